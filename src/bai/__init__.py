@@ -1,0 +1,1 @@
+"""BAI: the backend that signs WeChat mini-program users in."""

@@ -1,0 +1,1 @@
+"""Implementations of the ports, each named for its technology."""

@@ -1,0 +1,70 @@
+from dataclasses import replace
+from datetime import datetime
+
+from bai.domain.entities import Company, User
+from bai.domain.errors import PhoneAlreadyBound
+from bai.ports.user_repository import UserRepository
+
+
+class InMemoryUserRepository(UserRepository):
+    """Users in dictionaries. No method awaits while it reads and writes, so on one event loop
+    each is atomic: concurrent registrations and phone claims behave as on a database with
+    unique indexes."""
+
+    def __init__(self, companies: list[Company] | None = None) -> None:
+        self._users: dict[str, User] = {}
+        self._by_openid: dict[str, str] = {}
+        self._by_phone: dict[str, str] = {}
+        self._companies = {company.company_id: company for company in companies or []}
+
+    async def get(self, pb_id: str) -> User | None:
+        return self._stored(pb_id) if pb_id in self._users else None
+
+    async def get_by_openid(self, openid: str) -> User | None:
+        return await self.get(self._by_openid.get(openid, ""))
+
+    async def add_if_absent(self, user: User) -> tuple[User, bool]:
+        if (existing := self._by_openid.get(user.openid)) is not None:
+            return self._stored(existing), False
+        if user.users_phone and user.users_phone in self._by_phone:
+            raise PhoneAlreadyBound
+        self._users[user.pb_id] = user
+        if user.openid:
+            self._by_openid[user.openid] = user.pb_id
+        if user.users_phone:
+            self._by_phone[user.users_phone] = user.pb_id
+        return self._stored(user.pb_id), True
+
+    async def save_profile(
+        self,
+        pb_id: str,
+        *,
+        users_name: str,
+        users_phone: str,
+        users_picture: str,
+        updated: datetime,
+    ) -> User | None:
+        user = self._users.get(pb_id)
+        if user is None:
+            return None
+        owner = self._by_phone.get(users_phone)
+        if owner is not None and owner != pb_id:
+            raise PhoneAlreadyBound
+        self._by_phone.pop(user.users_phone, None)
+        self._by_phone[users_phone] = pb_id
+        self._users[pb_id] = user.with_profile(
+            name=users_name, phone=users_phone, picture=users_picture, at=updated
+        )
+        return self._stored(pb_id)
+
+    async def count(self) -> int:
+        return len(self._users)
+
+    async def ping(self) -> None:
+        return None
+
+    def _stored(self, pb_id: str) -> User:
+        user = self._users[pb_id]
+        if not user.company_id:
+            return user
+        return replace(user, company=self._companies.get(user.company_id))

@@ -1,0 +1,33 @@
+import secrets
+import string
+
+from bai.domain.entities import NewUserKeys
+from bai.ports.id_generator import IdGenerator
+
+RECORD_ID_ALPHABET = string.ascii_lowercase + string.digits
+TOKEN_KEY_ALPHABET = string.ascii_letters + string.digits
+PROMO_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+USER_NUMBER_DIGITS = 16
+
+
+def _random(alphabet: str, length: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+class SecretsIdGenerator(IdGenerator):
+    """Identifiers from the `secrets` module.
+
+    Record ids are PocketBase's (15 of a-z0-9), token keys 50 of a-zA-Z0-9, user numbers 16
+    digits not starting with 0, invite codes 8 characters without look-alikes (no 0/O, 1/I/L).
+    """
+
+    def new_user_keys(self) -> NewUserKeys:
+        return NewUserKeys(
+            pb_id=_random(RECORD_ID_ALPHABET, 15),
+            token_key=_random(TOKEN_KEY_ALPHABET, 50),
+            users_id=str(
+                secrets.randbelow(9 * 10 ** (USER_NUMBER_DIGITS - 1))
+                + 10 ** (USER_NUMBER_DIGITS - 1)
+            ),
+            users_promo_code=_random(PROMO_CODE_ALPHABET, 8),
+        )

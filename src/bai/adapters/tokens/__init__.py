@@ -1,0 +1,1 @@
+"""PocketBase-native auth tokens."""

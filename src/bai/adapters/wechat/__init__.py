@@ -1,0 +1,1 @@
+"""WeChat gateways: the sandbox and the real server API."""

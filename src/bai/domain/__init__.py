@@ -1,0 +1,1 @@
+"""The core: entities, value objects, errors and use cases. Standard library only."""

@@ -1,0 +1,61 @@
+from dataclasses import dataclass
+
+from bai.domain.entities import User
+from bai.domain.errors import AccountDisabled
+from bai.domain.values import LoginCode
+from bai.ports.clock import Clock
+from bai.ports.id_generator import IdGenerator
+from bai.ports.token_issuer import TokenIssuer
+from bai.ports.user_repository import UserRepository
+from bai.ports.wechat_gateway import WeChatGateway
+
+
+@dataclass(frozen=True, slots=True)
+class LoginCommand:
+    code: LoginCode
+
+
+@dataclass(frozen=True, slots=True)
+class AuthResult:
+    user: User
+    token: str
+    registered: bool
+
+
+class LoginOrRegister:
+    """Sign a WeChat user in, registering them the first time WeChat vouches for them.
+
+    - The login code is exchanged with WeChat exactly once; a refused code is `LoginCodeRejected`.
+    - The openid finds the user; an unknown openid creates one, atomically, so concurrent first
+      logins with one openid make one user and all of them succeed.
+    - A new user is a `WeChat` user, `active`, with a fresh user number and invite code.
+    - A disabled user gets `AccountDisabled` and no token.
+    """
+
+    def __init__(
+        self,
+        *,
+        wechat: WeChatGateway,
+        users: UserRepository,
+        tokens: TokenIssuer,
+        ids: IdGenerator,
+        clock: Clock,
+    ) -> None:
+        self._wechat = wechat
+        self._users = users
+        self._tokens = tokens
+        self._ids = ids
+        self._clock = clock
+
+    async def execute(self, command: LoginCommand) -> AuthResult:
+        identity = await self._wechat.code_to_session(command.code)
+        user = await self._users.get_by_openid(identity.openid)
+        registered = False
+        if user is None:
+            newcomer = User.register(
+                identity, keys=self._ids.new_user_keys(), now=self._clock.now()
+            )
+            user, registered = await self._users.add_if_absent(newcomer)
+        if user.is_disabled:
+            raise AccountDisabled
+        return AuthResult(user=user, token=self._tokens.issue(user), registered=registered)

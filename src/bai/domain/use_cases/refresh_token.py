@@ -1,0 +1,65 @@
+from dataclasses import dataclass
+
+from bai.domain.authentication import Authenticator
+from bai.domain.entities import User
+from bai.domain.errors import (
+    AccountDisabled,
+    InvalidToken,
+    LoginCodeRejected,
+    RefreshCodeRejected,
+    UserNotFound,
+)
+from bai.domain.values import LoginCode
+from bai.ports.token_issuer import TokenIssuer
+from bai.ports.user_repository import UserRepository
+from bai.ports.wechat_gateway import WeChatGateway
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshCommand:
+    token: str | None
+    code: LoginCode | None
+
+
+class RefreshToken:
+    """Issue a new token, from a valid one or from a fresh WeChat login code.
+
+    - A valid token of an active user is renewed for that user; WeChat is not asked.
+    - Otherwise the login code re-identifies the user through WeChat: a refused code is
+      `RefreshCodeRejected`, an openid nobody has is `UserNotFound` (refresh never registers).
+    - With neither a valid token nor a code: `InvalidToken`.
+    - A disabled user gets `AccountDisabled`, whichever way they came.
+    """
+
+    def __init__(
+        self,
+        *,
+        authenticator: Authenticator,
+        wechat: WeChatGateway,
+        users: UserRepository,
+        tokens: TokenIssuer,
+    ) -> None:
+        self._authenticator = authenticator
+        self._wechat = wechat
+        self._users = users
+        self._tokens = tokens
+
+    async def execute(self, command: RefreshCommand) -> str:
+        holder = await self._authenticator.holder(command.token)
+        if holder is not None and not holder.is_disabled:
+            return self._tokens.issue(holder)
+        if command.code is not None:
+            return self._tokens.issue(await self._user_by_code(command.code))
+        raise AccountDisabled if holder is not None else InvalidToken
+
+    async def _user_by_code(self, code: LoginCode) -> User:
+        try:
+            identity = await self._wechat.code_to_session(code)
+        except LoginCodeRejected as exc:
+            raise RefreshCodeRejected from exc
+        user = await self._users.get_by_openid(identity.openid)
+        if user is None:
+            raise UserNotFound
+        if user.is_disabled:
+            raise AccountDisabled
+        return user

@@ -1,0 +1,112 @@
+"""Value objects: each checks the bounds SPEC sets for it and raises `InvalidField`."""
+
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from bai.domain.errors import InvalidField
+
+CODE_MAX_LENGTH = 128
+NICKNAME_MAX_LENGTH = 32
+AVATAR_URL_MAX_LENGTH = 1024
+_FORBIDDEN_IN_NAMES = frozenset({"Cc", "Zl", "Zp", "Cs"})
+
+
+def _check_code(field: str, value: str, label: str) -> None:
+    if not 1 <= len(value) <= CODE_MAX_LENGTH:
+        raise InvalidField(
+            field, f"length must be 1..{CODE_MAX_LENGTH}", f"{label}不能为空且不超过 128 个字符"
+        )
+    if not all(" " <= char <= "~" for char in value):
+        raise InvalidField(field, "must be printable ASCII", f"{label}格式不正确")
+
+
+@dataclass(frozen=True, slots=True)
+class LoginCode:
+    """The temporary code `wx.login` gives the mini-program."""
+
+    value: str
+    field = "users_wx_code"
+
+    def __post_init__(self) -> None:
+        _check_code(self.field, self.value, "微信登录凭证")
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneCode:
+    """The code `getPhoneNumber` gives the mini-program."""
+
+    value: str
+    field = "users_phone_code"
+
+    def __post_init__(self) -> None:
+        _check_code(self.field, self.value, "手机号授权凭证")
+
+
+@dataclass(frozen=True, slots=True)
+class Nickname:
+    """A display name: trimmed, 1..32 characters, no control characters."""
+
+    value: str
+    field = "users_name"
+
+    def __post_init__(self) -> None:
+        trimmed = self.value.strip()
+        if any(unicodedata.category(char) in _FORBIDDEN_IN_NAMES for char in trimmed):
+            raise InvalidField(
+                self.field, "must not contain control characters", "昵称包含非法字符"
+            )
+        if not 1 <= len(trimmed) <= NICKNAME_MAX_LENGTH:
+            raise InvalidField(
+                self.field, "length must be 1..32 after trimming", "昵称需为 1-32 个字符"
+            )
+        object.__setattr__(self, "value", trimmed)
+
+
+@dataclass(frozen=True, slots=True)
+class AvatarUrl:
+    """An `http` or `https` URL of at most 1024 characters."""
+
+    value: str
+    field = "users_picture"
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.value) <= AVATAR_URL_MAX_LENGTH:
+            raise InvalidField(self.field, "length must be 1..1024", "头像地址长度不正确")
+        if not all("!" <= char <= "~" for char in self.value) or not _is_web_url(self.value):
+            raise InvalidField(
+                self.field, "must be an http or https URL", "头像地址必须是 http(s) 链接"
+            )
+
+
+def _is_web_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+        return parts.scheme in {"http", "https"} and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneNumber:
+    """A phone number WeChat verified: digits, with a leading `+` for foreign numbers."""
+
+    value: str
+    field = "users_phone"
+
+    def __post_init__(self) -> None:
+        digits = self.value.removeprefix("+")
+        if not (5 <= len(digits) <= 20 and digits.isascii() and digits.isdigit()):  # noqa: PLR2004
+            raise InvalidField(self.field, "must be 5..20 digits", "手机号格式不正确")
+
+
+@dataclass(frozen=True, slots=True)
+class WeChatIdentity:
+    """Who WeChat says the holder of a login code is. The session key is never kept."""
+
+    openid: str
+    unionid: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.openid:
+            raise ValueError("WeChat returned no openid")

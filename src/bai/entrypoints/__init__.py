@@ -1,0 +1,1 @@
+"""Ways in: the HTTP API, the command line and the wiring between them and the core."""

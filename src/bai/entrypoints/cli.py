@@ -1,0 +1,55 @@
+"""`bai serve`: the API on a production ASGI server."""
+
+import argparse
+import logging
+import sys
+
+from granian import Granian
+from granian.constants import Interfaces, Loops
+
+from bai.entrypoints.settings import Settings, SettingsError, load_settings
+
+logger = logging.getLogger("bai")
+SANDBOX_WARNING = (
+    "WeChat SANDBOX: BAI_WECHAT_APPID is not set, so logins use the built-in fake WeChat "
+    "(see README). Never expose this server to real users."
+)
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def _serve(settings: Settings) -> None:
+    if settings.uses_sandbox_wechat:
+        logger.warning(SANDBOX_WARNING)
+    logger.info(
+        "serving on http://%s:%s with %s worker(s)", settings.host, settings.port, settings.workers
+    )
+    Granian(
+        target="bai.entrypoints.asgi:app",
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.ASGI,
+        workers=settings.workers,
+        loop=Loops.uvloop,
+        log_access=False,
+    ).serve()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bai", description="WeChat sign-in backend")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the HTTP API (BAI_HOST, BAI_PORT, BAI_WORKERS)")
+    args = parser.parse_args(argv)
+    _configure_logging()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"bai: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        _serve(settings)
+    return 0

@@ -1,0 +1,48 @@
+"""The composition root: providers only."""
+
+from dependency_injector import containers, providers
+
+from bai.adapters.memory.user_repository import InMemoryUserRepository
+from bai.adapters.phone.star_masker import StarPhoneMasker
+from bai.adapters.system.clock import SystemClock
+from bai.adapters.system.ids import SecretsIdGenerator
+from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
+from bai.adapters.wechat.sandbox import SandboxWeChatGateway
+from bai.domain.authentication import Authenticator
+from bai.domain.use_cases.complete_profile import CompleteProfile
+from bai.domain.use_cases.count_users import CountUsers
+from bai.domain.use_cases.login_or_register import LoginOrRegister
+from bai.domain.use_cases.refresh_token import RefreshToken
+from bai.entrypoints.http.presenters import UserPresenter
+
+
+class Container(containers.DeclarativeContainer):
+    config = providers.Configuration(strict=True)
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(SecretsIdGenerator)
+    phone_masker = providers.Singleton(StarPhoneMasker)
+    users = providers.Selector(config.storage, memory=providers.Singleton(InMemoryUserRepository))
+    wechat = providers.Selector(
+        config.wechat_mode, sandbox=providers.Singleton(SandboxWeChatGateway)
+    )
+    tokens = providers.Singleton(
+        PocketBaseTokenIssuer,
+        secret=config.token_secret,
+        collection_id=config.collection_id,
+        ttl_seconds=config.token_ttl,
+        clock=clock,
+    )
+    authenticator = providers.Singleton(Authenticator, users=users, tokens=tokens)
+
+    login_or_register = providers.Singleton(
+        LoginOrRegister, wechat=wechat, users=users, tokens=tokens, ids=ids, clock=clock
+    )
+    complete_profile = providers.Singleton(
+        CompleteProfile, authenticator=authenticator, wechat=wechat, users=users, clock=clock
+    )
+    refresh_token = providers.Singleton(
+        RefreshToken, authenticator=authenticator, wechat=wechat, users=users, tokens=tokens
+    )
+    count_users = providers.Singleton(CountUsers, users=users)
+    present_user = providers.Singleton(UserPresenter, masker=phone_masker)

@@ -1,0 +1,111 @@
+"""The one place where errors become HTTP statuses and `{code, msg, data}` envelopes."""
+
+import logging
+import traceback
+from typing import Any, Final
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
+
+from bai.domain.errors import (
+    BaiError,
+    InvalidInput,
+    NotAuthenticated,
+    ServiceFailure,
+    TooManyRequests,
+    UserNotFound,
+)
+
+from .schemas import ErrorResponse
+
+logger = logging.getLogger("bai.http")
+
+STATUS_BY_ERROR: Final[dict[type[BaiError], int]] = {
+    InvalidInput: 400,
+    NotAuthenticated: 401,
+    UserNotFound: 404,
+    TooManyRequests: 429,
+    ServiceFailure: 500,
+}
+
+MESSAGE_BY_STATUS: Final[dict[int, str]] = {
+    400: "请求参数错误",
+    401: "未登录或登录已失效",
+    403: "没有权限",
+    404: "请求的接口不存在",
+    405: "请求方法不被允许",
+    413: "请求体过大",
+    415: "请求体必须是 JSON",
+    429: "请求过于频繁,请稍后再试",
+    500: "服务器内部错误,请稍后重试",
+    503: "服务暂时不可用,请稍后重试",
+}
+DEFAULT_RETRY_AFTER_SECONDS: Final = 1
+
+
+def status_for(error: BaiError) -> int:
+    return next(STATUS_BY_ERROR[kind] for kind in type(error).__mro__ if kind in STATUS_BY_ERROR)
+
+
+def envelope(
+    status: int, msg: str, data: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> Response[ErrorResponse]:
+    return Response(
+        ErrorResponse(code=status, msg=msg, data=data or {}), status_code=status, headers=headers
+    )
+
+
+def _domain_error(_: Request[Any, Any, Any], error: BaiError) -> Response[ErrorResponse]:
+    status = status_for(error)
+    if isinstance(error, ServiceFailure):
+        logger.warning("request failed: %s", type(error).__name__)
+    headers = None
+    if isinstance(error, TooManyRequests):
+        headers = {"Retry-After": str(error.retry_after or DEFAULT_RETRY_AFTER_SECONDS)}
+    return envelope(status, error.message, error.details, headers)
+
+
+def _validation_error(
+    _: Request[Any, Any, Any], error: ValidationException
+) -> Response[ErrorResponse]:
+    problems = error.extra if isinstance(error.extra, list) else []
+    first: dict[str, Any] = problems[0] if problems and isinstance(problems[0], dict) else {}
+    reason, key = str(first.get("message", "")), str(first.get("key", ""))
+    if key not in {"", "data"}:
+        return envelope(400, f"参数 {key} 格式不正确", {"field": key, "reason": reason})
+    if reason.startswith("Object missing required field"):
+        field = reason.rsplit("`", 2)[-2]
+        return envelope(400, f"缺少必填参数 {field}", {"field": field, "reason": "required"})
+    if reason.startswith("Expected"):
+        return envelope(400, "请求体必须是 JSON 对象", {"reason": reason})
+    return envelope(400, "请求体不能为空", {"reason": "a JSON object body is required"})
+
+
+def _http_error(_: Request[Any, Any, Any], error: HTTPException) -> Response[ErrorResponse]:
+    status = error.status_code
+    headers = {"Retry-After": str(DEFAULT_RETRY_AFTER_SECONDS)} if status == 429 else None  # noqa: PLR2004
+    if status >= 500:  # noqa: PLR2004
+        return _unexpected(_, error)
+    return envelope(
+        status,
+        MESSAGE_BY_STATUS.get(status, "请求失败"),
+        None,
+        {**(error.headers or {}), **(headers or {})},
+    )
+
+
+def _unexpected(_: Request[Any, Any, Any], error: Exception) -> Response[ErrorResponse]:
+    # Only the type and the frames: library messages can quote SQL parameters or URLs.
+    logger.error(
+        "unhandled %s\n%s", type(error).__name__, "".join(traceback.format_tb(error.__traceback__))
+    )
+    return envelope(500, MESSAGE_BY_STATUS[500])
+
+
+EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {
+    BaiError: _domain_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    Exception: _unexpected,
+}

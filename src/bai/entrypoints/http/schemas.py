@@ -1,0 +1,104 @@
+"""Request and response bodies, named as in the contract's `components.schemas`."""
+
+from typing import Any, Final
+
+import msgspec
+
+OK: Final = "操作成功"
+
+
+class WechatLoginRequest(msgspec.Struct):
+    users_wx_code: str
+
+
+class WechatProfileRequest(msgspec.Struct):
+    users_name: str
+    users_phone_code: str
+    users_picture: str
+
+
+class SystemRefreshTokenRequest(msgspec.Struct):
+    users_wx_code: str | None = None
+
+
+class UserInfo(msgspec.Struct):
+    pb_id: str
+    users_convers_id: str
+    users_id: str
+    users_idtype: str
+    users_id_number: str
+    users_type: str
+    users_name: str
+    users_status: str
+    users_rank_level: int
+    users_auth_type: int
+    users_phone: str
+    users_phone_masked: str
+    users_level: str
+    users_picture: str
+    openid: str
+    company_id: str
+    users_parent_id: str
+    users_promo_code: str
+    usergroups_id: str
+    company: dict[str, Any] | None
+    created: str
+    updated: str
+
+
+class AuthSuccessData(msgspec.Struct):
+    status: str
+    is_info_complete: bool
+    user: UserInfo
+
+
+class AuthSuccessResponse(msgspec.Struct):
+    data: AuthSuccessData
+    token: str
+    code: int = 200
+    msg: str = OK
+
+
+class WechatProfileResponseData(msgspec.Struct):
+    status: str
+    user: UserInfo
+
+
+class WechatProfileResponse(msgspec.Struct):
+    data: WechatProfileResponseData
+    code: int = 200
+    msg: str = OK
+
+
+class RefreshTokenResponse(msgspec.Struct):
+    token: str
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
+    code: int = 200
+    msg: str = OK
+
+
+class UsersCountData(msgspec.Struct):
+    total_users: int
+
+
+class UsersCountResponse(msgspec.Struct):
+    data: UsersCountData
+    code: int = 200
+    msg: str = OK
+
+
+class HealthData(msgspec.Struct):
+    status: str
+    database: str
+
+
+class HealthResponse(msgspec.Struct):
+    data: HealthData
+    code: int = 200
+    msg: str = OK
+
+
+class ErrorResponse(msgspec.Struct):
+    code: int
+    msg: str
+    data: dict[str, Any]

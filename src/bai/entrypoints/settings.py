@@ -1,0 +1,135 @@
+"""Configuration from `BAI_*` environment variables, checked once at start-up."""
+
+import ipaddress
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+Storage = Literal["memory", "sqlite", "postgresql"]
+MIN_SECRET_BYTES = 32
+SECRET_FILE = "token_secret"  # noqa: S105
+
+
+class SettingsError(ValueError):
+    """The environment does not describe a service that can start."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    token_secret: str
+    host: str = "127.0.0.1"
+    port: int = 8090
+    workers: int = 1
+    database_url: str = "memory://"
+    wechat_appid: str = ""
+    wechat_secret: str = ""
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    token_ttl: int = 604800
+    collection_id: str = "pbc_421601843"
+    env: str = "development"
+    rate_limit: bool = True
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    redis_url: str = ""
+    data_dir: Path = Path("bai_data")
+
+    @property
+    def storage(self) -> Storage:
+        scheme = self.database_url.split(":", 1)[0].split("+", 1)[0]
+        if scheme not in {"memory", "sqlite", "postgresql"}:
+            raise SettingsError(f"BAI_DATABASE_URL: unsupported scheme {scheme!r}")
+        return scheme  # type: ignore[return-value]
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def uses_sandbox_wechat(self) -> bool:
+        return not self.wechat_appid
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+def _networks(raw: str) -> tuple[IPNetwork, ...]:
+    try:
+        return tuple(ipaddress.ip_network(part.strip()) for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise SettingsError(f"BAI_TRUSTED_PROXIES: {exc}") from exc
+
+
+def _dev_token_secret(data_dir: Path) -> str:
+    """A secret made once and kept in the data directory, shared by every local process."""
+    path = data_dir / SECRET_FILE
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    deployment = env.get("BAI_ENV", "development").strip() or "development"
+    appid, app_secret = (
+        env.get("BAI_WECHAT_APPID", "").strip(),
+        env.get("BAI_WECHAT_SECRET", "").strip(),
+    )
+    token_secret = env.get("BAI_TOKEN_SECRET", "")
+    data_dir = Path(env.get("BAI_DATA_DIR", "bai_data"))
+    if deployment == "production":
+        missing = [
+            name
+            for name, value in [
+                ("BAI_WECHAT_APPID", appid),
+                ("BAI_WECHAT_SECRET", app_secret),
+                ("BAI_TOKEN_SECRET", token_secret),
+            ]
+            if not value
+        ]
+        if missing:
+            raise SettingsError(f"BAI_ENV=production needs {', '.join(missing)}")
+    if appid and not app_secret:
+        raise SettingsError("BAI_WECHAT_APPID is set but BAI_WECHAT_SECRET is not")
+    if token_secret and len(token_secret.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError("BAI_TOKEN_SECRET must be at least 32 bytes")
+    rate_limit = env.get("BAI_RATE_LIMIT", "on").strip().lower()
+    if rate_limit not in {"on", "off"}:
+        raise SettingsError("BAI_RATE_LIMIT must be on or off")
+    settings = Settings(
+        token_secret=token_secret or _dev_token_secret(data_dir),
+        host=env.get("BAI_HOST", "127.0.0.1").strip() or "127.0.0.1",
+        port=_integer(env, "BAI_PORT", 8090, 1, 65535),
+        workers=_integer(env, "BAI_WORKERS", 1, 1, 64),
+        database_url=env.get("BAI_DATABASE_URL", "memory://").strip() or "memory://",
+        wechat_appid=appid,
+        wechat_secret=app_secret,
+        wechat_api_base=env.get("BAI_WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
+        token_ttl=_integer(env, "BAI_TOKEN_TTL", 604800, 60, 31_536_000),
+        collection_id=env.get("BAI_COLLECTION_ID", "pbc_421601843").strip() or "pbc_421601843",
+        env=deployment,
+        rate_limit=rate_limit == "on",
+        trusted_proxies=_networks(env.get("BAI_TRUSTED_PROXIES", "")),
+        redis_url=env.get("BAI_REDIS_URL", "").strip(),
+        data_dir=data_dir,
+    )
+    if settings.storage != "memory":
+        raise SettingsError("BAI_DATABASE_URL: only memory:// is available in this build")
+    if not settings.uses_sandbox_wechat:
+        raise SettingsError(
+            "BAI_WECHAT_APPID: the real WeChat gateway is not available in this build"
+        )
+    return settings

@@ -1,0 +1,9 @@
+from typing import Protocol
+
+from bai.domain.entities import NewUserKeys
+
+
+class IdGenerator(Protocol):
+    def new_user_keys(self) -> NewUserKeys:
+        """Fresh record id, token key, user number and invite code for a new user."""
+        ...

@@ -1,0 +1,41 @@
+from datetime import datetime
+from typing import Protocol
+
+from bai.domain.entities import User
+
+
+class UserRepository(Protocol):
+    """Storage of `tbl_auth_users`. Each method is atomic on its own.
+
+    Raises `StorageUnavailable` when the store cannot be reached.
+    """
+
+    async def get(self, pb_id: str) -> User | None: ...
+
+    async def get_by_openid(self, openid: str) -> User | None: ...
+
+    async def add_if_absent(self, user: User) -> tuple[User, bool]:
+        """Store `user` unless one with its openid exists; return the stored one and whether
+        it was created. Concurrent calls with one openid create exactly one user."""
+        ...
+
+    async def save_profile(
+        self,
+        pb_id: str,
+        *,
+        users_name: str,
+        users_phone: str,
+        users_picture: str,
+        updated: datetime,
+    ) -> User | None:
+        """Set the profile of an existing user; None if the user is gone.
+
+        Raises `PhoneAlreadyBound` when another user holds the phone; of concurrent claims of
+        one phone exactly one wins."""
+        ...
+
+    async def count(self) -> int: ...
+
+    async def ping(self) -> None:
+        """Return when the store answers; raise `StorageUnavailable` otherwise."""
+        ...
