@@ -1,0 +1,1 @@
+"""Hand-written fakes of our ports and helpers shared by the tests."""

@@ -1,0 +1,78 @@
+import pytest
+
+from bai.adapters.memory.user_repository import InMemoryUserRepository
+from bai.adapters.system.ids import SecretsIdGenerator
+from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID, PocketBaseTokenIssuer
+from bai.domain.authentication import Authenticator
+from bai.domain.use_cases.complete_profile import CompleteProfile
+from bai.domain.use_cases.count_users import CountUsers
+from bai.domain.use_cases.login_or_register import LoginOrRegister
+from bai.domain.use_cases.refresh_token import RefreshToken
+from tests.support.fakes import FakeWeChatGateway, FixedClock
+
+SECRET = "unit-test-collection-secret-0123456789"
+TTL = 3600
+
+
+@pytest.fixture
+def users() -> InMemoryUserRepository:
+    return InMemoryUserRepository()
+
+
+@pytest.fixture
+def wechat() -> FakeWeChatGateway:
+    return FakeWeChatGateway()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def tokens(clock: FixedClock) -> PocketBaseTokenIssuer:
+    return PocketBaseTokenIssuer(
+        secret=SECRET, collection_id=DEFAULT_COLLECTION_ID, ttl_seconds=TTL, clock=clock
+    )
+
+
+@pytest.fixture
+def authenticator(users: InMemoryUserRepository, tokens: PocketBaseTokenIssuer) -> Authenticator:
+    return Authenticator(users=users, tokens=tokens)
+
+
+@pytest.fixture
+def login(
+    wechat: FakeWeChatGateway,
+    users: InMemoryUserRepository,
+    tokens: PocketBaseTokenIssuer,
+    clock: FixedClock,
+) -> LoginOrRegister:
+    return LoginOrRegister(
+        wechat=wechat, users=users, tokens=tokens, ids=SecretsIdGenerator(), clock=clock
+    )
+
+
+@pytest.fixture
+def complete_profile(
+    authenticator: Authenticator,
+    wechat: FakeWeChatGateway,
+    users: InMemoryUserRepository,
+    clock: FixedClock,
+) -> CompleteProfile:
+    return CompleteProfile(authenticator=authenticator, wechat=wechat, users=users, clock=clock)
+
+
+@pytest.fixture
+def refresh(
+    authenticator: Authenticator,
+    wechat: FakeWeChatGateway,
+    users: InMemoryUserRepository,
+    tokens: PocketBaseTokenIssuer,
+) -> RefreshToken:
+    return RefreshToken(authenticator=authenticator, wechat=wechat, users=users, tokens=tokens)
+
+
+@pytest.fixture
+def count_users(users: InMemoryUserRepository) -> CountUsers:
+    return CountUsers(users=users)

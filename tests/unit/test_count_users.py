@@ -1,0 +1,17 @@
+from bai.adapters.memory.user_repository import InMemoryUserRepository
+from bai.domain.entities import UserStatus
+from bai.domain.use_cases.count_users import CountUsers
+from tests.support.builders import a_user
+
+
+async def test_no_users_counts_zero(count_users: CountUsers) -> None:
+    assert await count_users.execute() == 0
+
+
+async def test_users_are_counted_whatever_their_status(
+    count_users: CountUsers, users: InMemoryUserRepository
+) -> None:
+    for status in (UserStatus.ACTIVE, UserStatus.DISABLED, UserStatus.ACTIVE):
+        await users.add_if_absent(a_user(status=status))
+
+    assert await count_users.execute() == 3

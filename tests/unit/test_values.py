@@ -1,0 +1,140 @@
+import string
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bai.domain.errors import InvalidField
+from bai.domain.values import AvatarUrl, LoginCode, Nickname, PhoneCode, PhoneNumber
+
+
+@contextmanager
+def refused(field: str) -> Iterator[None]:
+    with pytest.raises(InvalidField) as error:
+        yield
+    assert error.value.field == field
+    assert error.value.message, "a person-readable message"
+
+
+printable_ascii = st.characters(min_codepoint=0x20, max_codepoint=0x7E)
+valid_codes = st.text(printable_ascii, min_size=1, max_size=128)
+
+
+@pytest.mark.parametrize("kind", [LoginCode, PhoneCode])
+@given(value=valid_codes)
+def test_codes_of_1_to_128_printable_ascii_characters_are_accepted(
+    kind: type[LoginCode | PhoneCode], value: str
+) -> None:
+    assert kind(value).value == value
+
+
+@pytest.mark.parametrize("kind", [LoginCode, PhoneCode])
+@given(value=st.text(printable_ascii, min_size=129, max_size=300))
+def test_codes_longer_than_128_are_refused(kind: type[LoginCode | PhoneCode], value: str) -> None:
+    with pytest.raises(InvalidField) as refused:
+        kind(value)
+    assert refused.value.field == kind.field
+
+
+@pytest.mark.parametrize("kind", [LoginCode, PhoneCode])
+@given(
+    prefix=st.text(printable_ascii, max_size=20),
+    bad=st.characters(blacklist_categories=(), max_codepoint=0x10FFFF).filter(
+        lambda char: not " " <= char <= "~"
+    ),
+)
+def test_codes_with_anything_but_printable_ascii_are_refused(
+    kind: type[LoginCode | PhoneCode], prefix: str, bad: str
+) -> None:
+    with pytest.raises(InvalidField):
+        kind(prefix + bad)
+
+
+def test_empty_code_is_refused() -> None:
+    with refused("users_wx_code"):
+        LoginCode("")
+
+
+name_characters = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))
+
+
+@given(
+    core=st.text(name_characters, min_size=1, max_size=32).filter(lambda t: t.strip() == t and t)
+)
+def test_nicknames_are_trimmed_and_kept(core: str) -> None:
+    assert Nickname(f"  {core}\t ").value == core
+
+
+@given(
+    value=st.text(name_characters, min_size=33, max_size=60).filter(lambda t: len(t.strip()) > 32)
+)
+def test_nicknames_over_32_characters_are_refused(value: str) -> None:
+    with refused("users_name"):
+        Nickname(value)
+
+
+@given(
+    left=st.text(name_characters, min_size=1, max_size=10),
+    control=st.characters(whitelist_categories=("Cc", "Zl", "Zp")),
+    right=st.text(name_characters, min_size=1, max_size=10),
+)
+def test_nicknames_with_control_characters_are_refused(left: str, control: str, right: str) -> None:
+    with pytest.raises(InvalidField):
+        Nickname(f"x{left}{control}{right}x")
+
+
+@pytest.mark.parametrize("name", ["张三", "🐼 panda", "👨‍👩‍👧 family", "Zoë", "a" * 32])
+def test_emoji_cjk_and_accents_are_fine(name: str) -> None:
+    assert Nickname(name).value == name
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\t\n"])
+def test_blank_nicknames_are_refused(name: str) -> None:
+    with pytest.raises(InvalidField):
+        Nickname(name)
+
+
+url_tails = st.text(
+    st.sampled_from(string.ascii_letters + string.digits + "/-._~?=&%"), max_size=200
+)
+
+
+@given(scheme=st.sampled_from(["http", "https"]), tail=url_tails)
+def test_web_urls_are_accepted(scheme: str, tail: str) -> None:
+    url = f"{scheme}://cdn.example.com/{tail}"
+    assert AvatarUrl(url).value == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "ftp://example.com/a.png",
+        "javascript:alert(1)",
+        "data:image/png;base64,AAAA",
+        "https://",
+        "//example.com/a.png",
+        "https://exa mple.com/a.png",
+        "https://example.com/\na.png",
+        "https://example.com/" + "a" * 1005,
+    ],
+)
+def test_anything_but_a_short_web_url_is_refused(url: str) -> None:
+    with refused("users_picture"):
+        AvatarUrl(url)
+
+
+@given(digits=st.text(st.sampled_from(string.digits), min_size=5, max_size=20), plus=st.booleans())
+def test_phone_numbers_are_digits_with_an_optional_plus(digits: str, plus: bool) -> None:
+    number = f"+{digits}" if plus else digits
+    assert PhoneNumber(number).value == number
+
+
+@pytest.mark.parametrize(
+    "number", ["", "1234", "138-0013-8000", "+", "１３８００１３８０００", "1" * 21]
+)
+def test_malformed_phone_numbers_are_refused(number: str) -> None:
+    with pytest.raises(InvalidField):
+        PhoneNumber(number)
