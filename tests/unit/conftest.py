@@ -20,16 +20,6 @@ def users() -> InMemoryUserRepository:
 
 
 @pytest.fixture
-def wechat() -> FakeWeChatGateway:
-    return FakeWeChatGateway()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
 def tokens(clock: FixedClock) -> PocketBaseTokenIssuer:
     return PocketBaseTokenIssuer(
         secret=SECRET, collection_id=DEFAULT_COLLECTION_ID, ttl_seconds=TTL, clock=clock

@@ -9,6 +9,7 @@ from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
 from bai.adapters.wechat.sandbox import SandboxWeChatGateway
 from bai.domain.authentication import Authenticator
+from bai.domain.use_cases.check_readiness import CheckReadiness
 from bai.domain.use_cases.complete_profile import CompleteProfile
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.login_or_register import LoginOrRegister
@@ -45,4 +46,5 @@ class Container(containers.DeclarativeContainer):
         RefreshToken, authenticator=authenticator, wechat=wechat, users=users, tokens=tokens
     )
     count_users = providers.Singleton(CountUsers, users=users)
+    check_readiness = providers.Singleton(CheckReadiness, users=users)
     present_user = providers.Singleton(UserPresenter, masker=phone_masker)

@@ -126,6 +126,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_url=env.get("BAI_REDIS_URL", "").strip(),
         data_dir=data_dir,
     )
+    if settings.storage == "memory" and settings.workers > 1:
+        raise SettingsError("BAI_WORKERS > 1 needs shared storage: memory:// lives in one process")
     if settings.storage != "memory":
         raise SettingsError("BAI_DATABASE_URL: only memory:// is available in this build")
     if not settings.uses_sandbox_wechat:

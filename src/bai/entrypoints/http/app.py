@@ -69,7 +69,7 @@ def create_app(container: Container | None = None) -> Litestar:
         "complete_profile": _provide(container.complete_profile),
         "refresh": _provide(container.refresh_token),
         "count_users": _provide(container.count_users),
-        "users": _provide(container.users),
+        "check_readiness": _provide(container.check_readiness),
         "present_user": _provide(container.present_user),
     }
     return Litestar(

@@ -1,17 +1,18 @@
 """Handlers only translate: body -> command -> `execute` -> response."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Router, get, post
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Dependency
+from litestar.params import JSONBody
 
+from bai.domain.use_cases.check_readiness import CheckReadiness
 from bai.domain.use_cases.complete_profile import CompleteProfile, ProfileCommand
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.login_or_register import LoginCommand, LoginOrRegister
 from bai.domain.use_cases.refresh_token import RefreshCommand, RefreshToken
 from bai.domain.values import AvatarUrl, LoginCode, Nickname, PhoneCode
-from bai.ports.user_repository import UserRepository
 
 from .presenters import UserPresenter
 from .request import bearer_token
@@ -51,7 +52,9 @@ def _errors(*statuses: int) -> dict[int, ResponseSpec]:
     responses=_errors(400, 401, 415, 429, 500),
 )
 async def wechat_login(
-    data: WechatLoginRequest, login_or_register: LoginOrRegister, present_user: UserPresenter
+    data: JSONBody[WechatLoginRequest],
+    login_or_register: NamedDependency[LoginOrRegister],
+    present_user: NamedDependency[UserPresenter],
 ) -> AuthSuccessResponse:
     result = await login_or_register.execute(LoginCommand(code=LoginCode(data.users_wx_code)))
     status = "register_success" if result.registered else "login_success"
@@ -73,9 +76,9 @@ async def wechat_login(
 )
 async def wechat_profile(
     request: Request[Any, Any, Any],
-    data: WechatProfileRequest,
-    complete_profile: CompleteProfile,
-    present_user: UserPresenter,
+    data: JSONBody[WechatProfileRequest],
+    complete_profile: NamedDependency[CompleteProfile],
+    present_user: NamedDependency[UserPresenter],
 ) -> WechatProfileResponse:
     command = ProfileCommand(
         token=bearer_token(request.headers.get("authorization")),
@@ -100,8 +103,8 @@ async def wechat_profile(
 )
 async def refresh_token(
     request: Request[Any, Any, Any],
-    refresh: RefreshToken,
-    data: SystemRefreshTokenRequest | None = None,
+    refresh: NamedDependency[RefreshToken],
+    data: JSONBody[SystemRefreshTokenRequest | None] = None,
 ) -> RefreshTokenResponse:
     code = data.users_wx_code if data is not None else None
     command = RefreshCommand(
@@ -120,7 +123,7 @@ async def refresh_token(
     security=[],
     responses=_errors(400, 429, 500),
 )
-async def users_count(count_users: CountUsers) -> UsersCountResponse:
+async def users_count(count_users: NamedDependency[CountUsers]) -> UsersCountResponse:
     return UsersCountResponse(data=UsersCountData(total_users=await count_users.execute()))
 
 
@@ -132,10 +135,8 @@ async def users_count(count_users: CountUsers) -> UsersCountResponse:
     security=[],
     responses=_errors(500),
 )
-async def health(
-    users: Annotated[UserRepository, Dependency(skip_validation=True)],
-) -> HealthResponse:
-    await users.ping()
+async def health(check_readiness: NamedDependency[CheckReadiness]) -> HealthResponse:
+    await check_readiness.execute()
     return HealthResponse(data=HealthData(status="ok", database="ok"))
 
 

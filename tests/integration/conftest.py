@@ -1,0 +1,90 @@
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from dependency_injector import providers
+from litestar.testing import TestClient
+
+from bai.adapters.memory.user_repository import InMemoryUserRepository
+from bai.domain.entities import User
+from bai.entrypoints.container import Container
+from bai.entrypoints.http.app import create_app
+from bai.entrypoints.settings import load_settings
+from bai.entrypoints.wiring import container_for
+from tests.support.contract import assert_contract
+from tests.support.fakes import FakeWeChatGateway, FixedClock
+
+SECRET = "integration-test-collection-secret-0123"
+AVATAR = "https://cdn.example.com/avatar.png"
+
+
+class Api:
+    """The mini-program's view of the API: every answer is checked against the contract."""
+
+    def __init__(self, client: TestClient[Any], container: Container) -> None:
+        self.client = client
+        self.container = container
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        response = self.client.post(f"/pb/api{path}", **kwargs)
+        assert_contract(response)
+        return response
+
+    def login(self, code: str) -> httpx.Response:
+        return self.post("/wechat/login", json={"users_wx_code": code})
+
+    def token_for(self, code: str) -> str:
+        response = self.login(code)
+        assert response.status_code == 200, response.text
+        token: str = response.json()["token"]
+        return token
+
+    def profile(
+        self, token: str | None, *, header: str = "Bearer {}", **body: Any
+    ) -> httpx.Response:
+        fields = {
+            "users_name": "张三",
+            "users_phone_code": "phone-1",
+            "users_picture": AVATAR,
+        } | body
+        headers = {"Authorization": header.format(token)} if token is not None else {}
+        return self.post("/wechat/profile", json=fields, headers=headers)
+
+    def refresh(
+        self, token: str | None = None, *, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        auth = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        return self.post("/system/refresh-token", headers=auth | (headers or {}), **kwargs)
+
+    def count(self) -> int:
+        response = self.post("/system/users-count")
+        assert response.status_code == 200
+        total: int = response.json()["data"]["total_users"]
+        return total
+
+    async def seed(self, user: User) -> str:
+        """Store a user directly and return a token for them."""
+        users = self.container.users()
+        assert isinstance(users, InMemoryUserRepository)
+        await users.add_if_absent(user)
+        token: str = self.container.tokens().issue(user)
+        return token
+
+
+@pytest.fixture
+def container(tmp_path: Path, wechat: FakeWeChatGateway, clock: FixedClock) -> Iterator[Container]:
+    container = container_for(
+        load_settings({"BAI_TOKEN_SECRET": SECRET, "BAI_DATA_DIR": str(tmp_path)})
+    )
+    container.wechat.override(providers.Object(wechat))
+    container.clock.override(providers.Object(clock))
+    yield container
+    container.reset_override()
+
+
+@pytest.fixture
+def api(container: Container) -> Iterator[Api]:
+    with TestClient(create_app(container)) as client:
+        yield Api(client, container)

@@ -1,0 +1,111 @@
+"""`bai serve` as an operator runs it, and the README's curl walk run verbatim against it."""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BAI = Path(sys.executable).parent / "bai"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    data_dir = tmp_path_factory.mktemp("served")
+    port = free_port()
+    env = {**os.environ, "BAI_PORT": str(port), "BAI_DATA_DIR": str(data_dir)}
+    log = data_dir / "server.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [str(BAI), "serve"], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/pb/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("bai serve did not become healthy:\n" + log.read_text())
+        yield base, log
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def readme_walk() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Walk through the API with curl", 1)[1]
+    match = re.search(r"```bash\n(.*?)```", section, re.DOTALL)
+    assert match, "the README's curl walk is missing"
+    return match.group(1)
+
+
+def test_served_api_answers_in_the_envelope(server: tuple[str, Path]) -> None:
+    base, _ = server
+    response = httpx.post(f"{base}/pb/api/system/users-count")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["code"] == 200
+
+
+def test_readme_curl_walk_works_verbatim(server: tuple[str, Path], tmp_path: Path) -> None:
+    base, _ = server
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", readme_walk()],
+        env={**os.environ, "BASE": base},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    answers = [
+        json.loads(line)
+        for line in result.stdout.replace("}{", "}\n{").splitlines()
+        if line.strip()
+    ]
+    assert [answer["code"] for answer in answers] == [200, 200, 200, 200]
+    assert answers[0]["data"]["status"] in {"register_success", "login_success"}
+    assert answers[1]["data"]["user"]["users_phone"] == "13855263077"
+    assert answers[1]["data"]["user"]["openid"] == "sbx_d1ba35614d359e718cb32704"
+    assert answers[2]["token"]
+    assert answers[3]["data"]["total_users"] >= 1
+
+
+def test_server_says_loudly_that_wechat_is_the_sandbox(server: tuple[str, Path]) -> None:
+    _, log = server
+    assert "WeChat SANDBOX" in log.read_text()
+
+
+def test_production_refuses_to_start_without_credentials(tmp_path: Path) -> None:
+    env = {**os.environ, "BAI_ENV": "production", "BAI_DATA_DIR": str(tmp_path)}
+    env.pop("BAI_WECHAT_APPID", None)
+
+    result = subprocess.run(
+        [str(BAI), "serve"], env=env, capture_output=True, text=True, timeout=30, check=False
+    )
+
+    assert result.returncode == 2
+    assert "BAI_WECHAT_APPID" in result.stderr

@@ -1,0 +1,74 @@
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+from bai.entrypoints.settings import SettingsError, load_settings
+
+SECRET = "s" * 32
+
+
+def test_defaults_serve_locally_on_8090(tmp_path: Path) -> None:
+    settings = load_settings({"BAI_DATA_DIR": str(tmp_path)})
+
+    assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8090, 1)
+    assert settings.storage == "memory"
+    assert settings.uses_sandbox_wechat
+    assert settings.token_ttl == 604800
+    assert settings.collection_id == "pbc_421601843"
+    assert settings.rate_limit
+
+
+def test_development_secret_is_made_once_and_kept(tmp_path: Path) -> None:
+    first = load_settings({"BAI_DATA_DIR": str(tmp_path)}).token_secret
+    second = load_settings({"BAI_DATA_DIR": str(tmp_path)}).token_secret
+
+    assert first == second
+    assert len(first.encode()) >= 32
+    assert (tmp_path / "token_secret").stat().st_mode & 0o077 == 0
+
+
+def test_given_secret_wins(tmp_path: Path) -> None:
+    settings = load_settings({"BAI_DATA_DIR": str(tmp_path), "BAI_TOKEN_SECRET": SECRET})
+
+    assert settings.token_secret == SECRET
+    assert not (tmp_path / "token_secret").exists()
+
+
+def test_trusted_proxies_are_parsed(tmp_path: Path) -> None:
+    settings = load_settings(
+        {"BAI_DATA_DIR": str(tmp_path), "BAI_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1,::1"}
+    )
+
+    assert settings.trusted_proxies == (
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("127.0.0.1/32"),
+        ipaddress.ip_network("::1/128"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "complaint"),
+    [
+        ({"BAI_ENV": "production"}, "BAI_WECHAT_APPID"),
+        (
+            {"BAI_ENV": "production", "BAI_WECHAT_APPID": "wx1", "BAI_WECHAT_SECRET": "x"},
+            "BAI_TOKEN_SECRET",
+        ),
+        ({"BAI_TOKEN_SECRET": "short"}, "32 bytes"),
+        ({"BAI_PORT": "http"}, "BAI_PORT"),
+        ({"BAI_PORT": "70000"}, "BAI_PORT"),
+        ({"BAI_WORKERS": "0"}, "BAI_WORKERS"),
+        ({"BAI_TOKEN_TTL": "-5"}, "BAI_TOKEN_TTL"),
+        ({"BAI_RATE_LIMIT": "maybe"}, "BAI_RATE_LIMIT"),
+        ({"BAI_TRUSTED_PROXIES": "10.0.0.0/33"}, "BAI_TRUSTED_PROXIES"),
+        ({"BAI_DATABASE_URL": "mysql://x"}, "BAI_DATABASE_URL"),
+        ({"BAI_WECHAT_APPID": "wx1"}, "BAI_WECHAT_SECRET"),
+        ({"BAI_DATABASE_URL": "memory://", "BAI_WORKERS": "2"}, "BAI_WORKERS"),
+    ],
+)
+def test_bad_configuration_is_refused_with_the_variable_named(
+    tmp_path: Path, env: dict[str, str], complaint: str
+) -> None:
+    with pytest.raises(SettingsError, match=complaint):
+        load_settings({"BAI_DATA_DIR": str(tmp_path), **env})
