@@ -52,11 +52,11 @@ class AuthSuccessData(msgspec.Struct):
     user: UserInfo
 
 
-class AuthSuccessResponse(msgspec.Struct):
-    data: AuthSuccessData
-    token: str
+class AuthSuccessResponse(msgspec.Struct, kw_only=True):
     code: int = 200
     msg: str = OK
+    data: AuthSuccessData
+    token: str
 
 
 class WechatProfileResponseData(msgspec.Struct):
@@ -64,27 +64,27 @@ class WechatProfileResponseData(msgspec.Struct):
     user: UserInfo
 
 
-class WechatProfileResponse(msgspec.Struct):
+class WechatProfileResponse(msgspec.Struct, kw_only=True):
+    code: int = 200
+    msg: str = OK
     data: WechatProfileResponseData
+
+
+class RefreshTokenResponse(msgspec.Struct, kw_only=True):
     code: int = 200
     msg: str = OK
-
-
-class RefreshTokenResponse(msgspec.Struct):
-    token: str
     data: dict[str, Any] = msgspec.field(default_factory=dict)
-    code: int = 200
-    msg: str = OK
+    token: str
 
 
 class UsersCountData(msgspec.Struct):
     total_users: int
 
 
-class UsersCountResponse(msgspec.Struct):
-    data: UsersCountData
+class UsersCountResponse(msgspec.Struct, kw_only=True):
     code: int = 200
     msg: str = OK
+    data: UsersCountData
 
 
 class HealthData(msgspec.Struct):
@@ -92,10 +92,10 @@ class HealthData(msgspec.Struct):
     database: str
 
 
-class HealthResponse(msgspec.Struct):
-    data: HealthData
+class HealthResponse(msgspec.Struct, kw_only=True):
     code: int = 200
     msg: str = OK
+    data: HealthData
 
 
 class ErrorResponse(msgspec.Struct):
