@@ -7,7 +7,6 @@ import pytest
 from dependency_injector import providers
 from litestar.testing import TestClient
 
-from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.domain.entities import User
 from bai.entrypoints.container import Container
 from bai.entrypoints.http.app import create_app
@@ -64,20 +63,24 @@ class Api:
         total: int = response.json()["data"]["total_users"]
         return total
 
-    async def seed(self, user: User) -> str:
-        """Store a user directly and return a token for them."""
-        users = self.container.users()
-        assert isinstance(users, InMemoryUserRepository)
-        await users.add_if_absent(user)
+    def seed(self, user: User) -> str:
+        """Store a user directly, on the app's own event loop, and return a token for them."""
+        self.client.blocking_portal.call(self.container.users().add_if_absent, user)
         token: str = self.container.tokens().issue(user)
         return token
 
 
 @pytest.fixture
-def container(tmp_path: Path, wechat: FakeWeChatGateway, clock: FixedClock) -> Iterator[Container]:
-    container = container_for(
-        load_settings({"BAI_TOKEN_SECRET": SECRET, "BAI_DATA_DIR": str(tmp_path)})
-    )
+def container(
+    tmp_path: Path, database_url: str, wechat: FakeWeChatGateway, clock: FixedClock
+) -> Iterator[Container]:
+    env = {
+        "BAI_TOKEN_SECRET": SECRET,
+        "BAI_DATA_DIR": str(tmp_path),
+        "BAI_DATABASE_URL": database_url,
+        "BAI_USERS_COUNT_MAX_AGE": "0",
+    }
+    container = container_for(load_settings(env))
     container.wechat.override(providers.Object(wechat))
     container.clock.override(providers.Object(clock))
     yield container

@@ -121,7 +121,7 @@ PROFILE_PROBLEMS: list[tuple[str, Any]] = [
 
 
 @pytest.mark.parametrize(("field", "value"), PROFILE_PROBLEMS)
-async def test_profile_fields_out_of_bounds_are_400_and_change_nothing(
+def test_profile_fields_out_of_bounds_are_400_and_change_nothing(
     api: Api, wechat: FakeWeChatGateway, field: str, value: Any
 ) -> None:
     token = api.token_for(wechat.login_code("code-1", openid="openid-1"))

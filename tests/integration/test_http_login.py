@@ -36,8 +36,8 @@ def test_second_login_finds_the_same_user(api: Api, wechat: FakeWeChatGateway) -
     assert api.count() == 1
 
 
-async def test_disabled_user_cannot_log_in(api: Api, wechat: FakeWeChatGateway) -> None:
-    await api.seed(a_user(openid="openid-1", status=UserStatus.DISABLED))
+def test_disabled_user_cannot_log_in(api: Api, wechat: FakeWeChatGateway) -> None:
+    api.seed(a_user(openid="openid-1", status=UserStatus.DISABLED))
 
     response = api.login(wechat.login_code("code-1", openid="openid-1"))
 

@@ -88,14 +88,14 @@ def test_expired_token_is_401(api: Api, wechat: FakeWeChatGateway, clock: FixedC
     assert api.profile(token).status_code == 401
 
 
-async def test_token_of_a_user_who_is_gone_is_401(api: Api) -> None:
+def test_token_of_a_user_who_is_gone_is_401(api: Api) -> None:
     token = api.container.tokens().issue(a_user())
 
     assert api.profile(token).status_code == 401
 
 
-async def test_disabled_user_is_401(api: Api) -> None:
-    token = await api.seed(a_user(status=UserStatus.DISABLED))
+def test_disabled_user_is_401(api: Api) -> None:
+    token = api.seed(a_user(status=UserStatus.DISABLED))
 
     response = api.profile(token)
 
@@ -103,8 +103,8 @@ async def test_disabled_user_is_401(api: Api) -> None:
     assert response.json()["msg"] == "账号已被停用"
 
 
-async def test_user_without_openid_is_401(api: Api, wechat: FakeWeChatGateway) -> None:
-    token = await api.seed(a_platform_user())
+def test_user_without_openid_is_401(api: Api, wechat: FakeWeChatGateway) -> None:
+    token = api.seed(a_platform_user())
 
     response = api.profile(token)
 

@@ -63,10 +63,8 @@ def test_code_of_nobody_we_know_is_404_and_registers_nobody(
     assert api.count() == 0
 
 
-async def test_disabled_user_is_401_by_token_and_by_code(
-    api: Api, wechat: FakeWeChatGateway
-) -> None:
-    token = await api.seed(a_user(openid="openid-1", status=UserStatus.DISABLED))
+def test_disabled_user_is_401_by_token_and_by_code(api: Api, wechat: FakeWeChatGateway) -> None:
+    token = api.seed(a_user(openid="openid-1", status=UserStatus.DISABLED))
 
     assert api.refresh(token).status_code == 401
     code = wechat.login_code("code-1", openid="openid-1")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -24,15 +25,15 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    data_dir = tmp_path_factory.mktemp("served")
+@contextmanager
+def serving(data_dir: Path, **env: str) -> Iterator[tuple[str, Path]]:
+    """`bai serve` in a process of its own, until it answers its health check."""
     port = free_port()
-    env = {**os.environ, "BAI_PORT": str(port), "BAI_DATA_DIR": str(data_dir)}
-    log = data_dir / "server.log"
+    environment = {**os.environ, "BAI_PORT": str(port), "BAI_DATA_DIR": str(data_dir), **env}
+    log = data_dir / f"server-{port}.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            [str(BAI), "serve"], env=env, stdout=output, stderr=subprocess.STDOUT
+            [str(BAI), "serve"], env=environment, stdout=output, stderr=subprocess.STDOUT
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -49,6 +50,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    with serving(tmp_path_factory.mktemp("served"), BAI_USERS_COUNT_MAX_AGE="0") as running:
+        yield running
 
 
 def readme_walk() -> str:
@@ -109,3 +116,16 @@ def test_production_refuses_to_start_without_credentials(tmp_path: Path) -> None
 
     assert result.returncode == 2
     assert "BAI_WECHAT_APPID" in result.stderr
+
+
+def test_default_sqlite_keeps_users_across_restarts(tmp_path: Path) -> None:
+    login = {"users_wx_code": "restart-code"}
+    with serving(tmp_path) as (base, _):
+        first = httpx.post(f"{base}/pb/api/wechat/login", json=login).json()
+    with serving(tmp_path) as (base, _):
+        again = httpx.post(f"{base}/pb/api/wechat/login", json=login).json()
+
+    assert (tmp_path / "bai.db").exists()
+    assert first["data"]["status"] == "register_success"
+    assert again["data"]["status"] == "login_success"
+    assert again["data"]["user"]["pb_id"] == first["data"]["user"]["pb_id"]

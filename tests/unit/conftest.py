@@ -64,5 +64,5 @@ def refresh(
 
 
 @pytest.fixture
-def count_users(users: InMemoryUserRepository) -> CountUsers:
-    return CountUsers(users=users)
+def count_users(users: InMemoryUserRepository, clock: FixedClock) -> CountUsers:
+    return CountUsers(users=users, clock=clock)

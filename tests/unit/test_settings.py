@@ -12,11 +12,28 @@ def test_defaults_serve_locally_on_8090(tmp_path: Path) -> None:
     settings = load_settings({"BAI_DATA_DIR": str(tmp_path)})
 
     assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8090, 1)
-    assert settings.storage == "memory"
+    assert settings.storage == "sqlite"
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path}/bai.db"
     assert settings.uses_sandbox_wechat
     assert settings.token_ttl == 604800
     assert settings.collection_id == "pbc_421601843"
     assert settings.rate_limit
+
+
+def test_default_database_is_sqlite_in_the_data_directory() -> None:
+    settings = load_settings({"BAI_TOKEN_SECRET": SECRET})
+
+    assert settings.database_url == "sqlite+aiosqlite:///bai_data/bai.db"
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
+def test_plain_postgresql_urls_get_the_asyncpg_driver(scheme: str) -> None:
+    settings = load_settings(
+        {"BAI_TOKEN_SECRET": SECRET, "BAI_DATABASE_URL": f"{scheme}://u@h:5432/db"}
+    )
+
+    assert settings.database_url == "postgresql+asyncpg://u@h:5432/db"
+    assert settings.storage == "postgresql"
 
 
 def test_development_secret_is_made_once_and_kept(tmp_path: Path) -> None:
@@ -65,6 +82,8 @@ def test_trusted_proxies_are_parsed(tmp_path: Path) -> None:
         ({"BAI_DATABASE_URL": "mysql://x"}, "BAI_DATABASE_URL"),
         ({"BAI_WECHAT_APPID": "wx1"}, "BAI_WECHAT_SECRET"),
         ({"BAI_DATABASE_URL": "memory://", "BAI_WORKERS": "2"}, "BAI_WORKERS"),
+        ({"BAI_DATABASE_URL": "sqlite:///x.db"}, "BAI_DATABASE_URL"),
+        ({"BAI_USERS_COUNT_MAX_AGE": "soon"}, "BAI_USERS_COUNT_MAX_AGE"),
     ],
 )
 def test_bad_configuration_is_refused_with_the_variable_named(

@@ -17,7 +17,8 @@
     └── ServiceFailure              our side or an upstream failed (500)
         ├── WeChatUnavailable       unreachable, timed out, 5xx, not JSON, errcode -1
         ├── WeChatMisconfigured     WeChat refused our app id, secret or setup
-        └── StorageUnavailable      the database could not be reached
+        ├── StorageUnavailable      the database could not be reached
+        └── IdentifierTaken         a freshly drawn identifier of a new user is taken already
 
 Each class carries the short Chinese message a mini-program can show a person. Messages and
 details never carry codes, tokens, secrets or phone numbers.
@@ -114,3 +115,7 @@ class WeChatMisconfigured(ServiceFailure):
 
 class StorageUnavailable(ServiceFailure):
     default_message = "服务暂时不可用,请稍后重试"
+
+
+class IdentifierTaken(ServiceFailure):
+    default_message = "服务繁忙,请重试"

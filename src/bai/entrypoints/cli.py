@@ -7,6 +7,7 @@ import sys
 from granian import Granian
 from granian.constants import Interfaces, Loops
 
+from bai.adapters.sqlalchemy.migrate import upgrade
 from bai.entrypoints.settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger("bai")
@@ -22,7 +23,16 @@ def _configure_logging() -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
+def _migrate(settings: Settings) -> None:
+    if settings.storage == "memory":
+        logger.info("memory:// storage has no schema to migrate")
+        return
+    upgrade(settings.database_url)
+    logger.info("database schema is up to date")
+
+
 def _serve(settings: Settings) -> None:
+    _migrate(settings)
     if settings.uses_sandbox_wechat:
         logger.warning(SANDBOX_WARNING)
     logger.info(
@@ -42,7 +52,8 @@ def _serve(settings: Settings) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bai", description="WeChat sign-in backend")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="serve the HTTP API (BAI_HOST, BAI_PORT, BAI_WORKERS)")
+    commands.add_parser("serve", help="apply pending migrations, then serve the HTTP API")
+    commands.add_parser("migrate", help="apply pending database migrations and exit")
     args = parser.parse_args(argv)
     _configure_logging()
     try:
@@ -50,6 +61,5 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"bai: configuration error: {exc}", file=sys.stderr)
         return 2
-    if args.command == "serve":
-        _serve(settings)
+    {"serve": _serve, "migrate": _migrate}[args.command](settings)
     return 0

@@ -4,6 +4,8 @@ from dependency_injector import containers, providers
 
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.phone.star_masker import StarPhoneMasker
+from bai.adapters.sqlalchemy.engine import engine_for
+from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from bai.adapters.system.clock import SystemClock
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
@@ -23,7 +25,14 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(SecretsIdGenerator)
     phone_masker = providers.Singleton(StarPhoneMasker)
-    users = providers.Selector(config.storage, memory=providers.Singleton(InMemoryUserRepository))
+    engine = providers.Singleton(engine_for, url=config.database_url)
+    sql_users = providers.Singleton(SqlAlchemyUserRepository, engine=engine)
+    users = providers.Selector(
+        config.storage,
+        memory=providers.Singleton(InMemoryUserRepository),
+        sqlite=sql_users,
+        postgresql=sql_users,
+    )
     wechat = providers.Selector(
         config.wechat_mode, sandbox=providers.Singleton(SandboxWeChatGateway)
     )
@@ -45,6 +54,8 @@ class Container(containers.DeclarativeContainer):
     refresh_token = providers.Singleton(
         RefreshToken, authenticator=authenticator, wechat=wechat, users=users, tokens=tokens
     )
-    count_users = providers.Singleton(CountUsers, users=users)
+    count_users = providers.Singleton(
+        CountUsers, users=users, clock=clock, max_age_seconds=config.users_count_max_age
+    )
     check_readiness = providers.Singleton(CheckReadiness, users=users)
     present_user = providers.Singleton(UserPresenter, masker=phone_masker)

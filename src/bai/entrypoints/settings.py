@@ -24,7 +24,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8090
     workers: int = 1
-    database_url: str = "memory://"
+    database_url: str = "sqlite+aiosqlite:///./bai_data/bai.db"
     wechat_appid: str = ""
     wechat_secret: str = ""
     wechat_api_base: str = "https://api.weixin.qq.com"
@@ -35,13 +35,11 @@ class Settings:
     trusted_proxies: tuple[IPNetwork, ...] = ()
     redis_url: str = ""
     data_dir: Path = Path("bai_data")
+    users_count_max_age: float = 1.0
 
     @property
     def storage(self) -> Storage:
-        scheme = self.database_url.split(":", 1)[0].split("+", 1)[0]
-        if scheme not in {"memory", "sqlite", "postgresql"}:
-            raise SettingsError(f"BAI_DATABASE_URL: unsupported scheme {scheme!r}")
-        return scheme  # type: ignore[return-value]
+        return _storage(self.database_url)
 
     @property
     def is_production(self) -> bool:
@@ -50,6 +48,42 @@ class Settings:
     @property
     def uses_sandbox_wechat(self) -> bool:
         return not self.wechat_appid
+
+
+DRIVERS: dict[str, Storage] = {
+    "memory": "memory",
+    "sqlite+aiosqlite": "sqlite",
+    "postgresql+asyncpg": "postgresql",
+}
+
+
+def _storage(url: str) -> Storage:
+    scheme = url.split(":", 1)[0]
+    if scheme not in DRIVERS:
+        raise SettingsError(
+            f"BAI_DATABASE_URL: unsupported scheme {scheme!r}; use {', '.join(map(repr, DRIVERS))}"
+        )
+    return DRIVERS[scheme]
+
+
+def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
+    url = env.get("BAI_DATABASE_URL", "").strip() or f"sqlite+aiosqlite:///{data_dir}/bai.db"
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            url = "postgresql+asyncpg://" + url.removeprefix(plain)
+    _storage(url)
+    return url
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:  # noqa: PLR2004
+        raise SettingsError(f"{name} must be a number of seconds from 0 to 3600")
+    return value
 
 
 def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -114,7 +148,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         host=env.get("BAI_HOST", "127.0.0.1").strip() or "127.0.0.1",
         port=_integer(env, "BAI_PORT", 8090, 1, 65535),
         workers=_integer(env, "BAI_WORKERS", 1, 1, 64),
-        database_url=env.get("BAI_DATABASE_URL", "memory://").strip() or "memory://",
+        database_url=_database_url(env, data_dir),
         wechat_appid=appid,
         wechat_secret=app_secret,
         wechat_api_base=env.get("BAI_WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
@@ -125,11 +159,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_networks(env.get("BAI_TRUSTED_PROXIES", "")),
         redis_url=env.get("BAI_REDIS_URL", "").strip(),
         data_dir=data_dir,
+        users_count_max_age=_seconds(env, "BAI_USERS_COUNT_MAX_AGE", 1.0),
     )
     if settings.storage == "memory" and settings.workers > 1:
         raise SettingsError("BAI_WORKERS > 1 needs shared storage: memory:// lives in one process")
-    if settings.storage != "memory":
-        raise SettingsError("BAI_DATABASE_URL: only memory:// is available in this build")
     if not settings.uses_sandbox_wechat:
         raise SettingsError(
             "BAI_WECHAT_APPID: the real WeChat gateway is not available in this build"

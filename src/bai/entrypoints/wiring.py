@@ -9,6 +9,8 @@ def container_for(settings: Settings) -> Container:
     container.config.from_dict(
         {
             "storage": settings.storage,
+            "database_url": settings.database_url,
+            "users_count_max_age": settings.users_count_max_age,
             "wechat_mode": "sandbox" if settings.uses_sandbox_wechat else "api",
             "token_secret": settings.token_secret,
             "collection_id": settings.collection_id,

@@ -2,8 +2,17 @@ from dataclasses import replace
 from datetime import datetime
 
 from bai.domain.entities import Company, User
-from bai.domain.errors import PhoneAlreadyBound
+from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound
 from bai.ports.user_repository import UserRepository
+
+
+def _identifiers(user: User) -> list[tuple[str, str]]:
+    return [
+        ("pb_id", user.pb_id),
+        ("token_key", user.token_key),
+        ("users_id", user.users_id),
+        ("users_promo_code", user.users_promo_code),
+    ]
 
 
 class InMemoryUserRepository(UserRepository):
@@ -16,6 +25,7 @@ class InMemoryUserRepository(UserRepository):
         self._by_openid: dict[str, str] = {}
         self._by_phone: dict[str, str] = {}
         self._companies = {company.company_id: company for company in companies or []}
+        self._identifiers: set[tuple[str, str]] = set()
 
     async def get(self, pb_id: str) -> User | None:
         return self._stored(pb_id) if pb_id in self._users else None
@@ -28,6 +38,10 @@ class InMemoryUserRepository(UserRepository):
             return self._stored(existing), False
         if user.users_phone and user.users_phone in self._by_phone:
             raise PhoneAlreadyBound
+        identifiers = {(name, value) for name, value in _identifiers(user) if value}
+        if identifiers & self._identifiers:
+            raise IdentifierTaken
+        self._identifiers |= identifiers
         self._users[user.pb_id] = user
         if user.openid:
             self._by_openid[user.openid] = user.pb_id

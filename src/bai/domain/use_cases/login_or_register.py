@@ -1,13 +1,16 @@
+from contextlib import suppress
 from dataclasses import dataclass
 
 from bai.domain.entities import User
-from bai.domain.errors import AccountDisabled
-from bai.domain.values import LoginCode
+from bai.domain.errors import AccountDisabled, IdentifierTaken
+from bai.domain.values import LoginCode, WeChatIdentity
 from bai.ports.clock import Clock
 from bai.ports.id_generator import IdGenerator
 from bai.ports.token_issuer import TokenIssuer
 from bai.ports.user_repository import UserRepository
 from bai.ports.wechat_gateway import WeChatGateway
+
+REGISTRATION_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +31,8 @@ class LoginOrRegister:
     - The login code is exchanged with WeChat exactly once; a refused code is `LoginCodeRejected`.
     - The openid finds the user; an unknown openid creates one, atomically, so concurrent first
       logins with one openid make one user and all of them succeed.
-    - A new user is a `WeChat` user, `active`, with a fresh user number and invite code.
+    - A new user is a `WeChat` user, `active`, with a fresh user number and invite code; should a
+      drawn identifier be taken already, new ones are drawn (a few times at most).
     - A disabled user gets `AccountDisabled` and no token.
     """
 
@@ -59,3 +63,12 @@ class LoginOrRegister:
         if user.is_disabled:
             raise AccountDisabled
         return AuthResult(user=user, token=self._tokens.issue(user), registered=registered)
+
+    async def _register(self, identity: WeChatIdentity) -> tuple[User, bool]:
+        for _ in range(REGISTRATION_ATTEMPTS - 1):
+            with suppress(IdentifierTaken):
+                return await self._users.add_if_absent(self._newcomer(identity))
+        return await self._users.add_if_absent(self._newcomer(identity))
+
+    def _newcomer(self, identity: WeChatIdentity) -> User:
+        return User.register(identity, keys=self._ids.new_user_keys(), now=self._clock.now())

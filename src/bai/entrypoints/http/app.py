@@ -35,15 +35,15 @@ def _provide(provider: providers.Provider[T]) -> Provide:
 
 
 def _lifespan(container: Container) -> Callable[[Litestar], Any]:
+    """Connections open lazily on first use; they are closed when the app stops."""
+
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        if (started := container.init_resources()) is not None:
-            await started
         try:
             yield
         finally:
-            if (stopped := container.shutdown_resources()) is not None:
-                await stopped
+            if (engine := container.engine()) is not None:
+                await engine.dispose()
 
     return lifespan
 

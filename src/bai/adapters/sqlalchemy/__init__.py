@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 async storage for PostgreSQL (asyncpg) and SQLite (aiosqlite)."""

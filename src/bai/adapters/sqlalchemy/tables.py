@@ -1,0 +1,96 @@
+"""The schema as SQLAlchemy Core tables. Rows never leave this package as rows."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+    text,
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on PostgreSQL and on SQLite (which keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+
+def _text(name: str, length: int, default: str = "") -> Column[str]:
+    return Column(name, String(length), nullable=False, server_default=default)
+
+
+def _number(name: str) -> Column[int]:
+    return Column(name, Integer, nullable=False, server_default="0")
+
+
+def _unique_when_set(column: str) -> Index:
+    where = text(f"{column} <> ''")
+    return Index(
+        f"ux_auth_users_{column}", column, unique=True, postgresql_where=where, sqlite_where=where
+    )
+
+
+auth_users = Table(
+    "tbl_auth_users",
+    metadata,
+    Column("pb_id", String(15), primary_key=True),
+    Column("token_key", String(50), nullable=False, unique=True),
+    _text("openid", 128),
+    _text("unionid", 128),
+    _text("users_id", 32),
+    _text("users_idtype", 32, "WeChat"),
+    _text("users_status", 16, "active"),
+    _text("users_convers_id", 128),
+    _text("users_id_number", 64),
+    _text("users_type", 64),
+    _text("users_name", 128),
+    _number("users_rank_level"),
+    _number("users_auth_type"),
+    _text("users_phone", 32),
+    _text("users_level", 64),
+    _text("users_picture", 1024),
+    _text("company_id", 64),
+    _text("users_parent_id", 64),
+    _text("users_promo_code", 16),
+    _text("usergroups_id", 64),
+    Column("created", UtcDateTime, nullable=False),
+    Column("updated", UtcDateTime, nullable=False),
+    _unique_when_set("openid"),
+    _unique_when_set("users_phone"),
+    _unique_when_set("users_id"),
+    _unique_when_set("users_promo_code"),
+    Index("ix_auth_users_company_id", "company_id"),
+)
+
+companies = Table(
+    "tbl_company",
+    metadata,
+    Column("pb_id", String(15), primary_key=True),
+    Column("company_id", String(64), nullable=False, unique=True),
+    _text("company_name", 256),
+    _text("company_status", 32),
+    Column("created", UtcDateTime, nullable=False),
+    Column("updated", UtcDateTime, nullable=False),
+)

@@ -1,0 +1,148 @@
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bai.domain.entities import Company, IdType, User, UserStatus
+from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
+from bai.ports.user_repository import UserRepository
+
+from .tables import auth_users, companies
+
+logger = logging.getLogger("bai.storage")
+_COMPANY_COLUMNS = [column.label(f"company__{column.name}") for column in companies.c]
+_SELECT_USERS: Select[Any] = select(auth_users, *_COMPANY_COLUMNS).select_from(
+    auth_users.outerjoin(
+        companies,
+        and_(auth_users.c.company_id != "", companies.c.company_id == auth_users.c.company_id),
+    )
+)
+
+
+def _company(row: Any) -> Company | None:
+    if row.company__pb_id is None:
+        return None
+    return Company(
+        pb_id=row.company__pb_id,
+        company_id=row.company__company_id,
+        company_name=row.company__company_name,
+        company_status=row.company__company_status,
+        created=row.company__created,
+        updated=row.company__updated,
+    )
+
+
+def _user(row: Any) -> User:
+    fields = {column.name: getattr(row, column.name) for column in auth_users.c}
+    fields["users_idtype"] = IdType(fields["users_idtype"])
+    fields["users_status"] = UserStatus(fields["users_status"])
+    return User(**fields, company=_company(row))
+
+
+def _row(user: User) -> dict[str, Any]:
+    row = {column.name: getattr(user, column.name) for column in auth_users.c}
+    row["users_idtype"] = user.users_idtype.value
+    row["users_status"] = user.users_status.value
+    return row
+
+
+class SqlAlchemyUserRepository(UserRepository):
+    """Users in PostgreSQL or SQLite. Every method is one short transaction whose first
+    statement is its write, and uniqueness is left to the database's indexes."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            async with self._engine.begin() as connection:
+                yield connection
+        except (DBAPIError, PoolTimeout, OSError, TimeoutError) as exc:
+            logger.warning("storage unavailable: %s", type(exc).__name__)
+            raise StorageUnavailable from exc
+
+    async def _one(self, connection: AsyncConnection, condition: Any) -> User | None:
+        row = (await connection.execute(_SELECT_USERS.where(condition))).first()
+        return _user(row) if row is not None else None
+
+    async def get(self, pb_id: str) -> User | None:
+        async with self._transaction() as connection:
+            return await self._one(connection, auth_users.c.pb_id == pb_id)
+
+    async def get_by_openid(self, openid: str) -> User | None:
+        if not openid:
+            return None
+        async with self._transaction() as connection:
+            return await self._one(connection, auth_users.c.openid == openid)
+
+    async def add_if_absent(self, user: User) -> tuple[User, bool]:
+        statement = (
+            self._insert(auth_users)
+            .values(_row(user))
+            .on_conflict_do_nothing(
+                index_elements=["openid"], index_where=auth_users.c.openid != ""
+            )
+            .returning(auth_users.c.pb_id)
+        )
+        async with self._transaction() as connection:
+            try:
+                created = (await connection.execute(statement)).first() is not None
+            except IntegrityError as exc:
+                raise (
+                    PhoneAlreadyBound if "users_phone" in str(exc.orig) else IdentifierTaken
+                ) from exc
+            key = (
+                auth_users.c.pb_id == user.pb_id if created else auth_users.c.openid == user.openid
+            )
+            stored = await self._one(connection, key)
+        if stored is None:
+            raise StorageUnavailable
+        return stored, created
+
+    async def save_profile(
+        self,
+        pb_id: str,
+        *,
+        users_name: str,
+        users_phone: str,
+        users_picture: str,
+        updated: datetime,
+    ) -> User | None:
+        statement = (
+            update(auth_users)
+            .where(auth_users.c.pb_id == pb_id)
+            .values(
+                users_name=users_name,
+                users_phone=users_phone,
+                users_picture=users_picture,
+                updated=updated,
+            )
+            .returning(auth_users.c.pb_id)
+        )
+        async with self._transaction() as connection:
+            try:
+                found = (await connection.execute(statement)).first() is not None
+            except IntegrityError as exc:
+                raise PhoneAlreadyBound from exc
+            return await self._one(connection, auth_users.c.pb_id == pb_id) if found else None
+
+    async def count(self) -> int:
+        async with self._transaction() as connection:
+            return int(
+                (
+                    await connection.execute(select(func.count()).select_from(auth_users))
+                ).scalar_one()
+            )
+
+    async def ping(self) -> None:
+        async with self._transaction() as connection:
+            await connection.execute(select(1))

@@ -1,0 +1,100 @@
+"""Real databases for the tests: PostgreSQL on this machine and SQLite files."""
+
+import asyncio
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from bai.adapters.sqlalchemy.migrate import upgrade
+
+DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+BACKENDS = ["memory", "sqlite", "postgresql"]
+
+
+def postgres_server_url() -> str:
+    """The server the tests make their databases on; `BAI_TEST_DATABASE_URL` overrides."""
+    return os.environ.get("BAI_TEST_DATABASE_URL", DEFAULT_POSTGRES_URL)
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def with_database(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+async def _admin(url: str, *statements: str) -> None:
+    connection = await asyncpg.connect(_dsn(url), timeout=5)
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def run_sql(url: str, *statements: str) -> None:
+    asyncio.run(_admin(url, *statements))
+
+
+def create_database(prefix: str = "bai_test") -> str:
+    """A new, empty database on the test server; fails the run under CI when there is none."""
+    server = postgres_server_url()
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    try:
+        run_sql(server, f'CREATE DATABASE "{name}"')
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true and is not reachable: {exc!r}")
+        pytest.skip(f"PostgreSQL is not reachable: {exc!r}")
+    return with_database(server, name)
+
+
+def drop_database(url: str) -> None:
+    name = make_url(url).database
+    run_sql(postgres_server_url(), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    url = create_database()
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        drop_database(url)
+
+
+@pytest.fixture
+def postgresql_url(postgres_database: str) -> str:
+    """The session's database, emptied for this test."""
+    run_sql(postgres_database, "TRUNCATE tbl_auth_users, tbl_company")
+    return postgres_database
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "bai.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "bai.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> str:
+    if request.param == "memory":
+        return "memory://"
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
