@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 CONNECT_TIMEOUT_SECONDS = 1.0
-STATEMENT_TIMEOUT_SECONDS = 2.0
+STATEMENT_TIMEOUT_SECONDS = 1.0
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 

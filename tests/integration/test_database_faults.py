@@ -1,0 +1,94 @@
+"""With PostgreSQL away or hanging, every route answers SPEC's 500 promptly; when it is back,
+the service recovers by itself."""
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from dependency_injector import providers
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy.engine import make_url
+
+from bai.entrypoints.http.app import create_app
+from bai.entrypoints.settings import load_settings
+from bai.entrypoints.wiring import container_for
+from tests.integration.conftest import AVATAR, SECRET
+from tests.support.contract import assert_contract
+from tests.support.fakes import FakeWeChatGateway
+from tests.support.tcp_proxy import TcpProxy
+
+PROMPT_SECONDS = 2.5
+
+
+@pytest.fixture
+def proxy(postgresql_url: str) -> Iterator[TcpProxy]:
+    target = make_url(postgresql_url)
+    proxy = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture
+def client(
+    postgresql_url: str, proxy: TcpProxy, tmp_path: Path, wechat: FakeWeChatGateway
+) -> Iterator[TestClient[Litestar]]:
+    through_proxy = make_url(postgresql_url).set(host="127.0.0.1", port=proxy.port)
+    env = {
+        "BAI_TOKEN_SECRET": SECRET,
+        "BAI_DATA_DIR": str(tmp_path),
+        "BAI_DATABASE_URL": through_proxy.render_as_string(hide_password=False),
+        "BAI_USERS_COUNT_MAX_AGE": "0",
+    }
+    container = container_for(load_settings(env))
+    container.wechat.override(providers.Object(wechat))
+    with TestClient(create_app(container)) as client:
+        yield client
+
+
+def every_route(
+    client: TestClient[Litestar], wechat: FakeWeChatGateway, token: str
+) -> list[Callable[[], httpx.Response]]:
+    code = wechat.login_code("code-again", openid="openid-1")
+    wechat.phone_code("phone-1", openid="openid-1", phone="13800138000")
+    profile = {"users_name": "n", "users_phone_code": "phone-1", "users_picture": AVATAR}
+    return [
+        lambda: client.post("/pb/api/wechat/login", json={"users_wx_code": code}),
+        lambda: client.post(
+            "/pb/api/wechat/profile", json=profile, headers={"Authorization": token}
+        ),
+        lambda: client.post("/pb/api/system/refresh-token", headers={"Authorization": token}),
+        lambda: client.post("/pb/api/system/users-count"),
+        lambda: client.get("/pb/api/health"),
+    ]
+
+
+def login(client: TestClient[Litestar], wechat: FakeWeChatGateway) -> str:
+    response = client.post(
+        "/pb/api/wechat/login", json={"users_wx_code": wechat.login_code("c", openid="openid-1")}
+    )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["token"]
+    return token
+
+
+@pytest.mark.parametrize("failure", ["cut", "stall"])
+def test_database_failure_is_a_prompt_500_on_every_route_and_recovery_is_automatic(
+    client: TestClient[Litestar], proxy: TcpProxy, wechat: FakeWeChatGateway, failure: str
+) -> None:
+    token = login(client, wechat)
+    getattr(proxy, failure)()
+
+    for call in every_route(client, wechat, token):
+        started = time.monotonic()
+        response = call()
+        elapsed = time.monotonic() - started
+        assert response.status_code == 500, response.text
+        assert assert_contract(response)["msg"] == "服务暂时不可用,请稍后重试"
+        assert elapsed < PROMPT_SECONDS, f"{response.request.url.path} took {elapsed:.1f}s"
+
+    proxy.restore()
+    for call in every_route(client, wechat, token):
+        assert call().status_code == 200

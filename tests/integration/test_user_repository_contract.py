@@ -1,0 +1,224 @@
+"""One contract for every `UserRepository`: memory, SQLite and PostgreSQL behave alike."""
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from bai.adapters.memory.user_repository import InMemoryUserRepository
+from bai.adapters.sqlalchemy.engine import create_engine
+from bai.adapters.sqlalchemy.tables import companies
+from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
+from bai.domain.entities import Company, User, UserStatus
+from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound
+from bai.ports.user_repository import UserRepository
+from tests.support.builders import a_platform_user, a_user
+
+MakeRepository = Callable[..., Awaitable[UserRepository]]
+ACME = Company(
+    pb_id="c0mpany00000001",
+    company_id="ACME",
+    company_name="阿克米",
+    company_status="active",
+    created=datetime(2024, 1, 1, tzinfo=UTC),
+    updated=datetime(2024, 2, 1, 12, 30, 15, 123000, tzinfo=UTC),
+)
+LATER = datetime(2026, 3, 4, 5, 6, 7, 891000, tzinfo=UTC)
+
+
+@pytest.fixture
+async def make_repository(database_url: str) -> AsyncIterator[MakeRepository]:
+    engines = []
+
+    async def make(*, with_companies: tuple[Company, ...] = ()) -> UserRepository:
+        if database_url == "memory://":
+            return InMemoryUserRepository(companies=list(with_companies))
+        engine = create_engine(database_url)
+        engines.append(engine)
+        if with_companies:
+            async with engine.begin() as connection:
+                rows = [vars_of(company) for company in with_companies]
+                await connection.execute(companies.insert(), rows)
+        return SqlAlchemyUserRepository(engine)
+
+    yield make
+    for engine in engines:
+        await engine.dispose()
+
+
+def vars_of(company: Company) -> dict[str, object]:
+    return {field: getattr(company, field) for field in Company.__dataclass_fields__}
+
+
+@pytest.fixture
+async def users(make_repository: MakeRepository) -> UserRepository:
+    return await make_repository()
+
+
+async def test_unknown_users_are_none(users: UserRepository) -> None:
+    assert await users.get("nobody000000000") is None
+    assert await users.get_by_openid("nobody") is None
+    assert await users.get_by_openid("") is None
+
+
+async def test_a_new_user_is_stored_whole(users: UserRepository) -> None:
+    user = replace(
+        a_user(), unionid="union-1", users_name="小明 🐼", users_rank_level=3, updated=LATER
+    )
+
+    stored, created = await users.add_if_absent(user)
+
+    assert created
+    assert stored == user
+    assert await users.get(user.pb_id) == user
+    assert await users.get_by_openid(user.openid) == user
+    assert (await users.get(user.pb_id)).updated.tzinfo is not None  # type: ignore[union-attr]
+
+
+async def test_a_known_openid_returns_the_existing_user(users: UserRepository) -> None:
+    first = a_user(openid="openid-1")
+    await users.add_if_absent(first)
+
+    stored, created = await users.add_if_absent(a_user(openid="openid-1"))
+
+    assert not created
+    assert stored == first
+    assert await users.count() == 1
+
+
+async def test_users_without_openid_coexist(users: UserRepository) -> None:
+    for _ in range(2):
+        await users.add_if_absent(a_platform_user())
+
+    assert await users.count() == 2
+
+
+async def test_a_taken_identifier_is_reported(users: UserRepository) -> None:
+    first = a_user()
+    await users.add_if_absent(first)
+
+    with pytest.raises(IdentifierTaken):
+        await users.add_if_absent(replace(a_user(), users_promo_code=first.users_promo_code))
+    with pytest.raises(IdentifierTaken):
+        await users.add_if_absent(replace(a_user(), pb_id=first.pb_id))
+    assert await users.count() == 1
+
+
+async def test_a_new_user_with_a_taken_phone_is_refused(users: UserRepository) -> None:
+    await users.add_if_absent(a_user(phone="13800138000"))
+
+    with pytest.raises(PhoneAlreadyBound):
+        await users.add_if_absent(a_user(phone="13800138000"))
+
+
+async def test_profile_is_saved(users: UserRepository) -> None:
+    user = a_user()
+    await users.add_if_absent(user)
+
+    saved = await users.save_profile(
+        user.pb_id,
+        users_name="张三",
+        users_phone="13800138000",
+        users_picture="https://x.cn/a.png",
+        updated=LATER,
+    )
+
+    expected = user.with_profile(
+        name="张三", phone="13800138000", picture="https://x.cn/a.png", at=LATER
+    )
+    assert saved == expected
+    assert await users.get(user.pb_id) == expected
+
+
+async def test_profile_of_nobody_is_none(users: UserRepository) -> None:
+    saved = await users.save_profile(
+        "nobody000000000", users_name="n", users_phone="1", users_picture="p", updated=LATER
+    )
+
+    assert saved is None
+
+
+async def test_another_users_phone_cannot_be_claimed(users: UserRepository) -> None:
+    owner, other = a_user(phone="13800138000"), a_user()
+    for user in (owner, other):
+        await users.add_if_absent(user)
+
+    with pytest.raises(PhoneAlreadyBound):
+        await users.save_profile(
+            other.pb_id, users_name="n", users_phone="13800138000", users_picture="p", updated=LATER
+        )
+
+    assert await users.get(other.pb_id) == other
+
+
+async def test_changing_phone_frees_the_old_one(users: UserRepository) -> None:
+    first, second = a_user(phone="13800000001"), a_user()
+    for user in (first, second):
+        await users.add_if_absent(user)
+
+    await users.save_profile(
+        first.pb_id, users_name="a", users_phone="13800000002", users_picture="p", updated=LATER
+    )
+    taken = await users.save_profile(
+        second.pb_id, users_name="b", users_phone="13800000001", users_picture="p", updated=LATER
+    )
+
+    assert taken is not None
+    assert taken.users_phone == "13800000001"
+
+
+async def test_everyone_is_counted(users: UserRepository) -> None:
+    for status in (UserStatus.ACTIVE, UserStatus.DISABLED):
+        await users.add_if_absent(a_user(status=status))
+    await users.add_if_absent(a_platform_user())
+
+    assert await users.count() == 3
+
+
+async def test_company_is_expanded_when_it_exists(make_repository: MakeRepository) -> None:
+    users = await make_repository(with_companies=(ACME,))
+    member, orphan, loner = a_user(company_id="ACME"), a_user(company_id="GONE"), a_user()
+    for user in (member, orphan, loner):
+        await users.add_if_absent(user)
+
+    assert (await users.get(member.pb_id)).company == ACME  # type: ignore[union-attr]
+    assert (await users.get(orphan.pb_id)).company is None  # type: ignore[union-attr]
+    assert (await users.get(loner.pb_id)).company is None  # type: ignore[union-attr]
+
+
+async def test_store_answers_ping(users: UserRepository) -> None:
+    await users.ping()
+
+
+async def test_fifty_concurrent_registrations_of_one_openid_make_one_row(
+    users: UserRepository,
+) -> None:
+    newcomers = [a_user(openid="same-openid") for _ in range(50)]
+
+    outcomes = await asyncio.gather(*(users.add_if_absent(user) for user in newcomers))
+
+    assert await users.count() == 1
+    assert len({stored.pb_id for stored, _ in outcomes}) == 1
+    assert sum(created for _, created in outcomes) == 1
+
+
+async def test_of_concurrent_claims_of_one_phone_one_wins(users: UserRepository) -> None:
+    claimants = [a_user(), a_user()]
+    for user in claimants:
+        await users.add_if_absent(user)
+    claims = [
+        users.save_profile(
+            user.pb_id, users_name="n", users_phone="13900000000", users_picture="p", updated=LATER
+        )
+        for user in claimants
+        for _ in range(10)
+    ]
+
+    outcomes = await asyncio.gather(*claims, return_exceptions=True)
+
+    assert all(isinstance(outcome, User | PhoneAlreadyBound) for outcome in outcomes), outcomes
+    owners = [u.pb_id for u in claimants if (await users.get(u.pb_id)).users_phone == "13900000000"]  # type: ignore[union-attr]
+    assert len(owners) == 1
+    assert {outcome.pb_id for outcome in outcomes if isinstance(outcome, User)} == set(owners)
