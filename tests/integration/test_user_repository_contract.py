@@ -222,3 +222,10 @@ async def test_of_concurrent_claims_of_one_phone_one_wins(users: UserRepository)
     owners = [u.pb_id for u in claimants if (await users.get(u.pb_id)).users_phone == "13900000000"]  # type: ignore[union-attr]
     assert len(owners) == 1
     assert {outcome.pb_id for outcome in outcomes if isinstance(outcome, User)} == set(owners)
+
+
+async def test_registrations_keep_working_once_statements_are_cached(users: UserRepository) -> None:
+    for _ in range(12):
+        _, created = await users.add_if_absent(a_user())
+        assert created
+    assert await users.count() == 12

@@ -5,6 +5,7 @@ import logging
 import sys
 
 from granian import Granian
+from sqlalchemy.exc import SQLAlchemyError
 from granian.constants import Interfaces, Loops
 
 from bai.adapters.sqlalchemy.migrate import upgrade
@@ -61,5 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"bai: configuration error: {exc}", file=sys.stderr)
         return 2
-    {"serve": _serve, "migrate": _migrate}[args.command](settings)
+    try:
+        {"serve": _serve, "migrate": _migrate}[args.command](settings)
+    except (OSError, SQLAlchemyError) as exc:
+        print(
+            f"bai: the database cannot be reached or migrated: {type(exc).__name__}",
+            file=sys.stderr,
+        )
+        return 1
     return 0

@@ -4,9 +4,9 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy import Select, and_, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -17,6 +17,9 @@ from bai.ports.user_repository import UserRepository
 from .tables import auth_users, companies
 
 logger = logging.getLogger("bai.storage")
+# A literal, not a bound parameter: PostgreSQL must match it to the partial unique index even
+# when a prepared statement runs on a generic plan.
+_HAS_OPENID = text("openid <> ''")
 _COMPANY_COLUMNS = [column.label(f"company__{column.name}") for column in companies.c]
 _SELECT_USERS: Select[Any] = select(auth_users, *_COMPANY_COLUMNS).select_from(
     auth_users.outerjoin(
@@ -66,7 +69,12 @@ class SqlAlchemyUserRepository(UserRepository):
         try:
             async with self._engine.begin() as connection:
                 yield connection
-        except (DBAPIError, PoolTimeout, OSError, TimeoutError) as exc:
+        except (OperationalError, InterfaceError, PoolTimeout, OSError, TimeoutError) as exc:
+            logger.warning("storage unavailable: %s", type(exc).__name__)
+            raise StorageUnavailable from exc
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
             logger.warning("storage unavailable: %s", type(exc).__name__)
             raise StorageUnavailable from exc
 
@@ -88,9 +96,7 @@ class SqlAlchemyUserRepository(UserRepository):
         statement = (
             self._insert(auth_users)
             .values(_row(user))
-            .on_conflict_do_nothing(
-                index_elements=["openid"], index_where=auth_users.c.openid != ""
-            )
+            .on_conflict_do_nothing(index_elements=["openid"], index_where=_HAS_OPENID)
             .returning(auth_users.c.pb_id)
         )
         async with self._transaction() as connection:
