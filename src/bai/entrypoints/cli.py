@@ -5,8 +5,8 @@ import logging
 import sys
 
 from granian import Granian
-from sqlalchemy.exc import SQLAlchemyError
 from granian.constants import Interfaces, Loops
+from sqlalchemy.exc import SQLAlchemyError
 
 from bai.adapters.sqlalchemy.migrate import upgrade
 from bai.entrypoints.settings import Settings, SettingsError, load_settings
