@@ -1,0 +1,42 @@
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from bai.adapters.phone.star_masker import StarPhoneMasker
+from bai.domain.entities import Company
+from bai.entrypoints.http.presenters import UserPresenter
+from tests.support.builders import a_user
+from tests.support.contract import user_info_fields
+
+present = UserPresenter(StarPhoneMasker())
+
+
+def test_company_is_shown_as_an_object() -> None:
+    company = Company(
+        pb_id="c0mpany00000001",
+        company_id="ACME",
+        company_name="阿克米",
+        company_status="active",
+        created=datetime(2024, 1, 1, tzinfo=UTC),
+        updated=datetime(2024, 2, 1, 12, 30, 15, 123456, tzinfo=UTC),
+    )
+
+    shown = present(replace(a_user(company_id="ACME"), company=company))
+
+    assert shown.company == {
+        "pb_id": "c0mpany00000001",
+        "company_id": "ACME",
+        "company_name": "阿克米",
+        "company_status": "active",
+        "created": "2024-01-01 00:00:00.000Z",
+        "updated": "2024-02-01 12:30:15.123Z",
+    }
+
+
+def test_no_company_is_null_and_hidden_fields_stay_hidden() -> None:
+    user = replace(a_user(phone="13800138000"), unionid="secret-union")
+
+    shown = present(user)
+
+    assert shown.company is None
+    assert shown.users_phone_masked == "138****8000"
+    assert set(shown.__struct_fields__) == user_info_fields()
