@@ -13,6 +13,7 @@ from bai.entrypoints.http.app import create_app
 from bai.entrypoints.settings import load_settings
 from bai.entrypoints.wiring import container_for
 from tests.support.contract import assert_contract
+from tests.support.fake_wechat_server import FakeWeChat, FakeWeChatServer
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 
 SECRET = "integration-test-collection-secret-0123"
@@ -91,3 +92,11 @@ def container(
 def api(container: Container) -> Iterator[Api]:
     with TestClient(create_app(container)) as client:
         yield Api(client, container)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeWeChatServer]:
+    """A real HTTP server standing in for WeChat."""
+    server = FakeWeChatServer(FakeWeChat())
+    yield server
+    server.stop()

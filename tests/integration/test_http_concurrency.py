@@ -1,11 +1,10 @@
 import asyncio
 from pathlib import Path
 
-from litestar.testing import AsyncTestClient
-
 from bai.entrypoints.container import Container
 from bai.entrypoints.http.app import create_app
 from tests.integration.conftest import AVATAR
+from tests.support.concurrent_client import concurrent_client
 from tests.support.fakes import FakeWeChatGateway
 
 
@@ -13,7 +12,7 @@ async def test_fifty_concurrent_first_logins_make_one_user(
     container: Container, wechat: FakeWeChatGateway, tmp_path: Path
 ) -> None:
     codes = [wechat.login_code(f"code-{n}", openid="same-openid") for n in range(50)]
-    async with AsyncTestClient(create_app(container)) as client:
+    async with concurrent_client(create_app(container)) as client:
         responses = await asyncio.gather(
             *(client.post("/pb/api/wechat/login", json={"users_wx_code": code}) for code in codes)
         )
@@ -29,7 +28,7 @@ async def test_fifty_concurrent_first_logins_make_one_user(
 async def test_concurrent_claims_of_one_phone_have_one_winner(
     container: Container, wechat: FakeWeChatGateway
 ) -> None:
-    async with AsyncTestClient(create_app(container)) as client:
+    async with concurrent_client(create_app(container)) as client:
         tokens = {}
         for openid in ("openid-a", "openid-b"):
             login = await client.post(

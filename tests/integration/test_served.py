@@ -99,6 +99,15 @@ def test_readme_curl_walk_works_verbatim(server: tuple[str, Path], tmp_path: Pat
     assert answers[1]["data"]["user"]["openid"] == "sbx_d1ba35614d359e718cb32704"
     assert answers[2]["token"]
     assert answers[3]["data"]["total_users"] >= 1
+    server_log = server[1].read_text()
+    for secret in (
+        "demo-login-code",
+        "demo-phone-code",
+        "13855263077",
+        answers[0]["token"],
+        answers[2]["token"],
+    ):
+        assert secret not in server_log
 
 
 def test_server_says_loudly_that_wechat_is_the_sandbox(server: tuple[str, Path]) -> None:

@@ -84,6 +84,8 @@ def test_trusted_proxies_are_parsed(tmp_path: Path) -> None:
         ({"BAI_DATABASE_URL": "memory://", "BAI_WORKERS": "2"}, "BAI_WORKERS"),
         ({"BAI_DATABASE_URL": "sqlite:///x.db"}, "BAI_DATABASE_URL"),
         ({"BAI_USERS_COUNT_MAX_AGE": "soon"}, "BAI_USERS_COUNT_MAX_AGE"),
+        ({"BAI_WECHAT_CONNECT_TIMEOUT": "9", "BAI_WECHAT_TIMEOUT": "3"}, "CONNECT_TIMEOUT"),
+        ({"BAI_WECHAT_TIMEOUT": "0"}, "BAI_WECHAT_CONNECT_TIMEOUT"),
     ],
 )
 def test_bad_configuration_is_refused_with_the_variable_named(
@@ -91,3 +93,21 @@ def test_bad_configuration_is_refused_with_the_variable_named(
 ) -> None:
     with pytest.raises(SettingsError, match=complaint):
         load_settings({"BAI_DATA_DIR": str(tmp_path), **env})
+
+
+def test_production_starts_with_real_wechat_credentials(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "BAI_ENV": "production",
+            "BAI_WECHAT_APPID": "wx0123456789",
+            "BAI_WECHAT_SECRET": "app-secret",
+            "BAI_TOKEN_SECRET": SECRET,
+            "BAI_DATA_DIR": str(tmp_path),
+            "BAI_WECHAT_API_BASE": "http://wechat.internal:8080/",
+        }
+    )
+
+    assert settings.is_production
+    assert not settings.uses_sandbox_wechat
+    assert settings.wechat_api_base == "http://wechat.internal:8080"
+    assert (settings.wechat_connect_timeout, settings.wechat_timeout) == (2.0, 5.0)

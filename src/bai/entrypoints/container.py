@@ -9,6 +9,9 @@ from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from bai.adapters.system.clock import SystemClock
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
+from bai.adapters.wechat.access_token import StableAccessToken
+from bai.adapters.wechat.api import WeChatApi, new_http_client
+from bai.adapters.wechat.httpx_gateway import HttpxWeChatGateway
 from bai.adapters.wechat.sandbox import SandboxWeChatGateway
 from bai.domain.authentication import Authenticator
 from bai.domain.use_cases.check_readiness import CheckReadiness
@@ -33,8 +36,26 @@ class Container(containers.DeclarativeContainer):
         sqlite=sql_users,
         postgresql=sql_users,
     )
+    wechat_http = providers.Singleton(
+        new_http_client,
+        config.wechat.api_base,
+        connect_timeout=config.wechat.connect_timeout,
+        total_timeout=config.wechat.timeout,
+    )
+    wechat_api = providers.Singleton(WeChatApi, wechat_http, total_timeout=config.wechat.timeout)
+    access_token = providers.Singleton(
+        StableAccessToken, api=wechat_api, appid=config.wechat.appid, secret=config.wechat.secret
+    )
     wechat = providers.Selector(
-        config.wechat_mode, sandbox=providers.Singleton(SandboxWeChatGateway)
+        config.wechat.mode,
+        sandbox=providers.Singleton(SandboxWeChatGateway),
+        api=providers.Singleton(
+            HttpxWeChatGateway,
+            api=wechat_api,
+            access_token=access_token,
+            appid=config.wechat.appid,
+            secret=config.wechat.secret,
+        ),
     )
     tokens = providers.Singleton(
         PocketBaseTokenIssuer,

@@ -36,6 +36,8 @@ class Settings:
     redis_url: str = ""
     data_dir: Path = Path("bai_data")
     users_count_max_age: float = 1.0
+    wechat_connect_timeout: float = 2.0
+    wechat_timeout: float = 5.0
 
     @property
     def storage(self) -> Storage:
@@ -160,11 +162,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_url=env.get("BAI_REDIS_URL", "").strip(),
         data_dir=data_dir,
         users_count_max_age=_seconds(env, "BAI_USERS_COUNT_MAX_AGE", 1.0),
+        wechat_connect_timeout=_seconds(env, "BAI_WECHAT_CONNECT_TIMEOUT", 2.0),
+        wechat_timeout=_seconds(env, "BAI_WECHAT_TIMEOUT", 5.0),
     )
     if settings.storage == "memory" and settings.workers > 1:
         raise SettingsError("BAI_WORKERS > 1 needs shared storage: memory:// lives in one process")
-    if not settings.uses_sandbox_wechat:
-        raise SettingsError(
-            "BAI_WECHAT_APPID: the real WeChat gateway is not available in this build"
-        )
+    if not 0 < settings.wechat_connect_timeout <= settings.wechat_timeout:
+        raise SettingsError("BAI_WECHAT_CONNECT_TIMEOUT must be > 0 and <= BAI_WECHAT_TIMEOUT")
+
     return settings

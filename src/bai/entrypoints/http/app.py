@@ -42,6 +42,7 @@ def _lifespan(container: Container) -> Callable[[Litestar], Any]:
         try:
             yield
         finally:
+            await container.wechat_http().aclose()
             if (engine := container.engine()) is not None:
                 await engine.dispose()
 
@@ -80,5 +81,6 @@ def create_app(container: Container | None = None) -> Litestar:
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=_openapi(),
         lifespan=[_lifespan(container)],
+        logging_config=None,
         debug=False,
     )

@@ -1,0 +1,85 @@
+from typing import Any
+
+from bai.domain.errors import InvalidField, LoginCodeRejected, PhoneCodeRejected, WeChatUnavailable
+from bai.domain.values import LoginCode, PhoneCode, PhoneNumber, WeChatIdentity
+from bai.ports.wechat_gateway import WeChatGateway
+
+from .access_token import StableAccessToken
+from .api import AccessTokenRejected, WeChatApi, check_errcode
+from .single_flight import SingleFlight
+
+SESSION_PATH = "/sns/jscode2session"
+PHONE_PATH = "/wxa/business/getuserphonenumber"
+MAINLAND = "86"
+
+
+def stored_phone(info: dict[str, Any]) -> PhoneNumber:
+    """Mainland numbers as the 11 digits users type; others as `+<country code><number>`, so
+    numbers of two countries never collide."""
+    country = str(info.get("countryCode") or MAINLAND).strip().lstrip("+")
+    pure = str(info.get("purePhoneNumber") or "").strip()
+    try:
+        return PhoneNumber(pure if country == MAINLAND else f"+{country}{pure}")
+    except InvalidField as exc:
+        raise WeChatUnavailable from exc
+
+
+class HttpxWeChatGateway(WeChatGateway):
+    """WeChat's server API over one shared httpx client.
+
+    - `jscode2session` is never retried once sent (a login code is single-use), and requests
+      carrying the same code at the same moment share one call and its answer.
+    - `getuserphonenumber` sends the user's openid so WeChat checks the code is theirs, and a
+      watermark of another app is refused. A refused access token is dropped, fetched again and
+      the call made once more.
+    """
+
+    def __init__(
+        self, *, api: WeChatApi, access_token: StableAccessToken, appid: str, secret: str
+    ) -> None:
+        self._api = api
+        self._access_token = access_token
+        self._appid = appid
+        self._secret = secret
+        self._logins: SingleFlight[str, WeChatIdentity] = SingleFlight()
+
+    async def code_to_session(self, code: LoginCode) -> WeChatIdentity:
+        return await self._logins.run(code.value, lambda: self._exchange(code.value))
+
+    async def _exchange(self, code: str) -> WeChatIdentity:
+        params = {
+            "appid": self._appid,
+            "secret": self._secret,
+            "js_code": code,
+            "grant_type": "authorization_code",
+        }
+        reply = await self._api.call("GET", SESSION_PATH, params=params)
+        check_errcode(reply, path=SESSION_PATH, rejected=LoginCodeRejected)
+        openid, unionid = reply.get("openid"), reply.get("unionid")
+        if not isinstance(openid, str) or not openid:
+            raise WeChatUnavailable
+        return WeChatIdentity(openid=openid, unionid=unionid if isinstance(unionid, str) else "")
+
+    async def phone_number(self, code: PhoneCode, *, openid: str) -> PhoneNumber:
+        token = await self._access_token.current()
+        try:
+            reply = await self._ask_phone(token, code, openid)
+        except AccessTokenRejected:
+            self._access_token.drop(token)
+            try:
+                reply = await self._ask_phone(await self._access_token.current(), code, openid)
+            except AccessTokenRejected as exc:
+                raise WeChatUnavailable from exc
+        info = reply.get("phone_info")
+        if not isinstance(info, dict):
+            raise WeChatUnavailable
+        watermark = info.get("watermark")
+        if not isinstance(watermark, dict) or watermark.get("appid") != self._appid:
+            raise PhoneCodeRejected
+        return stored_phone(info)
+
+    async def _ask_phone(self, token: str, code: PhoneCode, openid: str) -> dict[str, Any]:
+        body = {"code": code.value, "openid": openid}
+        reply = await self._api.call("POST", PHONE_PATH, params={"access_token": token}, body=body)
+        check_errcode(reply, path=PHONE_PATH, rejected=PhoneCodeRejected)
+        return reply
