@@ -4,12 +4,20 @@ from tests.support.databases import (
     database_url,
     postgres_database,
     postgresql_url,
+    redis_url,
     sqlite_template,
     sqlite_url,
 )
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 
-__all__ = ["database_url", "postgres_database", "postgresql_url", "sqlite_template", "sqlite_url"]
+__all__ = [
+    "database_url",
+    "postgres_database",
+    "postgresql_url",
+    "redis_url",
+    "sqlite_template",
+    "sqlite_url",
+]
 
 
 @pytest.fixture

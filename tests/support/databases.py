@@ -9,6 +9,8 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.engine import make_url
 
 from bai.adapters.sqlalchemy.migrate import upgrade
@@ -97,4 +99,22 @@ def database_url(request: pytest.FixtureRequest) -> str:
     if request.param == "memory":
         return "memory://"
     url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis the tests use (`BAI_TEST_REDIS_URL`); its absence fails the run under CI."""
+    url = os.environ.get("BAI_TEST_REDIS_URL", DEFAULT_REDIS_URL)
+
+    try:
+        with Redis.from_url(url, socket_connect_timeout=2) as client:
+            client.ping()
+    except (OSError, RedisError) as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Redis is required under CI=true and is not reachable: {exc!r}")
+        pytest.skip(f"Redis is not reachable: {exc!r}")
     return url

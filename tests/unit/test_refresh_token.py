@@ -27,7 +27,7 @@ async def test_valid_token_is_renewed_without_asking_wechat(
     old = tokens.issue(user)
     clock.advance(10)
 
-    new = await refresh.execute(command(old, code="ignored"))
+    new = (await refresh.execute(command(old, code="ignored"))).token
 
     assert new != old
     assert tokens.is_valid(new, user)
@@ -46,9 +46,11 @@ async def test_expired_token_falls_back_to_the_login_code(
     expired = tokens.issue(user)
     clock.advance(3601)
 
-    new = await refresh.execute(
+    renewal = await refresh.execute(
         command(expired, code=wechat.login_code("code-1", openid=user.openid))
     )
+    new = renewal.token
+    assert renewal.user == user
 
     assert tokens.claimed_user_id(new) == user.pb_id
     assert tokens.is_valid(new, user)

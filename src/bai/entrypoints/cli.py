@@ -9,6 +9,7 @@ from granian.constants import Interfaces, Loops
 from sqlalchemy.exc import SQLAlchemyError
 
 from bai.adapters.sqlalchemy.migrate import upgrade
+from bai.entrypoints.logs import configure_logging
 from bai.entrypoints.settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger("bai")
@@ -16,12 +17,6 @@ SANDBOX_WARNING = (
     "WeChat SANDBOX: BAI_WECHAT_APPID is not set, so logins use the built-in fake WeChat "
     "(see README). Never expose this server to real users."
 )
-
-
-def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 def _migrate(settings: Settings) -> None:
@@ -56,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="apply pending migrations, then serve the HTTP API")
     commands.add_parser("migrate", help="apply pending database migrations and exit")
     args = parser.parse_args(argv)
-    _configure_logging()
+    configure_logging()
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -2,8 +2,11 @@
 
 from dependency_injector import containers, providers
 
+from bai.adapters.memory.rate_limiter import InMemoryRateLimiter
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.phone.star_masker import StarPhoneMasker
+from bai.adapters.redis.client import redis_client
+from bai.adapters.redis.rate_limiter import RedisRateLimiter
 from bai.adapters.sqlalchemy.engine import engine_for
 from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from bai.adapters.system.clock import SystemClock
@@ -35,6 +38,13 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryUserRepository),
         sqlite=sql_users,
         postgresql=sql_users,
+    )
+    redis = providers.Singleton(redis_client, config.redis_url)
+    rate_limiter = providers.Selector(
+        config.rate_limiter,
+        off=providers.Object(None),
+        memory=providers.Singleton(InMemoryRateLimiter),
+        redis=providers.Singleton(RedisRateLimiter, redis),
     )
     wechat_http = providers.Singleton(
         new_http_client,

@@ -4,11 +4,21 @@ from bai.entrypoints.container import Container
 from bai.entrypoints.settings import Settings
 
 
+def rate_limiter_kind(settings: Settings) -> str:
+    if not settings.rate_limit:
+        return "off"
+    return "redis" if settings.redis_url else "memory"
+
+
 def container_for(settings: Settings) -> Container:
+
     container = Container()
     container.config.from_dict(
         {
             "storage": settings.storage,
+            "redis_url": settings.redis_url,
+            "rate_limiter": rate_limiter_kind(settings),
+            "trusted_proxies": settings.trusted_proxies,
             "database_url": settings.database_url,
             "users_count_max_age": settings.users_count_max_age,
             "wechat": {

@@ -21,6 +21,12 @@ class RefreshCommand:
     code: LoginCode | None
 
 
+@dataclass(frozen=True, slots=True)
+class Renewal:
+    user: User
+    token: str
+
+
 class RefreshToken:
     """Issue a new token, from a valid one or from a fresh WeChat login code.
 
@@ -44,12 +50,13 @@ class RefreshToken:
         self._users = users
         self._tokens = tokens
 
-    async def execute(self, command: RefreshCommand) -> str:
+    async def execute(self, command: RefreshCommand) -> Renewal:
         holder = await self._authenticator.holder(command.token)
         if holder is not None and not holder.is_disabled:
-            return self._tokens.issue(holder)
+            return Renewal(user=holder, token=self._tokens.issue(holder))
         if command.code is not None:
-            return self._tokens.issue(await self._user_by_code(command.code))
+            user = await self._user_by_code(command.code)
+            return Renewal(user=user, token=self._tokens.issue(user))
         raise AccountDisabled if holder is not None else InvalidToken
 
     async def _user_by_code(self, code: LoginCode) -> User:

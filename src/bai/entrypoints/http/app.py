@@ -3,7 +3,7 @@
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from dependency_injector import providers
 from litestar import Litestar
@@ -11,10 +11,13 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ASGIApp
 
 from bai.entrypoints.container import Container
 from bai.entrypoints.settings import load_settings
 from bai.entrypoints.wiring import container_for
+
+from .edge import ROUTE_LIMITS, Edge
 
 from .errors import EXCEPTION_HANDLERS
 from .request import JsonBodyRequest
@@ -43,6 +46,8 @@ def _lifespan(container: Container) -> Callable[[Litestar], Any]:
             yield
         finally:
             await container.wechat_http().aclose()
+            if (redis := container.redis()) is not None:
+                await redis.aclose()
             if (engine := container.engine()) is not None:
                 await engine.dispose()
 
@@ -73,7 +78,7 @@ def create_app(container: Container | None = None) -> Litestar:
         "check_readiness": _provide(container.check_readiness),
         "present_user": _provide(container.present_user),
     }
-    return Litestar(
+    app = Litestar(
         route_handlers=[api_router],
         dependencies=dependencies,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -84,3 +89,15 @@ def create_app(container: Container | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    # Litestar hands every HTTP request to `asgi_handler`: wrapping it once puts the edge in
+    # front of routing, so it also sees requests no route matches.
+    app.asgi_handler = cast(
+        ASGIApp,
+        Edge(
+            cast(Any, app.asgi_handler),
+            trusted_proxies=container.config.trusted_proxies(),
+            limiter=container.rate_limiter(),
+        limits=ROUTE_LIMITS,
+        ),
+    )
+    return app

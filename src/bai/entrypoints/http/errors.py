@@ -17,6 +17,7 @@ from bai.domain.errors import (
     UserNotFound,
 )
 
+from .events import auth_refused
 from .schemas import ErrorResponse
 
 logger = logging.getLogger("bai.http")
@@ -56,14 +57,21 @@ def envelope(
     )
 
 
-def _domain_error(_: Request[Any, Any, Any], error: BaiError) -> Response[ErrorResponse]:
+def _domain_error(request: Request[Any, Any, Any], error: BaiError) -> Response[ErrorResponse]:
     status = status_for(error)
     if isinstance(error, ServiceFailure):
         logger.warning("request failed: %s", type(error).__name__)
+    else:
+        auth_refused(request, _reason(error))
     headers = None
     if isinstance(error, TooManyRequests):
         headers = {"Retry-After": str(error.retry_after or DEFAULT_RETRY_AFTER_SECONDS)}
     return envelope(status, error.message, error.details, headers)
+
+
+def _reason(error: BaiError) -> str:
+    field = error.details.get("field")
+    return f"{type(error).__name__}:{field}" if field else type(error).__name__
 
 
 def _validation_error(

@@ -14,6 +14,7 @@ from bai.domain.use_cases.login_or_register import LoginCommand, LoginOrRegister
 from bai.domain.use_cases.refresh_token import RefreshCommand, RefreshToken
 from bai.domain.values import AvatarUrl, LoginCode, Nickname, PhoneCode
 
+from .events import auth_event
 from .presenters import UserPresenter
 from .request import bearer_token
 from .schemas import (
@@ -52,11 +53,13 @@ def _errors(*statuses: int) -> dict[int, ResponseSpec]:
     responses=_errors(400, 401, 415, 429, 500),
 )
 async def wechat_login(
+    request: Request[Any, Any, Any],
     data: JSONBody[WechatLoginRequest],
     login_or_register: NamedDependency[LoginOrRegister],
     present_user: NamedDependency[UserPresenter],
 ) -> AuthSuccessResponse:
     result = await login_or_register.execute(LoginCommand(code=LoginCode(data.users_wx_code)))
+    auth_event(request, "registered" if result.registered else "logged_in", result.user)
     status = "register_success" if result.registered else "login_success"
     user = present_user(result.user)
     payload = AuthSuccessData(
@@ -87,6 +90,7 @@ async def wechat_profile(
         picture=AvatarUrl(data.users_picture),
     )
     user = await complete_profile.execute(command)
+    auth_event(request, "profile_updated", user)
     return WechatProfileResponse(
         data=WechatProfileResponseData(status="update_success", user=present_user(user))
     )
@@ -111,7 +115,9 @@ async def refresh_token(
         token=bearer_token(request.headers.get("authorization")),
         code=LoginCode(code) if code else None,
     )
-    return RefreshTokenResponse(token=await refresh.execute(command))
+    renewal = await refresh.execute(command)
+    auth_event(request, "refreshed", renewal.user)
+    return RefreshTokenResponse(token=renewal.token)
 
 
 @post(

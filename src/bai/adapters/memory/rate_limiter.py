@@ -1,0 +1,31 @@
+import math
+import time
+from collections.abc import Callable
+
+from bai.ports.rate_limiter import RateLimiter
+
+
+class InMemoryRateLimiter(RateLimiter):
+    """Fixed-window counters in this process; windows that ended are swept as time moves on."""
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._monotonic = monotonic
+        self._counts: dict[tuple[str, int, int], int] = {}
+        self._swept_at = 0.0
+
+    async def hit(self, key: str, *, limit: int, window_seconds: int) -> int:
+        now = self._monotonic()
+        window = int(now // window_seconds)
+        self._sweep(now)
+        slot = (key, window_seconds, window)
+        count = self._counts.get(slot, 0) + 1
+        self._counts[slot] = count
+        return 0 if count <= limit else max(1, math.ceil((window + 1) * window_seconds - now))
+
+    def _sweep(self, now: float) -> None:
+        if now - self._swept_at < 1:
+            return
+        self._swept_at = now
+        self._counts = {
+            slot: count for slot, count in self._counts.items() if (slot[2] + 1) * slot[1] > now
+        }

@@ -1,0 +1,220 @@
+"""Request ids, client addresses, rate limits, access log and auth events."""
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dependency_injector import providers
+
+from bai.entrypoints.http.app import create_app
+from bai.entrypoints.http.edge import ROUTE_LIMITS, Limit
+from bai.entrypoints.logs import JsonFormatter
+from bai.entrypoints.settings import load_settings
+from bai.entrypoints.wiring import container_for
+from tests.integration.conftest import AVATAR, SECRET
+from tests.support.concurrent_client import concurrent_client
+from tests.support.contract import assert_contract
+from tests.support.fakes import FakeWeChatGateway
+
+COUNT = "/pb/api/system/users-count"
+Client = Callable[..., Any]
+
+
+def app_for(tmp_path: Path, wechat: FakeWeChatGateway | None = None, **env: str) -> Any:
+    settings = {
+        "BAI_TOKEN_SECRET": SECRET,
+        "BAI_DATA_DIR": str(tmp_path),
+        "BAI_DATABASE_URL": "memory://",
+        "BAI_USERS_COUNT_MAX_AGE": "0",
+        "BAI_TRUSTED_PROXIES": "127.0.0.0/8",
+        **env,
+    }
+    container = container_for(load_settings(settings))
+    if wechat is not None:
+        container.wechat.override(providers.Object(wechat))
+    return create_app(container)
+
+
+@pytest.fixture
+def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(ROUTE_LIMITS, COUNT, Limit(3, 60))
+
+
+@pytest.fixture
+def app(tmp_path: Path, wechat: FakeWeChatGateway) -> Any:
+    return app_for(tmp_path, wechat)
+
+
+async def test_a_given_request_id_is_echoed(app: Any) -> None:
+    async with concurrent_client(app) as client:
+        response = await client.post(COUNT, headers={"X-Request-ID": "abc-123.XYZ_9"})
+
+        assert response.headers["x-request-id"] == "abc-123.XYZ_9"
+
+
+@pytest.mark.parametrize("given", [None, "", "has space", "x" * 129, "semi;colon", "ünïcode"])
+async def test_a_missing_or_odd_request_id_is_replaced(app: Any, given: str | None) -> None:
+    async with concurrent_client(app) as client:
+        headers = {"X-Request-ID": given.encode()} if given is not None else {}
+
+
+        response = await client.post(COUNT, headers=headers)
+
+        assert len(response.headers["x-request-id"]) == 32
+        assert response.headers["x-request-id"] != given
+
+
+async def test_even_unknown_routes_get_a_request_id(app: Any) -> None:
+    async with concurrent_client(app) as client:
+        response = await client.get("/nowhere")
+
+        assert response.status_code == 404
+        assert response.headers["x-request-id"]
+
+
+@pytest.mark.usefixtures("small_limits")
+async def test_over_the_limit_is_429_with_retry_after_in_the_envelope(
+    app: Any,
+) -> None:
+    async with concurrent_client(app) as client:
+        statuses = [(await client.post(COUNT)).status_code for _ in range(3)]
+        limited = await client.post(COUNT)
+
+        assert statuses == [200, 200, 200]
+        assert limited.status_code == 429
+        assert assert_contract(limited)["msg"] == "请求过于频繁,请稍后再试"
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        assert limited.headers["x-request-id"]
+
+
+@pytest.mark.usefixtures("small_limits")
+async def test_limits_are_per_route(app: Any) -> None:
+    async with concurrent_client(app) as client:
+        for _ in range(4):
+            await client.post(COUNT)
+
+        assert (await client.get("/pb/api/health")).status_code == 200
+        assert (
+            await client.post("/pb/api/wechat/login", json={"users_wx_code": "x"})
+        ).status_code == 401
+
+
+@pytest.mark.usefixtures("small_limits")
+async def test_clients_behind_our_proxy_are_limited_apart(app: Any) -> None:
+    async with concurrent_client(app) as client:
+        for _ in range(4):
+            await client.post(COUNT, headers={"X-Forwarded-For": "198.51.100.1"})
+
+        other = await client.post(COUNT, headers={"X-Forwarded-For": "198.51.100.2"})
+
+        assert other.status_code == 200
+
+
+@pytest.mark.usefixtures("small_limits")
+async def test_a_client_cannot_dodge_the_limit_with_its_own_forwarded_header(
+    tmp_path: Path,
+) -> None:
+    async with concurrent_client(app_for(tmp_path, BAI_TRUSTED_PROXIES="")) as client:
+        statuses = [
+            (await client.post(COUNT, headers={"X-Forwarded-For": f"203.0.113.{n}"})).status_code
+            for n in range(5)
+        ]
+
+    assert statuses[-1] == 429
+
+
+@pytest.mark.usefixtures("small_limits")
+async def test_rate_limit_off_never_limits(tmp_path: Path) -> None:
+    async with concurrent_client(app_for(tmp_path, BAI_RATE_LIMIT="off")) as client:
+        statuses = {(await client.post(COUNT)).status_code for _ in range(10)}
+
+    assert statuses == {200}
+
+
+@pytest.mark.usefixtures("small_limits")
+async def test_processes_sharing_redis_share_the_limit(tmp_path: Path, redis_url: str) -> None:
+    forwarded = {"X-Forwarded-For": f"192.0.2.{id(tmp_path) % 250}"}
+    first, second = (
+        app_for(tmp_path, BAI_REDIS_URL=redis_url),
+        app_for(tmp_path, BAI_REDIS_URL=redis_url),
+    )
+    async with concurrent_client(first) as one, concurrent_client(second) as other:
+        await one.post(COUNT, headers=forwarded)
+        await other.post(COUNT, headers=forwarded)
+        await one.post(COUNT, headers=forwarded)
+        limited = await other.post(COUNT, headers=forwarded)
+
+    assert limited.status_code == 429
+
+
+async def test_every_request_gets_one_access_log_line(
+    app: Any, wechat: FakeWeChatGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with concurrent_client(app) as client:
+        caplog.set_level(logging.INFO, logger="bai.access")
+        login = await client.post(
+            "/pb/api/wechat/login",
+            json={"users_wx_code": wechat.login_code("c1", openid="o1")},
+            headers={"X-Forwarded-For": "198.51.100.7", "X-Request-ID": "req-1"},
+        )
+        await client.get("/nowhere")
+
+        lines = [record.__dict__ for record in caplog.records if record.name == "bai.access"]
+        assert [(line["method"], line["route"], line["status"]) for line in lines] == [
+            ("POST", "/pb/api/wechat/login", 200),
+            ("GET", "/nowhere", 404),
+        ]
+        assert lines[0]["user_id"] == login.json()["data"]["user"]["pb_id"]
+        assert lines[0]["client"] == "198.51.100.7"
+        assert lines[0]["request_id"] == "req-1"
+        assert lines[0]["duration_ms"] >= 0
+
+
+async def test_auth_events_are_logged_with_reasons(
+    app: Any, wechat: FakeWeChatGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with concurrent_client(app) as client:
+        caplog.set_level(logging.INFO, logger="bai.auth")
+        token = (
+            await client.post(
+                "/pb/api/wechat/login", json={"users_wx_code": wechat.login_code("a", openid="o")}
+            )
+        ).json()["token"]
+        await client.post(
+            "/pb/api/wechat/login", json={"users_wx_code": wechat.login_code("b", openid="o")}
+        )
+        await client.post("/pb/api/system/refresh-token", headers={"Authorization": token})
+        wechat.phone_code("p", openid="o", phone="13800138000")
+        profile = {"users_name": "n", "users_phone_code": "p", "users_picture": AVATAR}
+        await client.post("/pb/api/wechat/profile", json=profile, headers={"Authorization": token})
+        await client.post("/pb/api/wechat/profile", json=profile)
+        await client.post("/pb/api/wechat/login", json={"users_wx_code": "stale"})
+
+        events = [
+            (r.__dict__["event"], r.__dict__.get("reason"))
+            for r in caplog.records
+            if r.name == "bai.auth"
+        ]
+        assert events == [
+            ("registered", None),
+            ("logged_in", None),
+            ("refreshed", None),
+            ("profile_updated", None),
+            ("refused", "InvalidToken"),
+            ("refused", "LoginCodeRejected"),
+        ]
+
+
+def test_json_log_lines_cannot_be_forged() -> None:
+    record = logging.LogRecord("bai.auth", logging.INFO, __file__, 1, "refused", None, None)
+    record.reason = 'x"}\n{"level": "info", "message": "admin logged in"}\u2028\r'
+
+    line = JsonFormatter().format(record)
+
+    assert "\n" not in line
+    assert "\r" not in line
+    assert "\u2028" not in line
+    assert json.loads(line)["reason"] == record.reason
