@@ -58,7 +58,7 @@ async def test_a_given_request_id_is_echoed(app: Any) -> None:
 @pytest.mark.parametrize("given", [None, "", "has space", "x" * 129, "semi;colon", "ünïcode"])
 async def test_a_missing_or_odd_request_id_is_replaced(app: Any, given: str | None) -> None:
     async with concurrent_client(app) as client:
-        headers = {"X-Request-ID": given.encode()} if given is not None else {}
+        headers = {b"X-Request-ID": given.encode()} if given is not None else {}
 
 
         response = await client.post(COUNT, headers=headers)
@@ -209,12 +209,13 @@ async def test_auth_events_are_logged_with_reasons(
 
 
 def test_json_log_lines_cannot_be_forged() -> None:
-    record = logging.LogRecord("bai.auth", logging.INFO, __file__, 1, "refused", None, None)
-    record.reason = 'x"}\n{"level": "info", "message": "admin logged in"}\u2028\r'
+    forged = 'x"}\n{"level": "info", "message": "admin logged in"}\u2028\r'
+    record = logging.makeLogRecord({"name": "bai.auth", "msg": "refused", "reason": forged})
 
     line = JsonFormatter().format(record)
 
     assert "\n" not in line
     assert "\r" not in line
     assert "\u2028" not in line
-    assert json.loads(line)["reason"] == record.reason
+    assert json.loads(line)["reason"] == forged
+
