@@ -60,7 +60,6 @@ async def test_a_missing_or_odd_request_id_is_replaced(app: Any, given: str | No
     async with concurrent_client(app) as client:
         headers = {b"X-Request-ID": given.encode()} if given is not None else {}
 
-
         response = await client.post(COUNT, headers=headers)
 
         assert len(response.headers["x-request-id"]) == 32
@@ -218,4 +217,3 @@ def test_json_log_lines_cannot_be_forged() -> None:
     assert "\r" not in line
     assert "\u2028" not in line
     assert json.loads(line)["reason"] == forged
-

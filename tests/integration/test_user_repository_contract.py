@@ -229,3 +229,41 @@ async def test_registrations_keep_working_once_statements_are_cached(users: User
         _, created = await users.add_if_absent(a_user())
         assert created
     assert await users.count() == 12
+
+
+async def test_status_changes_are_stored(users: UserRepository) -> None:
+    user = a_user()
+    await users.add_if_absent(user)
+
+    disabled = await users.set_status(user.pb_id, UserStatus.DISABLED, updated=LATER)
+
+    assert disabled == replace(user, users_status=UserStatus.DISABLED, updated=LATER)
+    assert await users.get(user.pb_id) == disabled
+    assert await users.set_status("nobody000000000", UserStatus.ACTIVE, updated=LATER) is None
+
+
+async def test_token_key_is_replaced(users: UserRepository) -> None:
+    user = a_user()
+    await users.add_if_absent(user)
+    new_key = "N" * 50
+
+    changed = await users.set_token_key(user.pb_id, new_key, updated=LATER)
+
+    assert changed is not None
+    assert changed.token_key == new_key
+    assert (await users.get(user.pb_id)) == changed
+    assert await users.set_token_key("nobody000000000", new_key, updated=LATER) is None
+
+
+async def test_a_deleted_user_is_gone_and_frees_openid_and_phone(users: UserRepository) -> None:
+    user = a_user(openid="openid-1", phone="13800138000")
+    await users.add_if_absent(user)
+
+    assert await users.delete(user.pb_id)
+
+    assert await users.get(user.pb_id) is None
+    assert await users.get_by_openid("openid-1") is None
+    assert not await users.delete(user.pb_id)
+    again, created = await users.add_if_absent(a_user(openid="openid-1", phone="13800138000"))
+    assert created
+    assert again.pb_id != user.pb_id

@@ -9,6 +9,7 @@ from granian.constants import Interfaces, Loops
 from sqlalchemy.exc import SQLAlchemyError
 
 from bai.adapters.sqlalchemy.migrate import upgrade
+from bai.entrypoints.accounts import ACTIONS, run_account_command
 from bai.entrypoints.logs import configure_logging
 from bai.entrypoints.settings import Settings, SettingsError, load_settings
 
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="apply pending migrations, then serve the HTTP API")
     commands.add_parser("migrate", help="apply pending database migrations and exit")
+    users = commands.add_parser("users", help="show, disable, enable, revoke or delete an account")
+    users.add_argument("action", choices=ACTIONS)
+    users.add_argument("user", help="pb_id (show also takes an openid)")
     args = parser.parse_args(argv)
     configure_logging()
     try:
@@ -57,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"bai: configuration error: {exc}", file=sys.stderr)
         return 2
+    if args.command == "users":
+        status, text = run_account_command(settings, args.action, args.user)
+        print(text, file=sys.stdout if status == 0 else sys.stderr)
+        return status
     try:
         {"serve": _serve, "migrate": _migrate}[args.command](settings)
     except (OSError, SQLAlchemyError) as exc:

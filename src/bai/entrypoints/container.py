@@ -20,7 +20,9 @@ from bai.domain.authentication import Authenticator
 from bai.domain.use_cases.check_readiness import CheckReadiness
 from bai.domain.use_cases.complete_profile import CompleteProfile
 from bai.domain.use_cases.count_users import CountUsers
+from bai.domain.use_cases.find_user import FindUser
 from bai.domain.use_cases.login_or_register import LoginOrRegister
+from bai.domain.use_cases.manage_account import ManageAccount
 from bai.domain.use_cases.refresh_token import RefreshToken
 from bai.entrypoints.http.presenters import UserPresenter
 
@@ -89,4 +91,6 @@ class Container(containers.DeclarativeContainer):
         CountUsers, users=users, clock=clock, max_age_seconds=config.users_count_max_age
     )
     check_readiness = providers.Singleton(CheckReadiness, users=users)
+    manage_account = providers.Singleton(ManageAccount, users=users, ids=ids, clock=clock)
+    find_user = providers.Singleton(FindUser, users=users)
     present_user = providers.Singleton(UserPresenter, masker=phone_masker)

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Protocol
 
-from bai.domain.entities import User
+from bai.domain.entities import User, UserStatus
 
 
 class UserRepository(Protocol):
@@ -32,6 +32,18 @@ class UserRepository(Protocol):
 
         Raises `PhoneAlreadyBound` when another user holds the phone; of concurrent claims of
         one phone exactly one wins."""
+        ...
+
+    async def set_status(
+        self, pb_id: str, status: UserStatus, *, updated: datetime
+    ) -> User | None: ...
+
+    async def set_token_key(self, pb_id: str, token_key: str, *, updated: datetime) -> User | None:
+        """Replace the user's signing key, which revokes every token issued before."""
+        ...
+
+    async def delete(self, pb_id: str) -> bool:
+        """Remove the user; False if there was none."""
         ...
 
     async def count(self) -> int: ...

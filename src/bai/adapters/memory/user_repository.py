@@ -1,7 +1,8 @@
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
-from bai.domain.entities import Company, User
+from bai.domain.entities import Company, User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound
 from bai.ports.user_repository import UserRepository
 
@@ -69,6 +70,27 @@ class InMemoryUserRepository(UserRepository):
         self._users[pb_id] = user.with_profile(
             name=users_name, phone=users_phone, picture=users_picture, at=updated
         )
+        return self._stored(pb_id)
+
+    async def set_status(self, pb_id: str, status: UserStatus, *, updated: datetime) -> User | None:
+        return self._change(pb_id, users_status=status, updated=updated)
+
+    async def set_token_key(self, pb_id: str, token_key: str, *, updated: datetime) -> User | None:
+        return self._change(pb_id, token_key=token_key, updated=updated)
+
+    async def delete(self, pb_id: str) -> bool:
+        user = self._users.pop(pb_id, None)
+        if user is None:
+            return False
+        self._by_openid.pop(user.openid, None)
+        self._by_phone.pop(user.users_phone, None)
+        self._identifiers -= set(_identifiers(user))
+        return True
+
+    def _change(self, pb_id: str, **changes: Any) -> User | None:
+        if pb_id not in self._users:
+            return None
+        self._users[pb_id] = replace(self._users[pb_id], **changes)
         return self._stored(pb_id)
 
     async def count(self) -> int:

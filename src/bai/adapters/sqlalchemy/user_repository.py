@@ -4,7 +4,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, text, update
+from sqlalchemy import Select, and_, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -139,6 +139,30 @@ class SqlAlchemyUserRepository(UserRepository):
                 found = (await connection.execute(statement)).first() is not None
             except IntegrityError as exc:
                 raise PhoneAlreadyBound from exc
+            return await self._one(connection, auth_users.c.pb_id == pb_id) if found else None
+
+    async def set_status(self, pb_id: str, status: UserStatus, *, updated: datetime) -> User | None:
+        return await self._change(pb_id, users_status=status.value, updated=updated)
+
+    async def set_token_key(self, pb_id: str, token_key: str, *, updated: datetime) -> User | None:
+        return await self._change(pb_id, token_key=token_key, updated=updated)
+
+    async def delete(self, pb_id: str) -> bool:
+        statement = (
+            delete(auth_users).where(auth_users.c.pb_id == pb_id).returning(auth_users.c.pb_id)
+        )
+        async with self._transaction() as connection:
+            return (await connection.execute(statement)).first() is not None
+
+    async def _change(self, pb_id: str, **values: Any) -> User | None:
+        statement = (
+            update(auth_users)
+            .where(auth_users.c.pb_id == pb_id)
+            .values(**values)
+            .returning(auth_users.c.pb_id)
+        )
+        async with self._transaction() as connection:
+            found = (await connection.execute(statement)).first() is not None
             return await self._one(connection, auth_users.c.pb_id == pb_id) if found else None
 
     async def count(self) -> int:

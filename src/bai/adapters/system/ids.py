@@ -31,3 +31,6 @@ class SecretsIdGenerator(IdGenerator):
             ),
             users_promo_code=_random(PROMO_CODE_ALPHABET, 8),
         )
+
+    def new_token_key(self) -> str:
+        return _random(TOKEN_KEY_ALPHABET, 50)

@@ -18,7 +18,6 @@ from bai.entrypoints.settings import load_settings
 from bai.entrypoints.wiring import container_for
 
 from .edge import ROUTE_LIMITS, Edge
-
 from .errors import EXCEPTION_HANDLERS
 from .request import JsonBodyRequest
 from .routes import api_router
@@ -97,7 +96,7 @@ def create_app(container: Container | None = None) -> Litestar:
             cast(Any, app.asgi_handler),
             trusted_proxies=container.config.trusted_proxies(),
             limiter=container.rate_limiter(),
-        limits=ROUTE_LIMITS,
+            limits=ROUTE_LIMITS,
         ),
     )
     return app

@@ -1,0 +1,49 @@
+"""`bai users ...`: operators' account commands, on the same storage the server uses."""
+
+import asyncio
+import json
+
+from bai.domain.entities import User
+from bai.domain.errors import BaiError
+from bai.domain.use_cases.manage_account import AccountAction, AccountCommand
+from bai.entrypoints.http.presenters import UserPresenter
+from bai.entrypoints.settings import Settings
+from bai.entrypoints.wiring import container_for
+
+ACTIONS = ["show", *(action.value for action in AccountAction)]
+DONE = {
+    "disable": "disabled",
+    "enable": "enabled",
+    "revoke": "revoked every token of",
+    "delete": "deleted",
+}
+
+
+def _show(user: User, present: UserPresenter) -> str:
+    info = present(user)
+    shown = {field: getattr(info, field) for field in info.__struct_fields__}
+
+    shown["users_phone"] = shown.pop("users_phone_masked")
+    return json.dumps(shown, ensure_ascii=False, indent=2)
+
+
+async def _run(settings: Settings, action: str, reference: str) -> str:
+    container = container_for(settings)
+    try:
+        if action == "show":
+            return _show(await container.find_user().execute(reference), container.present_user())
+        await container.manage_account().execute(AccountCommand(AccountAction(action), reference))
+        return f"{DONE[action]} user {reference}"
+    finally:
+        if (engine := container.engine()) is not None:
+            await engine.dispose()
+
+
+def run_account_command(settings: Settings, action: str, reference: str) -> tuple[int, str]:
+    """Exit status and the text to print."""
+    if settings.storage == "memory":
+        return 2, "bai users needs BAI_DATABASE_URL: memory:// lives inside the server process"
+    try:
+        return 0, asyncio.run(_run(settings, action, reference))
+    except BaiError as exc:
+        return 1, f"{type(exc).__name__}: {reference}"
