@@ -37,7 +37,9 @@ def test_bodies_that_are_not_json_are_415(
 
 
 @pytest.mark.parametrize("path", ROUTES_WITH_BODIES)
-@pytest.mark.parametrize("body", [b"[]", b'"text"', b"42", b"true", b'[{"users_wx_code": "a"}]'])
+@pytest.mark.parametrize(
+    "body", [b"[]", b'"text"', b"42", b"true", b"null", b'[{"users_wx_code": "a"}]']
+)
 def test_json_that_is_not_an_object_is_400(
     api: Api, wechat: FakeWeChatGateway, path: str, body: bytes
 ) -> None:

@@ -4,7 +4,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, ValidationException
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 
@@ -20,7 +20,8 @@ def is_json_media_type(content_type: str | None) -> bool:
 
 
 class JsonBodyRequest(Request[Any, Any, Any]):
-    """A request whose body, when there is one, must be JSON sent as JSON.
+    """A request whose body, when there is one, must be a JSON object sent as JSON.
+
 
     Litestar asks for `json()` only when a handler takes a body and the body is not empty.
     """
@@ -30,9 +31,13 @@ class JsonBodyRequest(Request[Any, Any, Any]):
         if not is_json_media_type(self.headers.get("content-type")):
             raise NotJsonBody
         try:
-            return msgspec.json.decode(body)
+            decoded = msgspec.json.decode(body)
         except msgspec.DecodeError as exc:
             raise NotJsonBody from exc
+        if not isinstance(decoded, dict):
+            kind = "null" if decoded is None else type(decoded).__name__
+            raise ValidationException(extra=[{"message": f"Expected `object`, got `{kind}`", "key": "data"}])
+        return decoded
 
 
 def bearer_token(authorization: str | None) -> str | None:
