@@ -25,9 +25,8 @@ def free_port() -> int:
         return port
 
 
-@contextmanager
-def serving(data_dir: Path, **env: str) -> Iterator[tuple[str, Path]]:
-    """`bai serve` in a process of its own, until it answers its health check."""
+def start_server(data_dir: Path, **env: str) -> tuple["subprocess.Popen[bytes]", str, Path]:
+    """`bai serve` in a process of its own, once it answers its health check."""
     port = free_port()
     environment = {**os.environ, "BAI_PORT": str(port), "BAI_DATA_DIR": str(data_dir), **env}
     log = data_dir / f"server-{port}.log"
@@ -36,16 +35,21 @@ def serving(data_dir: Path, **env: str) -> Iterator[tuple[str, Path]]:
             [str(BAI), "serve"], env=environment, stdout=output, stderr=subprocess.STDOUT
         )
     base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/pb/api/health", timeout=1).status_code == 200:
+                return process, base, log
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.terminate()
+    pytest.fail("bai serve did not become healthy:\n" + log.read_text())
+
+
+@contextmanager
+def serving(data_dir: Path, **env: str) -> Iterator[tuple[str, Path]]:
+    process, base, log = start_server(data_dir, **env)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/pb/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("bai serve did not become healthy:\n" + log.read_text())
         yield base, log
     finally:
         process.terminate()
