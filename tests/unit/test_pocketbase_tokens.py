@@ -6,30 +6,18 @@ import re
 from dataclasses import replace
 from typing import Any
 
-import jwt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID, PocketBaseTokenIssuer
-from bai.domain.entities import User
 from tests.support.builders import a_user
 from tests.support.fakes import FixedClock
+from tests.support.forgery import HEADER, claims_for, forgeries, segment, sign
 from tests.unit.conftest import SECRET, TTL
 
 STANDARD_BASE64 = re.compile(r"[A-Za-z0-9+/]*")
-
-
-def segment(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def sign(header: dict[str, Any], claims: dict[str, Any], key: str) -> str:
-    """A token assembled by hand, the way any HS256 implementation would."""
-    signing_input = f"{segment(json.dumps(header).encode())}.{segment(json.dumps(claims).encode())}"
-    mac = hmac.new(key.encode(), signing_input.encode(), hashlib.sha256).digest()
-    return f"{signing_input}.{segment(mac)}"
 
 
 def sdk_payload(token: str) -> dict[str, Any]:
@@ -41,28 +29,13 @@ def sdk_payload(token: str) -> dict[str, Any]:
     return decoded
 
 
-def claims_for(user: User, clock: FixedClock, **changes: Any) -> dict[str, Any]:
-    claims = {
-        "collectionId": DEFAULT_COLLECTION_ID,
-        "exp": int(clock.now().timestamp()) + TTL,
-        "id": user.pb_id,
-        "refreshable": True,
-        "type": "auth",
-    }
-    claims.update(changes)
-    return {key: value for key, value in claims.items() if value is not None}
-
-
-HEADER = {"alg": "HS256", "typ": "JWT"}
-
-
 def test_token_is_byte_for_byte_what_pocketbase_signs(
     tokens: PocketBaseTokenIssuer, clock: FixedClock
 ) -> None:
     user = a_user()
     compact = json.dumps
     expected_header = segment(compact(HEADER, separators=(",", ":")).encode())
-    expected_claims = segment(compact(claims_for(user, clock), separators=(",", ":")).encode())
+    expected_claims = segment(compact(claims_for(user, clock, TTL), separators=(",", ":")).encode())
     signing_input = f"{expected_header}.{expected_claims}"
     mac = hmac.new(
         (user.token_key + SECRET).encode(), signing_input.encode(), hashlib.sha256
@@ -136,39 +109,15 @@ def test_rotating_the_collection_secret_revokes_every_token(
     assert not rotated.is_valid(token, user)
 
 
-def forgeries(user: User, other: User, clock: FixedClock) -> dict[str, str]:
-    key = user.token_key + SECRET
-    genuine = sign(HEADER, claims_for(user, clock), key)
-    head, _, signature = genuine.split(".")
-    tampered_claims = segment(json.dumps(claims_for(other, clock)).encode())
-    return {
-        "alg none": f"{segment(json.dumps({'alg': 'none', 'typ': 'JWT'}).encode())}."
-        f"{segment(json.dumps(claims_for(user, clock)).encode())}.",
-        "HS512 with the right key": jwt.encode(claims_for(user, clock), key, algorithm="HS512"),
-        "another user's key": sign(HEADER, claims_for(user, clock), other.token_key + SECRET),
-        "the secret alone": sign(HEADER, claims_for(user, clock), SECRET),
-        "tampered id": f"{head}.{tampered_claims}.{signature}",
-        "missing exp": sign(HEADER, claims_for(user, clock, exp=None), key),
-        "string exp": sign(HEADER, claims_for(user, clock, exp="9999999999"), key),
-        "another collection": sign(
-            HEADER, claims_for(user, clock, collectionId="pbc_0000000000"), key
-        ),
-        "not an auth token": sign(HEADER, claims_for(user, clock, type="file"), key),
-        "expired": sign(HEADER, claims_for(user, clock, exp=int(clock.now().timestamp()) - 1), key),
-        "truncated": genuine[:-5],
-        "garbage": "not.a.token",
-    }
-
-
 @pytest.mark.parametrize(
     "kind",
-    list(forgeries(a_user(), a_user(), FixedClock())),
+    list(forgeries(a_user(), a_user(), FixedClock(), SECRET)),
 )
 def test_forged_tokens_are_invalid(
     tokens: PocketBaseTokenIssuer, clock: FixedClock, kind: str
 ) -> None:
     user, other = a_user(), a_user()
-    forged = forgeries(user, other, clock)[kind]
+    forged = forgeries(user, other, clock, SECRET)[kind]
 
     assert not tokens.is_valid(forged, user)
     claimed = tokens.claimed_user_id(forged)
@@ -180,7 +129,9 @@ def test_hand_signed_genuine_token_is_valid(
 ) -> None:
     user = a_user()
 
-    assert tokens.is_valid(sign(HEADER, claims_for(user, clock), user.token_key + SECRET), user)
+    assert tokens.is_valid(
+        sign(HEADER, claims_for(user, clock, TTL), user.token_key + SECRET), user
+    )
 
 
 def test_short_collection_secret_is_refused(clock: FixedClock) -> None:

@@ -1,0 +1,134 @@
+"""What a hostile client might try, answered as SPEC says."""
+
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from bai.domain.entities import UserStatus
+from bai.domain.use_cases.manage_account import AccountAction, AccountCommand
+from tests.integration.conftest import SECRET, Api
+from tests.integration.test_served import serving
+from tests.support.builders import a_user
+from tests.support.fakes import FakeWeChatGateway, FixedClock
+from tests.support.forgery import forgeries
+
+FORGERY_KINDS = list(forgeries(a_user(), a_user(), FixedClock(), SECRET))
+
+
+@pytest.mark.parametrize("kind", FORGERY_KINDS)
+def test_forged_tokens_are_401(api: Api, clock: FixedClock, kind: str) -> None:
+    user, other = a_user(), a_user()
+    api.seed(user)
+    api.seed(other)
+    forged = forgeries(user, other, clock, SECRET)[kind]
+
+    assert api.profile(forged).status_code == 401
+    assert api.refresh(forged).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "action", [AccountAction.DISABLE, AccountAction.REVOKE, AccountAction.DELETE]
+)
+def test_tokens_of_disabled_revoked_or_deleted_users_are_401(
+    api: Api, action: AccountAction
+) -> None:
+    user = a_user()
+    token = api.seed(user)
+    manage = api.container.manage_account()
+
+    api.client.blocking_portal.call(manage.execute, AccountCommand(action, user.pb_id))
+
+    assert api.profile(token).status_code == 401
+    assert api.refresh(token).status_code == 401
+
+
+def test_a_login_body_cannot_set_protected_fields(api: Api, wechat: FakeWeChatGateway) -> None:
+    body = {
+        "users_wx_code": wechat.login_code("c", openid="real-openid"),
+        "openid": "chosen-openid",
+        "pb_id": "chosenid0000000",
+        "users_status": "disabled",
+        "users_phone": "13800000000",
+        "token_key": "K" * 50,
+        "users_rank_level": 99,
+    }
+
+    user = api.post("/wechat/login", json=body).json()["data"]["user"]
+
+    assert (user["openid"], user["users_status"], user["users_phone"]) == (
+        "real-openid",
+        "active",
+        "",
+    )
+    assert user["pb_id"] != "chosenid0000000"
+    assert user["users_rank_level"] == 0
+
+
+def test_a_profile_body_cannot_set_protected_fields(api: Api, wechat: FakeWeChatGateway) -> None:
+    token = api.token_for(wechat.login_code("c", openid="real-openid"))
+    wechat.phone_code("phone-1", openid="real-openid", phone="13800138000")
+
+    response = api.profile(
+        token,
+        openid="chosen-openid",
+        users_phone="13999999999",
+        users_status="disabled",
+        token_key="K" * 50,
+        pb_id="chosenid0000000",
+        company_id="ACME",
+    )
+
+    user = response.json()["data"]["user"]
+    assert response.status_code == 200
+    assert (user["openid"], user["users_phone"], user["users_status"]) == (
+        "real-openid",
+        "13800138000",
+        "active",
+    )
+    assert user["company_id"] == ""
+    assert api.refresh(token).status_code == 200, "the token key was not replaced"
+
+
+def raw_request(base: str, header_block: bytes) -> bytes:
+    address = urlsplit(base)
+    with socket.create_connection(
+        (address.hostname or "127.0.0.1", address.port or 80), timeout=5
+    ) as connection:
+        connection.sendall(
+            b"POST /pb/api/system/users-count HTTP/1.1\r\nHost: bai\r\nContent-Length: 0\r\n"
+            + header_block
+            + b"Connection: close\r\n\r\n"
+        )
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize(
+    "header_block",
+    [
+        b"X-Request-ID: abc\rSet-Cookie: pwned=1\r\n",
+        b"X-Request-ID: abc\nSet-Cookie: pwned=1\r\n",
+        b"X-Request-ID: abc%0d%0aSet-Cookie: pwned=1\r\n",
+        b"Authorization: Bearer x\rX-Injected: 1\r\n",
+    ],
+)
+def test_cr_and_lf_in_headers_never_reach_the_response(tmp_path: Path, header_block: bytes) -> None:
+    with serving(tmp_path, BAI_DATABASE_URL="memory://") as (base, _):
+        answer = raw_request(base, header_block)
+
+    status_line, _, rest = answer.partition(b"\r\n")
+    headers = rest.split(b"\r\n\r\n", 1)[0].lower()
+    assert status_line.split()[1] in {b"200", b"400"}
+    assert b"set-cookie" not in headers
+    assert b"x-injected" not in headers
+    assert b"pwned" not in headers
+
+
+def test_disabled_users_cannot_log_in_either(api: Api, wechat: FakeWeChatGateway) -> None:
+    api.seed(a_user(openid="openid-1", status=UserStatus.DISABLED))
+
+    assert api.login(wechat.login_code("c", openid="openid-1")).status_code == 401
