@@ -74,7 +74,7 @@ def gateway(script: WeChatScript, monotonic: Clock) -> HttpxWeChatGateway:
         base_url="https://wechat.test", transport=httpx.MockTransport(script)
     )
     api = WeChatApi(client, total_timeout=5)
-    token = StableAccessToken(api=api, appid=APPID, secret=SECRET, monotonic=monotonic)
+    token = StableAccessToken(api=api, appid=APPID, secret=SECRET, clock=monotonic)
     return HttpxWeChatGateway(api=api, access_token=token, appid=APPID, secret=SECRET)
 
 

@@ -7,6 +7,7 @@ from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.phone.star_masker import StarPhoneMasker
 from bai.adapters.redis.client import redis_client
 from bai.adapters.redis.rate_limiter import RedisRateLimiter
+from bai.adapters.redis.shared_cache import shared_cache
 from bai.adapters.sqlalchemy.engine import engine_for
 from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from bai.adapters.system.clock import SystemClock
@@ -56,7 +57,11 @@ class Container(containers.DeclarativeContainer):
     )
     wechat_api = providers.Singleton(WeChatApi, wechat_http, total_timeout=config.wechat.timeout)
     access_token = providers.Singleton(
-        StableAccessToken, api=wechat_api, appid=config.wechat.appid, secret=config.wechat.secret
+        StableAccessToken,
+        api=wechat_api,
+        appid=config.wechat.appid,
+        secret=config.wechat.secret,
+        shared=providers.Singleton(shared_cache, redis),
     )
     wechat = providers.Selector(
         config.wechat.mode,

@@ -2,6 +2,7 @@ import time
 from collections.abc import Callable
 
 from bai.domain.errors import WeChatMisconfigured, WeChatUnavailable
+from bai.ports.shared_cache import SharedCache
 
 from .api import WeChatApi, check_errcode
 from .single_flight import SingleFlight
@@ -16,7 +17,8 @@ class StableAccessToken:
     Normal mode hands every instance the same token and no one else's `/cgi-bin/token` call can
     invalidate it, so instances share it without a lock. It is kept until 5 minutes before it
     expires (half its life for short ones), fetched once however many requests need it at the
-    same moment, and `force_refresh` is never sent (WeChat allows that 20 times a day).
+    same moment, and `force_refresh` is never sent (WeChat allows that 20 times a day). With a
+    shared cache (Redis) one fetch serves every process and host.
     """
 
     def __init__(
@@ -25,24 +27,41 @@ class StableAccessToken:
         api: WeChatApi,
         appid: str,
         secret: str,
-        monotonic: Callable[[], float] = time.monotonic,
+        shared: SharedCache | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._api = api
         self._credentials = {"grant_type": "client_credential", "appid": appid, "secret": secret}
-        self._monotonic = monotonic
+        self._shared = shared
+        self._key = f"wechat-access-token:{appid}"
+        self._clock = clock
         self._token: str | None = None
         self._renew_at = 0.0
-        self._fetches: SingleFlight[str, str] = SingleFlight()
+        self._obtain: SingleFlight[str, str] = SingleFlight()
 
     async def current(self) -> str:
-        if self._token is not None and self._monotonic() < self._renew_at:
+        if self._token is not None and self._clock() < self._renew_at:
             return self._token
-        return await self._fetches.run(PATH, self._fetch)
+        return await self._obtain.run(PATH, self._from_shared_or_wechat)
 
-    def drop(self, token: str) -> None:
-        """Forget `token` if it is still the cached one: another request may have renewed it."""
+    async def drop(self, token: str) -> None:
+        """Forget `token` if it is still the current one: another request may have renewed it."""
         if self._token == token:
             self._token = None
+        if self._shared is not None:
+            await self._shared.discard(self._key, f"{self._renew_at}|{token}")
+
+    async def _from_shared_or_wechat(self) -> str:
+        if self._shared is not None and (cached := await self._shared.get(self._key)):
+            renew_at, _, token = cached.partition("|")
+            if token and float(renew_at) > self._clock():
+                self._token, self._renew_at = token, float(renew_at)
+                return token
+        token = await self._fetch()
+        if self._shared is not None:
+            ttl = int(self._renew_at - self._clock())
+            await self._shared.put(self._key, f"{self._renew_at}|{token}", ttl_seconds=ttl)
+        return token
 
     async def _fetch(self) -> str:
         reply = await self._api.call("POST", PATH, body=self._credentials)
@@ -56,7 +75,5 @@ class StableAccessToken:
         ):
             raise WeChatUnavailable
         self._token = token
-        self._renew_at = (
-            self._monotonic() + expires_in - min(RENEWAL_MARGIN_SECONDS, expires_in / 2)
-        )
+        self._renew_at = self._clock() + expires_in - min(RENEWAL_MARGIN_SECONDS, expires_in / 2)
         return token

@@ -65,7 +65,8 @@ class HttpxWeChatGateway(WeChatGateway):
         try:
             reply = await self._ask_phone(token, code, openid)
         except AccessTokenRejected:
-            self._access_token.drop(token)
+            await self._access_token.drop(token)
+
             try:
                 reply = await self._ask_phone(await self._access_token.current(), code, openid)
             except AccessTokenRejected as exc:

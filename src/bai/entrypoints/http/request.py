@@ -36,7 +36,9 @@ class JsonBodyRequest(Request[Any, Any, Any]):
             raise NotJsonBody from exc
         if not isinstance(decoded, dict):
             kind = "null" if decoded is None else type(decoded).__name__
-            raise ValidationException(extra=[{"message": f"Expected `object`, got `{kind}`", "key": "data"}])
+            raise ValidationException(
+                extra=[{"message": f"Expected `object`, got `{kind}`", "key": "data"}]
+            )
         return decoded
 
 
