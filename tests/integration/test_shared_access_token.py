@@ -2,7 +2,6 @@
 for all of them."""
 
 import secrets
-
 from collections.abc import AsyncIterator
 
 import httpx
@@ -82,5 +81,6 @@ async def test_a_refused_token_is_replaced_once_for_everyone(redis: Redis) -> No
 
     assert wechat.fetches == 2
     stored = await redis.get(f"bai:cache:wechat-access-token:{wechat.appid}")
-    assert stored is not None
+    assert isinstance(stored, str)
     assert stored.endswith("|T2")
+
