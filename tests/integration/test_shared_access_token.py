@@ -83,4 +83,3 @@ async def test_a_refused_token_is_replaced_once_for_everyone(redis: Redis) -> No
     stored = await redis.get(f"bai:cache:wechat-access-token:{wechat.appid}")
     assert isinstance(stored, str)
     assert stored.endswith("|T2")
-
