@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck unit format clean
+.PHONY: install run test lint typecheck unit format clean bench bench-million
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,14 @@ test: lint typecheck
 unit: install
 	$(BIN)/pytest tests/unit
 
+bench: install
+	$(BIN)/python scripts/bench/run.py --runs 3
+
+bench-million: install
+	$(BIN)/python scripts/bench/run.py --million --runs 3
+
 format: install
+
 	$(BIN)/ruff check --fix src tests scripts
 	$(BIN)/ruff format src tests scripts
 

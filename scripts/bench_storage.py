@@ -49,7 +49,7 @@ def sandbox_openid(code: str) -> str:
 
 
 def rows(count: int) -> list[tuple[object, ...]]:
-    rng = random.Random(42)  # noqa: S311 - benchmark data, not secrets
+    rng = random.Random(42)
     lower, mixed = string.ascii_lowercase + string.digits, string.ascii_letters + string.digits
     now = datetime.now(UTC)
     return [

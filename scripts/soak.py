@@ -69,8 +69,8 @@ class Soak:
     async def profile(self, client: httpx.AsyncClient) -> None:
         if not self.tokens:
             return
-        pb_id, openid, token = random.choice(self.tokens)  # noqa: S311
-        phone = f"13{random.randrange(10**9):09d}"  # noqa: S311
+        pb_id, openid, token = random.choice(self.tokens)
+        phone = f"13{random.randrange(10**9):09d}"
         code = self.wechat.phone_code(f"P-{secrets.token_hex(8)}", openid=openid, phone=phone)
         body = {"users_name": "soak", "users_phone_code": code, "users_picture": AVATAR}
         response = await client.post(
@@ -82,7 +82,7 @@ class Soak:
 
     async def refresh(self, client: httpx.AsyncClient) -> None:
         if self.tokens:
-            token = random.choice(self.tokens)[2]  # noqa: S311
+            token = random.choice(self.tokens)[2]
             response = await client.post(
                 "/pb/api/system/refresh-token", headers={"Authorization": token}
             )
@@ -96,7 +96,7 @@ class Soak:
         async with httpx.AsyncClient(base_url=self.base, timeout=15) as client:
             while time.monotonic() < until:
                 try:
-                    await random.choice(actions)(client)  # noqa: S311
+                    await random.choice(actions)(client)
                 except httpx.TransportError:
                     self.note("transport-error", 0)
 
@@ -147,7 +147,7 @@ async def verify(url: str, soak: Soak) -> list[str]:
 def start_server(env: dict[str, str], log: Path) -> "subprocess.Popen[bytes]":
     with log.open("w") as output:
         command = [str(BAI), "serve"]
-        server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
+        server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
 
     base = f"http://127.0.0.1:{env['BAI_PORT']}"
     deadline = time.monotonic() + 30

@@ -1,0 +1,290 @@
+"""`make bench`: BAI under wrk, scenario by scenario, on a fresh PostgreSQL database.
+
+    .venv/bin/python scripts/bench/run.py [--users 2000] [--duration 10] [--connections 32]
+                                         [--million] [--workers 2] [--runs 1]
+
+Starts BAI as production would (`bai serve`, BAI_ENV=production, rate limiting off) on a new
+PostgreSQL database, a fast fake WeChat on loopback (scripts/bench/fake_wechat.py), seeds the
+users with COPY, then drives each scenario with wrk (installed from Debian when missing) and
+prints requests/s, p50, p99, errors and each worker's resident memory. `--million` seeds
+1,000,000 users and runs users-count only. The database is dropped afterwards.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import secrets
+import shutil
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+import jwt
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from tests.support.databases import create_database, drop_database  # noqa: E402
+from tests.support.tcp_proxy import free_port  # noqa: E402
+
+BIN = Path(sys.executable).parent
+APPID, APP_SECRET, COLLECTION = "wx-bench", "bench-app-secret", "pbc_421601843"
+SCENARIOS = ["users-count", "login-existing", "refresh", "profile", "login-new"]
+LUA = {
+    "users-count": """
+wrk.method = "POST"
+wrk.path = "/pb/api/system/users-count"
+""",
+    "login-existing": """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+request = function()
+  n = n + 1
+  local body = '{"users_wx_code":"u' .. (n * 7919 % USERS) .. '"}'
+  return wrk.format(nil, "/pb/api/wechat/login", nil, body)
+end
+""",
+    "login-new": """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+local n = 0
+request = function()
+  n = n + 1
+  local body = '{"users_wx_code":"n' .. RUN .. '-' .. id .. '-' .. n .. '"}'
+  return wrk.format(nil, "/pb/api/wechat/login", nil, body)
+end
+""",
+    "refresh": """
+wrk.method = "POST"
+local tokens, n = {}, 0
+for line in io.lines(TOKENS) do tokens[#tokens + 1] = line end
+request = function()
+  n = n + 1
+  local headers = {["Authorization"] = "Bearer " .. tokens[n % #tokens + 1]}
+  return wrk.format(nil, "/pb/api/system/refresh-token", headers)
+end
+""",
+    "profile": """
+wrk.method = "POST"
+local tokens, n = {}, 0
+for line in io.lines(TOKENS) do tokens[#tokens + 1] = line end
+request = function()
+  n = n + 1
+  local i = n % #tokens
+  local body = '{"users_name":"bench","users_phone_code":"p' .. i
+    .. '","users_picture":"https://cdn.example.com/a.png"}'
+  local headers = {["Authorization"] = tokens[i + 1], ["Content-Type"] = "application/json"}
+  return wrk.format(nil, "/pb/api/wechat/profile", headers, body)
+end
+""",
+}
+
+
+def ensure_wrk() -> str:
+    if path := shutil.which("wrk"):
+        return path
+    subprocess.run(["apt-get", "update", "-q"], check=True, capture_output=True)
+    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk") or "wrk"
+
+
+async def seed(url: str, users: int, token_secret: str) -> list[str]:
+    """Users with openids the fake WeChat gives codes `u0`, `u1`, ...; tokens for the first 2000."""
+    rng = random.Random(7)
+    letters, mixed = string.ascii_lowercase + string.digits, string.ascii_letters + string.digits
+    now, exp = datetime.now(UTC), int(time.time()) + 86400
+    rows, tokens = [], []
+    for n in range(users):
+        pb_id, key = "".join(rng.choices(letters, k=15)), "".join(rng.choices(mixed, k=50))
+        rows.append((pb_id, key, f"o_u{n}", str(10**15 + n), f"{n:08X}", now, now))
+        if n < 2000:
+            claims = {
+                "collectionId": COLLECTION,
+                "exp": exp,
+                "id": pb_id,
+                "refreshable": True,
+                "type": "auth",
+            }
+            tokens.append(jwt.encode(claims, key + token_secret, algorithm="HS256"))
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        columns = [
+            "pb_id",
+            "token_key",
+            "openid",
+            "users_id",
+            "users_promo_code",
+            "created",
+            "updated",
+        ]
+        await connection.copy_records_to_table("tbl_auth_users", records=rows, columns=columns)
+        await connection.execute("ANALYZE tbl_auth_users")
+    finally:
+        await connection.close()
+    return tokens
+
+
+def worker_memory_mb(server: "subprocess.Popen[bytes]") -> list[float]:
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    pids = children.read_text().split() if children.exists() else []
+    sizes = []
+    for pid in pids:
+        status = Path(f"/proc/{pid}/status")
+        if status.exists():
+            match = re.search(r"VmRSS:\s+(\d+) kB", status.read_text())
+            sizes.append(round(int(match.group(1)) / 1024, 1) if match else 0.0)
+    return sizes
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    def number(pattern: str) -> float:
+        match = re.search(pattern, output)
+        return float(match.group(1)) if match else 0.0
+
+    def millis(label: str) -> float:
+        match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)\b", output)
+        if not match:
+            return 0.0
+        return float(match.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)]
+
+    errors = number(r"Non-2xx or 3xx responses: (\d+)")
+    errors += sum(float(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    return {
+        "req/s": number(r"Requests/sec:\s+([\d.]+)"),
+        "p50": millis("50"),
+        "p99": millis("99"),
+        "errors": errors,
+    }
+
+
+def run_scenario(
+    wrk: str, base: str, scenario: str, *, args: argparse.Namespace, users: int, folder: Path
+) -> dict[str, float]:
+    script = folder / f"{scenario}.lua"
+    tokens = folder / "tokens.txt"
+    header = f'USERS = {min(users, 2000)}\nTOKENS = "{tokens}"\nRUN = "{secrets.token_hex(3)}"\n'
+    script.write_text(header + LUA[scenario])
+    command = [
+        wrk,
+        "-t2",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "--latency",
+        "-s",
+        str(script),
+        base,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return parse_wrk(output)
+
+
+def start(env: dict[str, str], log: Path) -> "subprocess.Popen[bytes]":
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [str(BIN / "bai"), "serve"], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if (
+                httpx.get(
+                    f"http://127.0.0.1:{env['BAI_PORT']}/pb/api/health", timeout=1
+                ).status_code
+                == 200
+            ):
+                return server
+        except httpx.TransportError:
+            time.sleep(0.3)
+    server.terminate()
+    raise SystemExit("bai serve did not start:\n" + log.read_text())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--million", action="store_true", help="1,000,000 users, users-count only")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    args = parser.parse_args()
+    users = 1_000_000 if args.million else args.users
+    scenarios = ["users-count"] if args.million else args.scenarios.split(",")
+    wrk = ensure_wrk()
+    folder = Path(tempfile.mkdtemp(prefix="bai-bench-"))
+    url, token_secret = create_database("bai_bench"), secrets.token_hex(32)
+    fake_port, port = free_port(), free_port()
+    fake = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts/bench/fake_wechat.py"), str(fake_port), APPID]
+    )
+    server = None
+    try:
+        tokens = asyncio.run(seed(url, users, token_secret))
+        (folder / "tokens.txt").write_text("\n".join(tokens) + "\n")
+        env = {
+            **os.environ,
+            "BAI_ENV": "production",
+            "BAI_DATABASE_URL": url,
+            "BAI_PORT": str(port),
+            "BAI_WORKERS": str(args.workers),
+            "BAI_RATE_LIMIT": "off",
+            "BAI_TOKEN_SECRET": token_secret,
+            "BAI_WECHAT_APPID": APPID,
+            "BAI_WECHAT_SECRET": APP_SECRET,
+            "BAI_WECHAT_API_BASE": f"http://127.0.0.1:{fake_port}",
+            "BAI_DATA_DIR": str(folder),
+        }
+        server = start(env, folder / "server.log")
+        base = f"http://127.0.0.1:{port}"
+        load = f"wrk -t2 -c{args.connections} -d{args.duration}s"
+        print(f"BAI on {base}, {args.workers} workers, {users:,} users; {load}\n")
+        print("| scenario | run | req/s | p50 ms | p99 ms | errors | RSS per worker MB |")
+        print("|---|---|---|---|---|---|---|")
+        for scenario in scenarios:
+            for run in range(1, args.runs + 1):
+                result = run_scenario(wrk, base, scenario, args=args, users=users, folder=folder)
+                memory = ", ".join(map(str, worker_memory_mb(server)))
+                rate, p50, p99, errors = (
+                    result["req/s"],
+                    result["p50"],
+                    result["p99"],
+                    result["errors"],
+                )
+                row = [
+                    scenario,
+                    str(run),
+                    f"{rate:,.0f}",
+                    f"{p50:.2f}",
+                    f"{p99:.2f}",
+                    f"{errors:.0f}",
+                    memory,
+                ]
+                print("| " + " | ".join(row) + " |", flush=True)
+
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        fake.terminate()
+        drop_database(url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
