@@ -30,6 +30,8 @@ import httpx
 import jwt
 from sqlalchemy.engine import make_url
 
+from bai.adapters.sqlalchemy.migrate import upgrade
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from tests.support.databases import create_database, drop_database  # noqa: E402
@@ -235,6 +237,7 @@ def main() -> int:
     )
     server = None
     try:
+        upgrade(url)
         tokens = asyncio.run(seed(url, users, token_secret))
         (folder / "tokens.txt").write_text("\n".join(tokens) + "\n")
         env = {

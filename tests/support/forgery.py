@@ -65,5 +65,7 @@ def forgeries(
             HEADER, claims_for(user, clock, ttl, exp=int(clock.now().timestamp()) - 1), key
         ),
         "truncated": genuine[:-5],
+        "nested payload": f"{head}.{segment(b'[' * 5000 + b']' * 5000)}.{signature}",
+        "payload not an object": f"{head}.{segment(b'[1]')}.{signature}",
         "garbage": "not.a.token",
     }

@@ -56,12 +56,28 @@ def _row(user: User) -> dict[str, Any]:
     return row
 
 
+_UNAVAILABLE = (PoolTimeout, OSError, TimeoutError)
+
+
+def _is_outage(exc: Exception) -> bool:
+    """Connection trouble, as opposed to a bug (which must surface as it is)."""
+    if not isinstance(exc, DBAPIError):
+        return True
+    return isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
+
+
+def _unavailable(exc: Exception) -> StorageUnavailable:
+    logger.warning("storage unavailable: %s", type(exc).__name__)
+    return StorageUnavailable()
+
+
 class SqlAlchemyUserRepository(UserRepository):
-    """Users in PostgreSQL or SQLite. Every method is one short transaction whose first
-    statement is its write, and uniqueness is left to the database's indexes."""
+    """Users in PostgreSQL or SQLite. A write is one short transaction whose first statement is
+    the write, and uniqueness is left to the database's indexes; a read is a single statement."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     @asynccontextmanager
@@ -69,28 +85,42 @@ class SqlAlchemyUserRepository(UserRepository):
         try:
             async with self._engine.begin() as connection:
                 yield connection
-        except (OperationalError, InterfaceError, PoolTimeout, OSError, TimeoutError) as exc:
-            logger.warning("storage unavailable: %s", type(exc).__name__)
-            raise StorageUnavailable from exc
-        except DBAPIError as exc:
-            if not exc.connection_invalidated:
+        except (*_UNAVAILABLE, DBAPIError) as exc:
+            if not _is_outage(exc):
                 raise
-            logger.warning("storage unavailable: %s", type(exc).__name__)
-            raise StorageUnavailable from exc
+            raise _unavailable(exc) from exc
+
+    async def _read(self, statement: Any) -> list[Any]:
+        """One read outside any transaction (no BEGIN/COMMIT round trips). A pooled connection
+        found dead (the database restarted) is replaced once: reads are safe to repeat."""
+        for attempt in range(2):
+            try:
+                async with self._reader.connect() as connection:
+                    return list((await connection.execute(statement)).all())
+            except DBAPIError as exc:
+                if exc.connection_invalidated and attempt == 0:
+                    continue
+                if not _is_outage(exc):
+                    raise
+                raise _unavailable(exc) from exc
+            except _UNAVAILABLE as exc:
+                raise _unavailable(exc) from exc
+
+        raise StorageUnavailable
+
+    async def _read_user(self, condition: Any) -> User | None:
+        rows = await self._read(_SELECT_USERS.where(condition))
+        return _user(rows[0]) if rows else None
 
     async def _one(self, connection: AsyncConnection, condition: Any) -> User | None:
         row = (await connection.execute(_SELECT_USERS.where(condition))).first()
         return _user(row) if row is not None else None
 
     async def get(self, pb_id: str) -> User | None:
-        async with self._transaction() as connection:
-            return await self._one(connection, auth_users.c.pb_id == pb_id)
+        return await self._read_user(auth_users.c.pb_id == pb_id)
 
     async def get_by_openid(self, openid: str) -> User | None:
-        if not openid:
-            return None
-        async with self._transaction() as connection:
-            return await self._one(connection, auth_users.c.openid == openid)
+        return await self._read_user(auth_users.c.openid == openid) if openid else None
 
     async def add_if_absent(self, user: User) -> tuple[User, bool]:
         statement = (
@@ -166,13 +196,7 @@ class SqlAlchemyUserRepository(UserRepository):
             return await self._one(connection, auth_users.c.pb_id == pb_id) if found else None
 
     async def count(self) -> int:
-        async with self._transaction() as connection:
-            return int(
-                (
-                    await connection.execute(select(func.count()).select_from(auth_users))
-                ).scalar_one()
-            )
+        return int((await self._read(select(func.count()).select_from(auth_users)))[0][0])
 
     async def ping(self) -> None:
-        async with self._transaction() as connection:
-            await connection.execute(select(1))
+        await self._read(select(1))
