@@ -14,17 +14,9 @@ from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from bai.domain.entities import Company, User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound
 from bai.ports.user_repository import UserRepository
-from tests.support.builders import a_platform_user, a_user
+from tests.support.builders import ACME, a_platform_user, a_user
 
 MakeRepository = Callable[..., Awaitable[UserRepository]]
-ACME = Company(
-    pb_id="c0mpany00000001",
-    company_id="ACME",
-    company_name="阿克米",
-    company_status="active",
-    created=datetime(2024, 1, 1, tzinfo=UTC),
-    updated=datetime(2024, 2, 1, 12, 30, 15, 123000, tzinfo=UTC),
-)
 LATER = datetime(2026, 3, 4, 5, 6, 7, 891000, tzinfo=UTC)
 
 

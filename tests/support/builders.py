@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from bai.adapters.system.ids import SecretsIdGenerator
-from bai.domain.entities import IdType, User, UserStatus
+from bai.domain.entities import Company, IdType, User, UserStatus
 
 _ids = SecretsIdGenerator()
 EPOCH = datetime(2025, 6, 1, tzinfo=UTC)
@@ -43,3 +43,13 @@ def a_platform_user() -> User:
         created=EPOCH,
         updated=EPOCH,
     )
+
+
+ACME = Company(
+    pb_id="c0mpany00000001",
+    company_id="ACME",
+    company_name="阿克米",
+    company_status="active",
+    created=datetime(2024, 1, 1, tzinfo=UTC),
+    updated=datetime(2024, 2, 1, 12, 30, 15, 123456, tzinfo=UTC),
+)

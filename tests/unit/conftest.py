@@ -9,7 +9,9 @@ from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.login_or_register import LoginOrRegister
 from bai.domain.use_cases.refresh_token import RefreshToken
 from tests.support.fakes import FakeWeChatGateway, FixedClock
+from tests.support.wechat_script import gateway, monotonic, script
 
+__all__ = ["gateway", "monotonic", "script"]
 SECRET = "unit-test-collection-secret-0123456789"
 TTL = 3600
 

@@ -1,26 +1,15 @@
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from bai.adapters.phone.star_masker import StarPhoneMasker
-from bai.domain.entities import Company
 from bai.entrypoints.http.presenters import UserPresenter
-from tests.support.builders import a_user
+from tests.support.builders import ACME, a_user
 from tests.support.contract import user_info_fields
 
 present = UserPresenter(StarPhoneMasker())
 
 
 def test_company_is_shown_as_an_object() -> None:
-    company = Company(
-        pb_id="c0mpany00000001",
-        company_id="ACME",
-        company_name="阿克米",
-        company_status="active",
-        created=datetime(2024, 1, 1, tzinfo=UTC),
-        updated=datetime(2024, 2, 1, 12, 30, 15, 123456, tzinfo=UTC),
-    )
-
-    shown = present(replace(a_user(company_id="ACME"), company=company))
+    shown = present(replace(a_user(company_id="ACME"), company=ACME))
 
     assert shown.company == {
         "pb_id": "c0mpany00000001",
