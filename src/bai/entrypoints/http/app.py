@@ -1,6 +1,5 @@
 """The Litestar application factory."""
 
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
@@ -24,7 +23,6 @@ from .routes import api_router
 
 MAX_BODY_BYTES = 64 * 1024
 T = TypeVar("T")
-logger = logging.getLogger("bai")
 
 
 def _provide(provider: providers.Provider[T]) -> Provide:
