@@ -31,9 +31,13 @@ def proxy(postgresql_url: str) -> Iterator[TcpProxy]:
     proxy.close()
 
 
-@pytest.fixture
+@pytest.fixture(params=["asyncpg", "sqlalchemy"])
 def client(
-    postgresql_url: str, proxy: TcpProxy, tmp_path: Path, wechat: FakeWeChatGateway
+    request: pytest.FixtureRequest,
+    postgresql_url: str,
+    proxy: TcpProxy,
+    tmp_path: Path,
+    wechat: FakeWeChatGateway,
 ) -> Iterator[TestClient[Litestar]]:
     through_proxy = make_url(postgresql_url).set(host="127.0.0.1", port=proxy.port)
     env = {
@@ -44,6 +48,8 @@ def client(
     }
     container = container_for(load_settings(env))
     container.wechat.override(providers.Object(wechat))
+    if request.param == "sqlalchemy":
+        container.users.override(container.sql_users)
     with TestClient(create_app(container)) as client:
         yield client
 

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bai.adapters.asyncpg.pool import LazyPool
+from bai.adapters.asyncpg.user_repository import AsyncpgUserRepository
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.sqlalchemy.engine import create_engine
 from bai.adapters.sqlalchemy.tables import companies
@@ -20,24 +22,39 @@ MakeRepository = Callable[..., Awaitable[UserRepository]]
 LATER = datetime(2026, 3, 4, 5, 6, 7, 891000, tzinfo=UTC)
 
 
+@pytest.fixture(params=["memory", "sqlite", "postgresql-sqlalchemy", "postgresql-asyncpg"])
+def storage(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """Which repository, and the URL of a fresh, migrated database for it."""
+    kind: str = request.param
+    if kind == "memory":
+        return kind, "memory://"
+    url: str = request.getfixturevalue("sqlite_url" if kind == "sqlite" else "postgresql_url")
+    return kind, url
+
+
 @pytest.fixture
-async def make_repository(database_url: str) -> AsyncIterator[MakeRepository]:
-    engines = []
+async def make_repository(storage: tuple[str, str]) -> AsyncIterator[MakeRepository]:
+    kind, url = storage
+    closers: list[Callable[[], Awaitable[None]]] = []
 
     async def make(*, with_companies: tuple[Company, ...] = ()) -> UserRepository:
-        if database_url == "memory://":
+        if kind == "memory":
             return InMemoryUserRepository(companies=list(with_companies))
-        engine = create_engine(database_url)
-        engines.append(engine)
+        engine = create_engine(url)
+        closers.append(engine.dispose)
         if with_companies:
             async with engine.begin() as connection:
                 rows = [vars_of(company) for company in with_companies]
                 await connection.execute(companies.insert(), rows)
+        if kind == "postgresql-asyncpg":
+            pool = LazyPool(url)
+            closers.append(pool.close)
+            return AsyncpgUserRepository(pool)
         return SqlAlchemyUserRepository(engine)
 
     yield make
-    for engine in engines:
-        await engine.dispose()
+    for close in closers:
+        await close()
 
 
 def vars_of(company: Company) -> dict[str, object]:

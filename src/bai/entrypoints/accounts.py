@@ -8,7 +8,7 @@ from bai.domain.errors import BaiError
 from bai.domain.use_cases.manage_account import AccountAction, AccountCommand
 from bai.entrypoints.http.presenters import UserPresenter
 from bai.entrypoints.settings import Settings
-from bai.entrypoints.wiring import container_for
+from bai.entrypoints.wiring import close_connections, container_for
 
 ACTIONS = ["show", *(action.value for action in AccountAction)]
 DONE = {
@@ -35,8 +35,7 @@ async def _run(settings: Settings, action: str, reference: str) -> str:
         await container.manage_account().execute(AccountCommand(AccountAction(action), reference))
         return f"{DONE[action]} user {reference}"
     finally:
-        if (engine := container.engine()) is not None:
-            await engine.dispose()
+        await close_connections(container)
 
 
 def run_account_command(settings: Settings, action: str, reference: str) -> tuple[int, str]:

@@ -2,6 +2,8 @@
 
 from dependency_injector import containers, providers
 
+from bai.adapters.asyncpg.pool import LazyPool
+from bai.adapters.asyncpg.user_repository import AsyncpgUserRepository
 from bai.adapters.memory.rate_limiter import InMemoryRateLimiter
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.phone.star_masker import StarPhoneMasker
@@ -36,11 +38,12 @@ class Container(containers.DeclarativeContainer):
     phone_masker = providers.Singleton(StarPhoneMasker)
     engine = providers.Singleton(engine_for, url=config.database_url)
     sql_users = providers.Singleton(SqlAlchemyUserRepository, engine=engine)
+    postgres_pool = providers.Singleton(LazyPool, config.database_url)
     users = providers.Selector(
         config.storage,
         memory=providers.Singleton(InMemoryUserRepository),
         sqlite=sql_users,
-        postgresql=sql_users,
+        postgresql=providers.Singleton(AsyncpgUserRepository, postgres_pool),
     )
     redis = providers.Singleton(redis_client, config.redis_url)
     rate_limiter = providers.Selector(

@@ -35,3 +35,13 @@ def container_for(settings: Settings) -> Container:
         }
     )
     return container
+
+
+async def close_connections(container: Container) -> None:
+    """Close whatever the container opened: database pools, the WeChat client, Redis."""
+    await container.postgres_pool().close()
+    if (engine := container.engine()) is not None:
+        await engine.dispose()
+    await container.wechat_http().aclose()
+    if (redis := container.redis()) is not None:
+        await redis.aclose()

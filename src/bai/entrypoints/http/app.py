@@ -14,7 +14,7 @@ from litestar.types import ASGIApp
 
 from bai.entrypoints.container import Container
 from bai.entrypoints.settings import load_settings
-from bai.entrypoints.wiring import container_for
+from bai.entrypoints.wiring import close_connections, container_for
 
 from .edge import ROUTE_LIMITS, Edge
 from .errors import EXCEPTION_HANDLERS
@@ -42,11 +42,7 @@ def _lifespan(container: Container) -> Callable[[Litestar], Any]:
         try:
             yield
         finally:
-            await container.wechat_http().aclose()
-            if (redis := container.redis()) is not None:
-                await redis.aclose()
-            if (engine := container.engine()) is not None:
-                await engine.dispose()
+            await close_connections(container)
 
     return lifespan
 

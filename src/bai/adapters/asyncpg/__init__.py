@@ -1,0 +1,1 @@
+"""PostgreSQL on asyncpg directly: prepared statements, no ORM layer on the hot path."""

@@ -1,0 +1,62 @@
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from bai.domain.errors import StorageUnavailable
+
+logger = logging.getLogger("bai.storage")
+TIMEOUT_SECONDS = 1.0
+OUTAGES = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.TooManyConnectionsError,
+)
+
+
+class LazyPool:
+    """An asyncpg pool opened on first use (providers stay synchronous) and closed with the app.
+
+    Connect, statement and checkout each give up after a second, so a database that is away
+    or hung costs a request a second or two, never a hang.
+    """
+
+    def __init__(self, url: str, *, size: int = 20) -> None:
+        self._dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
+        self._size = size
+        self._pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
+
+    async def _open(self) -> asyncpg.Pool:
+        async with self._opening:
+            if self._pool is None:
+                self._pool = await asyncpg.create_pool(
+                    self._dsn,
+                    min_size=min(4, self._size),
+                    max_size=self._size,
+                    timeout=TIMEOUT_SECONDS,
+                    command_timeout=TIMEOUT_SECONDS,
+                    server_settings={"application_name": "bai"},
+                )
+            return self._pool
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator["PoolConnectionProxy[asyncpg.Record]"]:
+        try:
+            pool = self._pool or await self._open()
+            async with pool.acquire(timeout=TIMEOUT_SECONDS) as connection:
+                yield connection
+        except OUTAGES as exc:
+            logger.warning("storage unavailable: %s", type(exc).__name__)
+            raise StorageUnavailable from exc
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None

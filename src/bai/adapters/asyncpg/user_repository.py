@@ -1,0 +1,141 @@
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from bai.domain.entities import Company, IdType, User, UserStatus
+from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
+from bai.ports.user_repository import UserRepository
+
+from .pool import LazyPool
+
+COLUMNS = [field.name for field in dataclasses.fields(User) if field.name != "company"]
+COMPANY_COLUMNS = [field.name for field in dataclasses.fields(Company)]
+# Built once from the entities' field names, never from input.
+_SELECT = (
+    "SELECT "  # noqa: S608
+    + ", ".join(f"u.{column}" for column in COLUMNS)
+    + ", "
+    + ", ".join(f"c.{column} AS company__{column}" for column in COMPANY_COLUMNS)
+    + " FROM tbl_auth_users u LEFT JOIN tbl_company c"
+    + " ON u.company_id <> '' AND c.company_id = u.company_id WHERE u.{key} = $1"
+)
+BY_ID, BY_OPENID = _SELECT.format(key="pb_id"), _SELECT.format(key="openid")
+INSERT = (
+    f"INSERT INTO tbl_auth_users ({', '.join(COLUMNS)})"  # noqa: S608
+    f" VALUES ({', '.join(f'${n}' for n in range(1, len(COLUMNS) + 1))})"
+    " ON CONFLICT (openid) WHERE openid <> '' DO NOTHING RETURNING pb_id"
+)
+
+
+def _user(record: asyncpg.Record) -> User:
+    fields = {column: record[column] for column in COLUMNS}
+    fields["users_idtype"] = IdType(fields["users_idtype"])
+    fields["users_status"] = UserStatus(fields["users_status"])
+    company = None
+    if record["company__pb_id"] is not None:
+        company = Company(**{column: record[f"company__{column}"] for column in COMPANY_COLUMNS})
+    return User(**fields, company=company)
+
+
+def _values(user: User) -> list[Any]:
+    values = {column: getattr(user, column) for column in COLUMNS}
+    values["users_idtype"], values["users_status"] = (
+        user.users_idtype.value,
+        user.users_status.value,
+    )
+    return [values[column] for column in COLUMNS]
+
+
+class AsyncpgUserRepository(UserRepository):
+    """Users in PostgreSQL through asyncpg's prepared statements; the same contract as the
+    SQLAlchemy adapter (one suite tests both). Reads are single statements, retried once when
+    a pooled connection turns out dead; writes are one short transaction, write first."""
+
+    def __init__(self, pool: LazyPool) -> None:
+        self._pool = pool
+
+    async def _fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        for attempt in range(2):
+            try:
+                async with self._pool.connection() as connection:
+                    return list(await connection.fetch(query, *args))
+            except StorageUnavailable as exc:
+                if attempt or not isinstance(exc.__cause__, asyncpg.ConnectionDoesNotExistError):
+                    raise
+        raise StorageUnavailable
+
+    async def _read_user(self, query: str, key: str) -> User | None:
+        records = await self._fetch(query, key)
+        return _user(records[0]) if records else None
+
+    async def get(self, pb_id: str) -> User | None:
+        return await self._read_user(BY_ID, pb_id)
+
+    async def get_by_openid(self, openid: str) -> User | None:
+        return await self._read_user(BY_OPENID, openid) if openid else None
+
+    async def add_if_absent(self, user: User) -> tuple[User, bool]:
+        async with self._pool.connection() as connection, connection.transaction():
+            try:
+                created = await connection.fetchval(INSERT, *_values(user)) is not None
+            except asyncpg.UniqueViolationError as exc:
+                raise (
+                    PhoneAlreadyBound
+                    if "users_phone" in (exc.constraint_name or "")
+                    else IdentifierTaken
+                ) from exc
+            record = await connection.fetchrow(
+                BY_ID if created else BY_OPENID, user.pb_id if created else user.openid
+            )
+        if record is None:
+            raise StorageUnavailable
+        return _user(record), created
+
+    async def save_profile(
+        self,
+        pb_id: str,
+        *,
+        users_name: str,
+        users_phone: str,
+        users_picture: str,
+        updated: datetime,
+    ) -> User | None:
+        try:
+            return await self._change(
+                pb_id,
+                users_name=users_name,
+                users_phone=users_phone,
+                users_picture=users_picture,
+                updated=updated,
+            )
+        except asyncpg.UniqueViolationError as exc:
+            raise PhoneAlreadyBound from exc
+
+    async def set_status(self, pb_id: str, status: UserStatus, *, updated: datetime) -> User | None:
+        return await self._change(pb_id, users_status=status.value, updated=updated)
+
+    async def set_token_key(self, pb_id: str, token_key: str, *, updated: datetime) -> User | None:
+        return await self._change(pb_id, token_key=token_key, updated=updated)
+
+    async def _change(self, pb_id: str, **values: Any) -> User | None:
+        assignments = ", ".join(f"{column} = ${n}" for n, column in enumerate(values, start=2))
+        query = f"UPDATE tbl_auth_users SET {assignments} WHERE pb_id = $1 RETURNING pb_id"  # noqa: S608
+        async with self._pool.connection() as connection, connection.transaction():
+            if await connection.fetchval(query, pb_id, *values.values()) is None:
+                return None
+            record = await connection.fetchrow(BY_ID, pb_id)
+        return _user(record) if record is not None else None
+
+    async def delete(self, pb_id: str) -> bool:
+        query = "DELETE FROM tbl_auth_users WHERE pb_id = $1 RETURNING pb_id"
+        async with self._pool.connection() as connection:
+            deleted = await connection.fetchval(query, pb_id)
+        return deleted is not None
+
+    async def count(self) -> int:
+        return int((await self._fetch("SELECT count(*) FROM tbl_auth_users"))[0][0])
+
+    async def ping(self) -> None:
+        await self._fetch("SELECT 1")
