@@ -4,10 +4,12 @@ from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID, PocketBaseTokenIssuer
 from bai.domain.authentication import Authenticator
+from bai.domain.entities import User
 from bai.domain.use_cases.complete_profile import CompleteProfile
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.login_or_register import LoginOrRegister
 from bai.domain.use_cases.refresh_token import RefreshToken
+from tests.support.builders import a_user
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 from tests.support.wechat_script import gateway, monotonic, script
 
@@ -68,3 +70,11 @@ def refresh(
 @pytest.fixture
 def count_users(users: InMemoryUserRepository, clock: FixedClock) -> CountUsers:
     return CountUsers(users=users, clock=clock)
+
+
+@pytest.fixture
+async def stored_user(users: InMemoryUserRepository) -> User:
+    """An active WeChat user, already stored."""
+    user = a_user()
+    await users.add_if_absent(user)
+    return user

@@ -4,11 +4,10 @@ from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
 from bai.domain.authentication import Authenticator
-from bai.domain.entities import UserStatus
+from bai.domain.entities import User, UserStatus
 from bai.domain.errors import AccountDisabled, InvalidToken, UserNotFound
 from bai.domain.use_cases.find_user import FindUser
 from bai.domain.use_cases.manage_account import AccountAction, AccountCommand, ManageAccount
-from tests.support.builders import a_user
 from tests.support.fakes import FixedClock
 
 
@@ -18,13 +17,13 @@ def manage(users: InMemoryUserRepository, clock: FixedClock) -> ManageAccount:
 
 
 async def test_disabled_users_are_refused_and_enabled_ones_are_not(
+    stored_user: User,
     manage: ManageAccount,
     users: InMemoryUserRepository,
     tokens: PocketBaseTokenIssuer,
     authenticator: Authenticator,
 ) -> None:
-    user = a_user()
-    await users.add_if_absent(user)
+    user = stored_user
     token = tokens.issue(user)
 
     await manage.execute(AccountCommand(AccountAction.DISABLE, user.pb_id))
@@ -38,13 +37,13 @@ async def test_disabled_users_are_refused_and_enabled_ones_are_not(
 
 
 async def test_revoking_refuses_earlier_tokens_only(
+    stored_user: User,
     manage: ManageAccount,
     users: InMemoryUserRepository,
     tokens: PocketBaseTokenIssuer,
     authenticator: Authenticator,
 ) -> None:
-    user = a_user()
-    await users.add_if_absent(user)
+    user = stored_user
     earlier = tokens.issue(user)
 
     revoked = await manage.execute(AccountCommand(AccountAction.REVOKE, user.pb_id))
@@ -55,9 +54,10 @@ async def test_revoking_refuses_earlier_tokens_only(
     assert await authenticator.active_user(tokens.issue(revoked)) == revoked
 
 
-async def test_deleted_users_are_gone(manage: ManageAccount, users: InMemoryUserRepository) -> None:
-    user = a_user()
-    await users.add_if_absent(user)
+async def test_deleted_users_are_gone(
+    stored_user: User, manage: ManageAccount, users: InMemoryUserRepository
+) -> None:
+    user = stored_user
 
     assert await manage.execute(AccountCommand(AccountAction.DELETE, user.pb_id)) is None
     with pytest.raises(UserNotFound):

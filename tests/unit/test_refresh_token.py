@@ -2,7 +2,7 @@ import pytest
 
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
-from bai.domain.entities import UserStatus
+from bai.domain.entities import User, UserStatus
 from bai.domain.errors import AccountDisabled, InvalidToken, RefreshCodeRejected, UserNotFound
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.refresh_token import RefreshCommand, RefreshToken
@@ -16,14 +16,13 @@ def command(token: str | None = None, code: str | None = None) -> RefreshCommand
 
 
 async def test_valid_token_is_renewed_without_asking_wechat(
+    stored_user: User,
     refresh: RefreshToken,
-    users: InMemoryUserRepository,
     tokens: PocketBaseTokenIssuer,
     wechat: FakeWeChatGateway,
     clock: FixedClock,
 ) -> None:
-    user = a_user()
-    await users.add_if_absent(user)
+    user = stored_user
     old = tokens.issue(user)
     clock.advance(10)
 
@@ -35,14 +34,13 @@ async def test_valid_token_is_renewed_without_asking_wechat(
 
 
 async def test_expired_token_falls_back_to_the_login_code(
+    stored_user: User,
     refresh: RefreshToken,
-    users: InMemoryUserRepository,
     tokens: PocketBaseTokenIssuer,
     wechat: FakeWeChatGateway,
     clock: FixedClock,
 ) -> None:
-    user = a_user()
-    await users.add_if_absent(user)
+    user = stored_user
     expired = tokens.issue(user)
     clock.advance(3601)
 
