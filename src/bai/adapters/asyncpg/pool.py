@@ -20,6 +20,16 @@ OUTAGES = (
 )
 
 
+class StatelessConnection(asyncpg.Connection):
+    """A connection that BAI never leaves session state on (no SET, LISTEN, cursors or
+    advisory locks: every request is single statements or one transaction), so returning it to
+    the pool skips the reset round trip (`RESET ALL; UNLISTEN *; ...`) that would otherwise
+    follow every query. asyncpg still rolls back a transaction left open."""
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 class LazyPool:
     """An asyncpg pool opened on first use (providers stay synchronous) and closed with the app.
 
@@ -43,6 +53,7 @@ class LazyPool:
                     timeout=TIMEOUT_SECONDS,
                     command_timeout=TIMEOUT_SECONDS,
                     server_settings={"application_name": "bai"},
+                    connection_class=StatelessConnection,
                 )
             return self._pool
 
