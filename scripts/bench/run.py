@@ -141,11 +141,14 @@ async def seed(url: str, users: int, token_secret: str) -> list[str]:
     return tokens
 
 
-def worker_memory_mb(server: "subprocess.Popen[bytes]") -> list[float]:
+def worker_pids(server: "subprocess.Popen[bytes]") -> list[str]:
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
-    pids = children.read_text().split() if children.exists() else []
+    return children.read_text().split() if children.exists() else []
+
+
+def worker_memory_mb(server: "subprocess.Popen[bytes]") -> list[float]:
     sizes = []
-    for pid in pids:
+    for pid in worker_pids(server):
         status = Path(f"/proc/{pid}/status")
         if status.exists():
             match = re.search(r"VmRSS:\s+(\d+) kB", status.read_text())
@@ -175,7 +178,14 @@ def parse_wrk(output: str) -> dict[str, float]:
 
 
 def run_scenario(
-    wrk: str, base: str, scenario: str, *, args: argparse.Namespace, users: int, folder: Path
+    wrk: str,
+    base: str,
+    scenario: str,
+    *,
+    args: argparse.Namespace,
+    users: int,
+    folder: Path,
+    server: "subprocess.Popen[bytes]",
 ) -> dict[str, float]:
     script = folder / f"{scenario}.lua"
     tokens = folder / "tokens.txt"
@@ -191,7 +201,31 @@ def run_scenario(
         str(script),
         base,
     ]
+    spies = [
+        subprocess.Popen(
+            [
+                str(BIN / "py-spy"),
+                "record",
+                "--pid",
+                pid,
+                "--duration",
+                str(args.duration),
+                "--rate",
+                "250",
+                "--format",
+                "raw",
+                "--nonblocking",
+                "-o",
+                str(Path(args.profile) / f"{scenario}-{pid}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid in (worker_pids(server) if args.profile else [])
+    ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    for spy in spies:
+        spy.wait(timeout=60)
     return parse_wrk(output)
 
 
@@ -225,8 +259,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--million", action="store_true", help="1,000,000 users, users-count only")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument(
+        "--profile", metavar="DIR", help="record each worker with py-spy (raw stacks) into DIR"
+    )
     args = parser.parse_args()
     users = 1_000_000 if args.million else args.users
+    if args.profile:
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
     scenarios = ["users-count"] if args.million else args.scenarios.split(",")
     wrk = ensure_wrk()
     folder = Path(tempfile.mkdtemp(prefix="bai-bench-"))
@@ -261,7 +300,9 @@ def main() -> int:
         print("|---|---|---|---|---|---|---|")
         for scenario in scenarios:
             for run in range(1, args.runs + 1):
-                result = run_scenario(wrk, base, scenario, args=args, users=users, folder=folder)
+                result = run_scenario(
+                    wrk, base, scenario, args=args, users=users, folder=folder, server=server
+                )
                 memory = ", ".join(map(str, worker_memory_mb(server)))
                 rate, p50, p99, errors = (
                     result["req/s"],

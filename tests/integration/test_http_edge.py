@@ -172,11 +172,11 @@ async def test_every_request_gets_one_access_log_line(
         assert lines[0]["duration_ms"] >= 0
 
 
-async def test_auth_events_are_logged_with_reasons(
+async def test_auth_events_ride_on_the_access_line_with_reasons(
     app: Any, wechat: FakeWeChatGateway, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with concurrent_client(app) as client:
-        caplog.set_level(logging.INFO, logger="bai.auth")
+        caplog.set_level(logging.INFO, logger="bai.access")
         token = (
             await client.post(
                 "/pb/api/wechat/login", json={"users_wx_code": wechat.login_code("a", openid="o")}
@@ -192,24 +192,23 @@ async def test_auth_events_are_logged_with_reasons(
         await client.post("/pb/api/wechat/profile", json=profile)
         await client.post("/pb/api/wechat/login", json={"users_wx_code": "stale"})
 
-        events = [
-            (r.__dict__["event"], r.__dict__.get("reason"))
-            for r in caplog.records
-            if r.name == "bai.auth"
-        ]
+        lines = [r.__dict__ for r in caplog.records if r.name == "bai.access"]
+        events = [(line["status"], line.get("event"), line.get("reason")) for line in lines]
         assert events == [
-            ("registered", None),
-            ("logged_in", None),
-            ("refreshed", None),
-            ("profile_updated", None),
-            ("refused", "InvalidToken"),
-            ("refused", "LoginCodeRejected"),
+            (200, "registered", None),
+            (200, "logged_in", None),
+            (200, "refreshed", None),
+            (200, "profile_updated", None),
+            (401, "refused", "InvalidToken"),
+            (401, "refused", "LoginCodeRejected"),
         ]
+        assert len({line["user_id"] for line in lines[:4]}) == 1
+        assert [line["user_id"] for line in lines[4:]] == ["", ""]
 
 
 def test_json_log_lines_cannot_be_forged() -> None:
     forged = 'x"}\n{"level": "info", "message": "admin logged in"}\u2028\r'
-    record = logging.makeLogRecord({"name": "bai.auth", "msg": "refused", "reason": forged})
+    record = logging.makeLogRecord({"name": "bai.access", "msg": "request", "reason": forged})
 
     line = JsonFormatter().format(record)
 

@@ -2,8 +2,8 @@
 
 import logging
 import re
+import secrets
 import time
-import uuid
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -71,7 +71,7 @@ class Edge:
             return
         started = time.perf_counter()
         given = _header(scope, b"x-request-id")
-        request_id = given if given and _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        request_id = given if given and _REQUEST_ID.fullmatch(given) else secrets.token_hex(16)
         peer = scope["client"][0] if scope.get("client") else ""
         client = client_address(peer, _header(scope, b"x-forwarded-for"), self._trusted)
         state: dict[str, Any] = scope.setdefault("state", {})
@@ -94,18 +94,20 @@ class Edge:
             else:
                 await self._app(scope, receive, send_with_id)
         finally:
-            access_log.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "route": scope["path"],
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "request_id": request_id,
-                    "user_id": state.get("user_id", ""),
-                    "client": client,
-                },
-            )
+            line = {
+                "method": scope["method"],
+                "route": scope["path"],
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "request_id": request_id,
+                "user_id": state.get("user_id", ""),
+                "client": client,
+            }
+            if "event" in state:
+                line["event"] = state["event"]
+                if "reason" in state:
+                    line["reason"] = state["reason"]
+            access_log.info("request", extra=line)
 
     async def _hit(self, path: str, client: str) -> int:
         limit = self._limits.get(path)
