@@ -2,11 +2,9 @@
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
-from dependency_injector import providers
 from litestar import Litestar
-from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -22,16 +20,6 @@ from .request import JsonBodyRequest
 from .routes import api_router
 
 MAX_BODY_BYTES = 64 * 1024
-T = TypeVar("T")
-
-
-def _provide(provider: providers.Provider[T]) -> Provide:
-    """Litestar reads a dependency's signature, and providers have none: wrap each once."""
-
-    def resolve() -> T:
-        return provider()
-
-    return Provide(resolve, use_cache=True, sync_to_thread=False)
 
 
 def _lifespan(container: Container) -> Callable[[Litestar], Any]:
@@ -63,17 +51,8 @@ def _openapi() -> OpenAPIConfig:
 
 def create_app(container: Container | None = None) -> Litestar:
     container = container or container_for(load_settings())
-    dependencies = {
-        "login_or_register": _provide(container.login_or_register),
-        "complete_profile": _provide(container.complete_profile),
-        "refresh": _provide(container.refresh_token),
-        "count_users": _provide(container.count_users),
-        "check_readiness": _provide(container.check_readiness),
-        "present_user": _provide(container.present_user),
-    }
     app = Litestar(
-        route_handlers=[api_router],
-        dependencies=dependencies,
+        route_handlers=[api_router(container)],
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JsonBodyRequest,
         request_max_body_size=MAX_BODY_BYTES,
