@@ -38,13 +38,20 @@ def claims_for(user: User, clock: FixedClock, ttl: int, **changes: Any) -> dict[
     return {key: value for key, value in claims.items() if value is not None}
 
 
+def _spare(signature: str) -> str:
+    """The same 32 signature bytes with another last character: the last of the 43 characters
+    carries two bits that are not part of the signature."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    return signature[:-1] + alphabet[alphabet.index(signature[-1]) ^ 1]
+
+
 def forgeries(
     user: User, other: User, clock: FixedClock, secret: str, ttl: int = 3600
 ) -> dict[str, str]:
     """Tokens that must all be refused for `user`, keyed by what is wrong with them."""
     key = user.token_key + secret
     genuine = sign(HEADER, claims_for(user, clock, ttl), key)
-    head, _, signature = genuine.split(".")
+    head, body, signature = genuine.split(".")
     tampered_claims = segment(json.dumps(claims_for(other, clock, ttl)).encode())
     return {
         "alg none": f"{segment(json.dumps({'alg': 'none', 'typ': 'JWT'}).encode())}."
@@ -65,6 +72,10 @@ def forgeries(
             HEADER, claims_for(user, clock, ttl, exp=int(clock.now().timestamp()) - 1), key
         ),
         "truncated": genuine[:-5],
+        # The genuine signature's bytes, written another way: not the token that was issued.
+        "padded signature": f"{genuine}=",
+        "stray character in the signature": f"{head}.{body}.!{signature}",
+        "other spare bits in the signature": f"{head}.{body}.{_spare(signature)}",
         "nested payload": f"{head}.{segment(b'[' * 5000 + b']' * 5000)}.{signature}",
         "payload not an object": f"{head}.{segment(b'[1]')}.{signature}",
         "garbage": "not.a.token",

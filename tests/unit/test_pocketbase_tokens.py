@@ -6,12 +6,14 @@ import re
 from dataclasses import replace
 from typing import Any
 
+import jwt
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID, PocketBaseTokenIssuer
+from bai.domain.entities import User
 from tests.support.builders import a_user
 from tests.support.fakes import FixedClock
 from tests.support.forgery import HEADER, claims_for, forgeries, segment, sign
@@ -139,3 +141,80 @@ def test_short_collection_secret_is_refused(clock: FixedClock) -> None:
         PocketBaseTokenIssuer(
             secret="short", collection_id=DEFAULT_COLLECTION_ID, ttl_seconds=TTL, clock=clock
         )
+
+
+def reference_is_valid(token: str, user: User, now: float) -> bool:
+    """The rules of `is_valid`, on PyJWT's general decode: the oracle for the adapter."""
+    try:
+        claims = jwt.decode(
+            token,
+            user.token_key + SECRET,
+            algorithms=["HS256"],
+            options={"require": ["exp", "id", "type", "collectionId"], "verify_exp": False},
+        )
+    except jwt.PyJWTError:
+        return False
+    return (
+        claims["type"] == "auth"
+        and claims["collectionId"] == DEFAULT_COLLECTION_ID
+        and type(claims["exp"]) is int
+        and claims["exp"] > now
+        and claims["id"] == user.pb_id
+    )
+
+
+GENUINE, ABSENT = "<genuine>", "<absent>"
+CLAIM_VALUES = {
+    "collectionId": st.sampled_from(["pbc_0000000000", 7]),
+    "exp": st.one_of(
+        st.integers(min_value=-(2**40), max_value=2**40), st.booleans(), st.floats(), st.text()
+    ),
+    "id": st.sampled_from(["other", 0]),
+    "refreshable": st.booleans(),
+    "type": st.sampled_from(["file", ""]),
+}
+
+
+def mostly_genuine(values: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """The genuine claim four times in five, else absent or a wrong value."""
+    return st.integers(0, 9).flatmap(
+        lambda n: st.just(GENUINE) if n < 8 else st.one_of(st.just(ABSENT), values)
+    )
+
+
+@settings(max_examples=500)
+@given(
+    changes=st.fixed_dictionaries({k: mostly_genuine(v) for k, v in CLAIM_VALUES.items()}),
+    issuer_claim=st.one_of(st.just(ABSENT), st.text(max_size=5)),
+    algorithm=st.sampled_from(["HS256", "HS256", "HS256", "HS384"]),
+    extra_header=st.sampled_from([None, {"kid": "k1"}, {"typ": "at+jwt"}]),
+    right_key=st.sampled_from([True, True, True, False]),
+)
+def test_the_adapter_agrees_with_pyjwts_general_decode(
+    changes: dict[str, Any],
+    issuer_claim: str,
+    algorithm: str,
+    extra_header: dict[str, str] | None,
+    right_key: bool,
+) -> None:
+    clock = FixedClock()
+    issuer = PocketBaseTokenIssuer(
+        secret=SECRET, collection_id=DEFAULT_COLLECTION_ID, ttl_seconds=TTL, clock=clock
+    )
+    user, other = a_user(), a_user()
+    genuine = claims_for(user, clock, TTL)
+    payload = {"iss": issuer_claim}
+    for claim, change in changes.items():
+        payload[claim] = genuine[claim] if change == GENUINE else change
+    if payload["id"] == "other":
+        payload["id"] = other.pb_id
+    payload = {claim: value for claim, value in payload.items() if value != ABSENT}
+    key = (user if right_key else other).token_key + SECRET
+    token = jwt.encode(payload, key, algorithm=algorithm, headers=extra_header)
+
+    expected = reference_is_valid(token, user, clock.now().timestamp())
+    event(f"valid: {expected}")
+
+    assert issuer.is_valid(token, user) is expected
+    if expected:
+        assert issuer.claimed_user_id(token) == user.pb_id
