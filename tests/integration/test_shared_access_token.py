@@ -49,10 +49,7 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
 
 
 def process(wechat: WeChat, redis: Redis) -> HttpxWeChatGateway:
-    api = WeChatApi(
-        httpx.AsyncClient(base_url="https://wechat.test", transport=httpx.MockTransport(wechat)),
-        total_timeout=5,
-    )
+    api = WeChatApi(httpx.MockTransport(wechat), base_url="https://wechat.test", total_timeout=5)
     token = StableAccessToken(
         api=api, appid=wechat.appid, secret="s", shared=RedisSharedCache(redis)
     )

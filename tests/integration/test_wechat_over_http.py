@@ -105,7 +105,7 @@ def test_phone_code_of_another_user_is_400(api: Api, fake: FakeWeChatServer) -> 
     assert api.profile(token).status_code == 400
 
 
-@pytest.mark.parametrize("fault", ["http500", "not-json", "busy", "slow", "down"])
+@pytest.mark.parametrize("fault", ["http500", "not-json", "busy", "slow", "down", "hangup"])
 def test_wechat_outages_are_a_retryable_500_on_time(
     api: Api, fake: FakeWeChatServer, fault: str
 ) -> None:
@@ -123,6 +123,16 @@ def test_wechat_outages_are_a_retryable_500_on_time(
     assert response.status_code == 500
     assert response.json()["data"] == {"retryable": True}
     assert time.monotonic() - started < TIMEOUT * 3
+
+
+def test_a_login_code_whose_connection_dropped_after_sending_is_not_sent_again(
+    api: Api, fake: FakeWeChatServer
+) -> None:
+    code = fake.wechat.login_code("code-1", openid="openid-1")
+    fake.wechat.fault = "hangup"
+
+    assert api.login(code).status_code == 500
+    assert fake.wechat.calls["/sns/jscode2session"] == 1
 
 
 def test_our_wrong_secret_is_a_500_and_an_error_for_the_operator(

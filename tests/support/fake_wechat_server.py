@@ -137,6 +137,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length) or b"{}") if length else {}
         status, payload = self.wechat.answer(url.path, query, body)
+        if self.wechat.fault == "hangup":  # read the request, then drop the connection
+            self.close_connection = True
+            return
         content = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         self.send_response(status)
         content_type = "text/plain" if self.wechat.text_plain else "application/json"

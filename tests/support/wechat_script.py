@@ -61,10 +61,7 @@ def monotonic() -> Clock:
 
 @pytest.fixture
 def gateway(script: WeChatScript, monotonic: Clock) -> HttpxWeChatGateway:
-    client = httpx.AsyncClient(
-        base_url="https://wechat.test", transport=httpx.MockTransport(script)
-    )
-    api = WeChatApi(client, total_timeout=5)
+    api = WeChatApi(httpx.MockTransport(script), base_url="https://wechat.test", total_timeout=5)
     token = StableAccessToken(api=api, appid=APPID, secret=SECRET, clock=monotonic)
     return HttpxWeChatGateway(api=api, access_token=token, appid=APPID, secret=SECRET)
 

@@ -16,7 +16,7 @@ from bai.adapters.system.clock import SystemClock
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
 from bai.adapters.wechat.access_token import StableAccessToken
-from bai.adapters.wechat.api import WeChatApi, new_http_client
+from bai.adapters.wechat.api import WeChatApi, new_transport
 from bai.adapters.wechat.httpx_gateway import HttpxWeChatGateway
 from bai.adapters.wechat.sandbox import SandboxWeChatGateway
 from bai.domain.authentication import Authenticator
@@ -52,13 +52,14 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryRateLimiter),
         redis=providers.Singleton(RedisRateLimiter, redis),
     )
-    wechat_http = providers.Singleton(
-        new_http_client,
-        config.wechat.api_base,
-        connect_timeout=config.wechat.connect_timeout,
+    wechat_transport = providers.Singleton(new_transport)
+    wechat_api = providers.Singleton(
+        WeChatApi,
+        wechat_transport,
+        base_url=config.wechat.api_base,
         total_timeout=config.wechat.timeout,
+        connect_timeout=config.wechat.connect_timeout,
     )
-    wechat_api = providers.Singleton(WeChatApi, wechat_http, total_timeout=config.wechat.timeout)
     access_token = providers.Singleton(
         StableAccessToken,
         api=wechat_api,

@@ -42,6 +42,6 @@ async def close_connections(container: Container) -> None:
     await container.postgres_pool().close()
     if (engine := container.engine()) is not None:
         await engine.dispose()
-    await container.wechat_http().aclose()
+    await container.wechat_transport().aclose()
     if (redis := container.redis()) is not None:
         await redis.aclose()

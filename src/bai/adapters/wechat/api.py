@@ -2,9 +2,9 @@
 
 import asyncio
 import logging
-import re
 from typing import Any, Final
 
+import aiohttp
 import httpx
 import msgspec
 from httpx_aiohttp import AiohttpTransport
@@ -22,37 +22,39 @@ CONFIGURATION_ERRCODES: Final = frozenset({40013, 40125, 40164, 41002, 41004, 89
 ACCESS_TOKEN_ERRCODES: Final = frozenset({40001, 40014, 42001})
 QUOTA_ERRCODE: Final = 45011
 BUSY_ERRCODE: Final = -1
-_SECRET_QUERY = re.compile(r"((?:secret|js_code|access_token|code)=)[^&\s\"']+")
 
 
 class AccessTokenRejected(Exception):
     """WeChat refused the access token we sent (expired or replaced)."""
 
 
-class _RedactSecrets(logging.Filter):
-    """httpx logs whole URLs at INFO, and WeChat's carry the app secret and codes."""
+class _SendOnceTransport(AiohttpTransport):
+    """aiohttp sends a GET again when its connection drops without an answer, to survive
+    stale keep-alive connections. A login code is single-use, so that second send could burn
+    it: nothing is sent twice here (`_retry_connection` is aiohttp's own switch, the one its
+    test utilities turn off; the hang-up test pins it). Idle connections are dropped after 5 s,
+    well before WeChat's servers close theirs."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = _SECRET_QUERY.sub(r"\1***", record.getMessage())
-        record.args = None
+    def get_client(self) -> aiohttp.ClientSession:
+        session = super().get_client()
+        session._retry_connection = False
+        return session
+
+
+def new_transport() -> httpx.AsyncBaseTransport:
+    """One pooled transport for the app's lifetime: httpx's transport interface on aiohttp's
+    connection pool (httpcore's pool spent a third of a login scanning idle connections)."""
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=32, keepalive_expiry=5)
+    return _SendOnceTransport(limits=limits)
+
+
+def _nothing_was_sent(exc: httpx.TransportError) -> bool:
+    """The connection was never made, so WeChat cannot have seen (or used up) the request.
+    httpx-aiohttp reports a refused connect and a dropped one alike, as `ConnectTimeout`,
+    so the aiohttp error underneath decides."""
+    if isinstance(exc, httpx.ConnectError):
         return True
-
-
-logging.getLogger("httpx").addFilter(_RedactSecrets())
-
-
-def new_http_client(
-    base_url: str, *, connect_timeout: float, total_timeout: float
-) -> httpx.AsyncClient:
-    """One pooled client for the app's lifetime: httpx's API on aiohttp's connection pool (the
-    default pool, httpcore, spent a third of a login scanning its idle connections)."""
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=32)
-    return httpx.AsyncClient(
-        base_url=base_url,
-        timeout=httpx.Timeout(total_timeout, connect=connect_timeout),
-        transport=AiohttpTransport(limits=limits),
-        headers={"User-Agent": "bai"},
-    )
+    return isinstance(exc.__cause__, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError)
 
 
 class WeChatApi:
@@ -63,9 +65,21 @@ class WeChatApi:
     reached WeChat may have used up a single-use code.
     """
 
-    def __init__(self, client: httpx.AsyncClient, *, total_timeout: float) -> None:
-        self._client = client
+    def __init__(
+        self,
+        transport: httpx.AsyncBaseTransport,
+        *,
+        base_url: str,
+        total_timeout: float,
+        connect_timeout: float | None = None,
+    ) -> None:
+        # The transport is called directly: httpx's client (cookies, auth and redirect
+        # machinery, URL merging) cost more than the HTTP exchange itself, and WeChat's API
+        # needs none of it.
+        self._transport = transport
+        self._base_url = base_url.rstrip("/")
         self._total_timeout = total_timeout
+        self._timeout = httpx.Timeout(total_timeout, connect=connect_timeout).as_dict()
 
     async def call(
         self,
@@ -78,7 +92,7 @@ class WeChatApi:
         try:
             async with asyncio.timeout(self._total_timeout):
                 response = await self._send(method, path, params=params, body=body)
-        except (httpx.HTTPError, TimeoutError) as exc:
+        except (httpx.HTTPError, aiohttp.ClientError, TimeoutError) as exc:
             logger.warning("WeChat %s failed: %s", path, type(exc).__name__)
             raise WeChatUnavailable from exc
         if response.status_code >= 500:  # noqa: PLR2004
@@ -96,16 +110,30 @@ class WeChatApi:
     async def _send(
         self, method: str, path: str, *, params: dict[str, str] | None, body: dict[str, Any] | None
     ) -> httpx.Response:
-        content = msgspec.json.encode(body) if body is not None else None
-        headers = {"Content-Type": "application/json"} if body is not None else None
+        headers = {"User-Agent": "bai"}
+        content = None
+        if body is not None:
+            content = msgspec.json.encode(body)
+            headers["Content-Type"] = "application/json"
+        request = httpx.Request(
+            method,
+            self._base_url + path,
+            params=params,
+            content=content,
+            headers=headers,
+            extensions={"timeout": self._timeout},
+        )
         try:
-            return await self._client.request(
-                method, path, params=params, content=content, headers=headers
-            )
-        except (httpx.ConnectError, httpx.ConnectTimeout):
-            return await self._client.request(
-                method, path, params=params, content=content, headers=headers
-            )
+            response = await self._transport.handle_async_request(request)
+        except httpx.TransportError as exc:
+            if not _nothing_was_sent(exc):
+                raise
+            response = await self._transport.handle_async_request(request)
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        return response
 
 
 def check_errcode(reply: dict[str, Any], *, path: str, rejected: type[BaiError]) -> None:
