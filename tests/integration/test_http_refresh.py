@@ -81,3 +81,20 @@ def test_refresh_with_a_non_json_body_is_415_even_with_a_valid_token(
     )
 
     assert response.status_code == 415
+
+
+def test_a_chunked_body_is_read_and_a_body_declared_empty_is_no_body(
+    api: Api, wechat: FakeWeChatGateway, clock: FixedClock
+) -> None:
+    token = api.token_for(wechat.login_code("code-1", openid="openid-1"))
+    clock.advance(604800)
+    code = wechat.login_code("code-2", openid="openid-1")
+    chunks = [b'{"users_wx_', b'code": "' + code.encode() + b'"}']
+
+    chunked = api.refresh(token, content=iter(chunks), headers={"Content-Type": "application/json"})
+    declared_empty = api.refresh(
+        token, content=b"", headers={"Content-Type": "application/json", "Content-Length": "0"}
+    )
+
+    assert chunked.status_code == 200
+    assert declared_empty.status_code == 401

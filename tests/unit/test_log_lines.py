@@ -1,12 +1,14 @@
-"""Log lines: one ASCII JSON object each, whatever text a field carries."""
+"""Log lines: one ASCII JSON object each, whatever text a field carries, written in batches."""
 
+import asyncio
+import io
 import json
 import logging
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bai.entrypoints.logs import JsonFormatter
+from bai.entrypoints.logs import JsonFormatter, TurnBatchedStreamHandler
 
 
 @given(value=st.text(), message=st.text())
@@ -30,3 +32,72 @@ def test_values_json_cannot_write_are_written_as_text() -> None:
 
     assert parsed["peer"] == ["127.0.0.1", 5]
     assert parsed["when"].startswith("<object object")
+
+
+class CountingStream(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def handler_on(stream: CountingStream) -> logging.Logger:
+    handler = TurnBatchedStreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger(f"test.batched.{id(stream)}")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    return logger
+
+
+def test_lines_off_the_event_loop_are_written_at_once() -> None:
+    stream = CountingStream()
+    logger = handler_on(stream)
+
+    logger.info("one")
+    assert stream.getvalue() == "one\n"
+    logger.info("two")
+    assert stream.getvalue() == "one\ntwo\n"
+
+
+async def test_lines_of_one_loop_turn_are_written_together_after_it() -> None:
+    stream = CountingStream()
+    logger = handler_on(stream)
+
+    for n in range(5):
+        logger.info("line %s", n)
+    assert stream.getvalue() == ""
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+
+    assert stream.getvalue() == "".join(f"line {n}\n" for n in range(5))
+    assert stream.writes == 1
+
+
+async def test_waiting_lines_come_before_a_later_line_from_off_the_loop() -> None:
+    stream = CountingStream()
+    logger = handler_on(stream)
+    logger.info("from the loop")
+
+    await asyncio.to_thread(logger.info, "from a thread")
+
+    assert stream.getvalue() == "from the loop\nfrom a thread\n"
+
+
+def test_lines_still_waiting_are_written_by_flush() -> None:
+    stream = CountingStream()
+    logger = handler_on(stream)
+
+    async def log_and_stop() -> None:
+        logger.info("last words")
+
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(log_and_stop())
+    loop.close()
+    logger.handlers[0].flush()
+
+    assert stream.getvalue() == "last words\n"

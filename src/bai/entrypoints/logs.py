@@ -1,10 +1,11 @@
 """One JSON object per log line, so fields cannot forge lines and machines can read them."""
 
+import asyncio
 import json
 import logging
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 import msgspec
 
@@ -37,6 +38,45 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=True, default=str)
 
 
+class TurnBatchedStreamHandler(logging.StreamHandler[TextIO]):
+    """Writes lines logged on a running event loop together, once per loop turn: one write
+    and flush for all the requests that finished in that turn, instead of one each. Lines
+    logged off the loop (start-up, the CLI, other threads) are written at once, and `flush`
+    (called at exit) writes whatever is still waiting."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(stream)
+        self._pending: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()  # what the loop logged first comes first
+            super().emit(record)
+            return
+        try:
+            line = self.format(record)
+        except Exception:  # logging must never raise into the request
+            self.handleError(record)
+            return
+        if not self._pending:
+            loop.call_soon(self.flush)
+        self._pending.append(line + self.terminator)
+
+    def flush(self) -> None:
+        self.acquire()
+        try:
+            if self._pending:
+                lines, self._pending = self._pending, []
+                self.stream.write("".join(lines))
+            super().flush()
+        except (OSError, ValueError):  # stdout is gone: the lines are, too; never loop on it
+            self._pending.clear()
+        finally:
+            self.release()
+
+
 def configure_logging(level: int = logging.INFO) -> None:
     # No line prints the thread, process or caller, so records skip gathering them
     # (the logging HOWTO's "Optimization" section).
@@ -44,7 +84,7 @@ def configure_logging(level: int = logging.INFO) -> None:
     logging.logProcesses = False
     logging.logMultiprocessing = False
     logging._srcfile = None
-    handler = logging.StreamHandler(sys.stdout)
+    handler = TurnBatchedStreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

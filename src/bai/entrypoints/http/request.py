@@ -1,5 +1,6 @@
 """Reading JSON bodies the way SPEC wants: 415 for anything that is not JSON."""
 
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -22,9 +23,15 @@ def is_json_media_type(content_type: str | None) -> bool:
 class JsonBodyRequest(Request[Any, Any, Any]):
     """A request whose body, when there is one, must be a JSON object sent as JSON.
 
-
     Litestar asks for `json()` only when a handler takes a body and the body is not empty.
     """
+
+    async def body(self) -> bytes:
+        """A request that declares no body (no `Content-Length` but 0, no `Transfer-Encoding`:
+        RFC 9112 6.3) has none, so the server is not asked for it."""
+        if not _declares_body(self.scope["headers"]):
+            return b""
+        return await super().body()
 
     async def json(self) -> Any:
         body = await self.body()
@@ -40,6 +47,13 @@ class JsonBodyRequest(Request[Any, Any, Any]):
                 extra=[{"message": f"Expected `object`, got `{kind}`", "key": "data"}]
             )
         return decoded
+
+
+def _declares_body(headers: Iterable[tuple[bytes, bytes]]) -> bool:
+    for name, value in headers:
+        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0"):
+            return True
+    return False
 
 
 def bearer_token(authorization: str | None) -> str | None:
