@@ -13,15 +13,21 @@ from .pool import LazyPool
 COLUMNS = [field.name for field in dataclasses.fields(User) if field.name != "company"]
 COMPANY_COLUMNS = [field.name for field in dataclasses.fields(Company)]
 # Built once from the entities' field names, never from input.
-_SELECT = (
+_USER_AND_COMPANY = (
     "SELECT "  # noqa: S608
     + ", ".join(f"u.{column}" for column in COLUMNS)
     + ", "
     + ", ".join(f"c.{column} AS company__{column}" for column in COMPANY_COLUMNS)
-    + " FROM tbl_auth_users u LEFT JOIN tbl_company c"
-    + " ON u.company_id <> '' AND c.company_id = u.company_id WHERE u.{key} = $1"
+    + " FROM {users} u LEFT JOIN tbl_company c"
+    + " ON u.company_id <> '' AND c.company_id = u.company_id"
 )
-BY_ID, BY_OPENID = _SELECT.format(key="pb_id"), _SELECT.format(key="openid")
+BY_ID = _USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.pb_id = $1"
+BY_OPENID = _USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.openid = $1"
+# An update and the changed row, with its company, in one statement (one round trip).
+_CHANGE = (
+    "WITH changed AS (UPDATE tbl_auth_users SET {assignments} WHERE pb_id = $1 RETURNING *) "  # noqa: S608
+    + _USER_AND_COMPANY.format(users="changed")
+)
 INSERT = (
     f"INSERT INTO tbl_auth_users ({', '.join(COLUMNS)})"  # noqa: S608
     f" VALUES ({', '.join(f'${n}' for n in range(1, len(COLUMNS) + 1))})"
@@ -120,12 +126,12 @@ class AsyncpgUserRepository(UserRepository):
         return await self._change(pb_id, token_key=token_key, updated=updated)
 
     async def _change(self, pb_id: str, **values: Any) -> User | None:
+        # Column names come from this class's own keyword arguments, never from input.
         assignments = ", ".join(f"{column} = ${n}" for n, column in enumerate(values, start=2))
-        query = f"UPDATE tbl_auth_users SET {assignments} WHERE pb_id = $1 RETURNING pb_id"  # noqa: S608
-        async with self._pool.connection() as connection, connection.transaction():
-            if await connection.fetchval(query, pb_id, *values.values()) is None:
-                return None
-            record = await connection.fetchrow(BY_ID, pb_id)
+        async with self._pool.connection() as connection:
+            record = await connection.fetchrow(
+                _CHANGE.format(assignments=assignments), pb_id, *values.values()
+            )
         return _user(record) if record is not None else None
 
     async def delete(self, pb_id: str) -> bool:
