@@ -1,7 +1,11 @@
 from dataclasses import replace
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bai.adapters.phone.star_masker import StarPhoneMasker
-from bai.entrypoints.http.presenters import UserPresenter
+from bai.entrypoints.http.presenters import UserPresenter, pocketbase_time
 from tests.support.builders import ACME, a_user
 from tests.support.contract import user_info_fields
 
@@ -29,3 +33,10 @@ def test_no_company_is_null_and_hidden_fields_stay_hidden() -> None:
     assert shown.company is None
     assert shown.users_phone_masked == "138****8000"
     assert set(shown.__struct_fields__) == user_info_fields()
+
+
+@given(moment=st.datetimes(min_value=datetime(1000, 1, 1), timezones=st.sampled_from([None, UTC])))
+def test_times_read_like_pocketbases(moment: datetime) -> None:
+    expected = moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+    assert pocketbase_time(moment) == expected

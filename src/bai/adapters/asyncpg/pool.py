@@ -34,7 +34,9 @@ class LazyPool:
     """An asyncpg pool opened on first use (providers stay synchronous) and closed with the app.
 
     Connect, statement and checkout each give up after a second, so a database that is away
-    or hung costs a request a second or two, never a hang.
+    or hung costs a request a second or two, never a hang. All `size` connections are opened
+    with the pool (the first request, or the first health check): opening one under load cost
+    the requests behind it a round of connect and TLS negotiation (`make bench`'s p99).
     """
 
     def __init__(self, url: str, *, size: int = 20) -> None:
@@ -48,7 +50,7 @@ class LazyPool:
             if self._pool is None:
                 self._pool = await asyncpg.create_pool(
                     self._dsn,
-                    min_size=min(4, self._size),
+                    min_size=self._size,
                     max_size=self._size,
                     timeout=TIMEOUT_SECONDS,
                     command_timeout=TIMEOUT_SECONDS,

@@ -11,7 +11,7 @@ from .schemas import UserInfo
 
 def pocketbase_time(moment: datetime) -> str:
     """PocketBase's `2006-01-02 15:04:05.000Z`, in UTC."""
-    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.isoformat(" ", "milliseconds")[:23] + "Z"
 
 
 def _company(company: Company | None) -> dict[str, Any] | None:
