@@ -1,13 +1,16 @@
 """`make bench`: BAI under wrk, scenario by scenario, on a fresh PostgreSQL database.
 
     .venv/bin/python scripts/bench/run.py [--users 2000] [--duration 10] [--connections 32]
-                                         [--million] [--workers 2] [--runs 1]
+                                         [--million] [--workers 2] [--runs 1] [--warmup 2]
+                                         [--scenarios a,b] [--profile DIR]
 
 Starts BAI as production would (`bai serve`, BAI_ENV=production, rate limiting off) on a new
 PostgreSQL database, a fast fake WeChat on loopback (scripts/bench/fake_wechat.py), seeds the
-users with COPY, then drives each scenario with wrk (installed from Debian when missing) and
-prints requests/s, p50, p99, errors and each worker's resident memory. `--million` seeds
-1,000,000 users and runs users-count only. The database is dropped afterwards.
+users with COPY, then drives each scenario with wrk (installed from Debian when missing), after
+`--warmup` seconds of the same load that are not measured, and prints requests/s, p50, p99,
+errors and each worker's resident memory. `--million` seeds 1,000,000 users and runs
+users-count only. `--profile DIR` records each worker with py-spy (raw stacks) while measuring.
+The database is dropped afterwards.
 """
 
 import argparse
@@ -188,6 +191,8 @@ def run_scenario(
     users: int,
     folder: Path,
     server: "subprocess.Popen[bytes]",
+    seconds: int,
+    profile: bool = True,
 ) -> dict[str, float]:
     script = folder / f"{scenario}.lua"
     tokens = folder / "tokens.txt"
@@ -197,7 +202,7 @@ def run_scenario(
         wrk,
         "-t2",
         f"-c{args.connections}",
-        f"-d{args.duration}s",
+        f"-d{seconds}s",
         "--latency",
         "-s",
         str(script),
@@ -211,7 +216,7 @@ def run_scenario(
                 "--pid",
                 pid,
                 "--duration",
-                str(args.duration),
+                str(seconds),
                 "--rate",
                 "250",
                 "--format",
@@ -223,7 +228,7 @@ def run_scenario(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for pid in (worker_pids(server) if args.profile else [])
+        for pid in (worker_pids(server) if args.profile and profile else [])
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     for spy in spies:
@@ -259,6 +264,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--warmup", type=int, default=2, help="seconds of unmeasured load before each scenario"
+    )
     parser.add_argument("--million", action="store_true", help="1,000,000 users, users-count only")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument(
@@ -301,9 +309,28 @@ def main() -> int:
         print("| scenario | run | req/s | p50 ms | p99 ms | errors | RSS per worker MB |")
         print("|---|---|---|---|---|---|---|")
         for scenario in scenarios:
+            if args.warmup:  # first connections, prepared statements: not what is measured
+                run_scenario(
+                    wrk,
+                    base,
+                    scenario,
+                    args=args,
+                    users=users,
+                    folder=folder,
+                    server=server,
+                    seconds=args.warmup,
+                    profile=False,
+                )
             for run in range(1, args.runs + 1):
                 result = run_scenario(
-                    wrk, base, scenario, args=args, users=users, folder=folder, server=server
+                    wrk,
+                    base,
+                    scenario,
+                    args=args,
+                    users=users,
+                    folder=folder,
+                    server=server,
+                    seconds=args.duration,
                 )
                 memory = ", ".join(map(str, worker_memory_mb(server)))
                 rate, p50, p99, errors = (

@@ -23,13 +23,10 @@ def client_address(peer: str, forwarded_for: str | None, trusted: Sequence[IPNet
     """The peer, unless the peer is a trusted proxy: then the rightmost `X-Forwarded-For` entry
     that is not a trusted proxy. A client's own `X-Forwarded-For` is never believed, because the
     entries left of the first untrusted one are whatever the client chose to send."""
+    if not trusted or not forwarded_for:
+        return peer
     peer_address = _address(peer)
-    if (
-        peer_address is None
-        or not trusted
-        or not _trusted(peer_address, trusted)
-        or not forwarded_for
-    ):
+    if peer_address is None or not _trusted(peer_address, trusted):
         return peer
     for entry in reversed(forwarded_for.split(",")):
         address = _address(entry)
