@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import asyncpg
@@ -309,29 +310,13 @@ def main() -> int:
         print("| scenario | run | req/s | p50 ms | p99 ms | errors | RSS per worker MB |")
         print("|---|---|---|---|---|---|---|")
         for scenario in scenarios:
+            drive = partial(
+                run_scenario, wrk, base, scenario, args=args, users=users, folder=folder
+            )
             if args.warmup:  # first connections, prepared statements: not what is measured
-                run_scenario(
-                    wrk,
-                    base,
-                    scenario,
-                    args=args,
-                    users=users,
-                    folder=folder,
-                    server=server,
-                    seconds=args.warmup,
-                    profile=False,
-                )
+                drive(server=server, seconds=args.warmup, profile=False)
             for run in range(1, args.runs + 1):
-                result = run_scenario(
-                    wrk,
-                    base,
-                    scenario,
-                    args=args,
-                    users=users,
-                    folder=folder,
-                    server=server,
-                    seconds=args.duration,
-                )
+                result = drive(server=server, seconds=args.duration)
                 memory = ", ".join(map(str, worker_memory_mb(server)))
                 rate, p50, p99, errors = (
                     result["req/s"],
