@@ -63,8 +63,13 @@ class LazyPool:
     async def connection(self) -> AsyncIterator["PoolConnectionProxy[asyncpg.Record]"]:
         try:
             pool = self._pool or await self._open()
-            async with pool.acquire(timeout=TIMEOUT_SECONDS) as connection:
+            # A timer, not `acquire(timeout=...)`: that runs each checkout as a task of its own.
+            async with asyncio.timeout(TIMEOUT_SECONDS):
+                connection = await pool.acquire()
+            try:
                 yield connection
+            finally:
+                await pool.release(connection)
         except OUTAGES as exc:
             logger.warning("storage unavailable: %s", type(exc).__name__)
             raise StorageUnavailable from exc
