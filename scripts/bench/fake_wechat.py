@@ -2,8 +2,8 @@
 
     python scripts/bench/fake_wechat.py PORT APPID
 
-Login code `C` -> openid `o_C`; phone code `pN` -> phone `139` + N (8 digits); every access
-token is valid. HTTP/1.1 keep-alive on an asyncio protocol (uvloop when present).
+Login code `C` or `C.anything` -> openid `o_C`; phone code `pN` -> phone `139` + N (8 digits);
+every access token is valid. HTTP/1.1 keep-alive on an asyncio protocol (uvloop when present).
 """
 
 import asyncio
@@ -17,7 +17,7 @@ TOKEN = json.dumps({"access_token": "BENCH-TOKEN", "expires_in": 7200}).encode()
 def answer(method: str, target: str, body: bytes, appid: str) -> bytes:
     url = urlsplit(target)
     if url.path == "/sns/jscode2session":
-        code = parse_qs(url.query).get("js_code", [""])[0]
+        code = parse_qs(url.query).get("js_code", [""])[0].split(".", 1)[0]
         return json.dumps({"openid": f"o_{code}", "session_key": "k"}).encode()
     if url.path == "/cgi-bin/stable_token":
         return TOKEN

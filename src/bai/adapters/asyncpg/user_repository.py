@@ -57,7 +57,9 @@ def _values(user: User) -> list[Any]:
 class AsyncpgUserRepository(UserRepository):
     """Users in PostgreSQL through asyncpg's prepared statements; the same contract as the
     SQLAlchemy adapter (one suite tests both). Reads are single statements, retried once when
-    a pooled connection turns out dead; writes are one short transaction, write first."""
+    a pooled connection turns out dead. A registration is one short transaction (insert, then
+    read back); a profile, status or key change is one statement that returns the changed row
+    with its company."""
 
     def __init__(self, pool: LazyPool) -> None:
         self._pool = pool
