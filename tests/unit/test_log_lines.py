@@ -101,3 +101,29 @@ def test_lines_still_waiting_are_written_by_flush() -> None:
     logger.handlers[0].flush()
 
     assert stream.getvalue() == "last words\n"
+
+
+def test_a_loop_that_stopped_before_flushing_does_not_hold_back_the_next_ones() -> None:
+    stream = CountingStream()
+    logger = handler_on(stream)
+
+    async def log_and_stop_at_once(text: str) -> None:
+        logger.info(text)
+        asyncio.get_running_loop().stop()
+
+    for text in ("first loop", "second loop"):
+        loop = asyncio.new_event_loop()
+        task = loop.create_task(log_and_stop_at_once(text))
+        loop.run_forever()
+        loop.close()
+        assert task.done()
+        assert stream.getvalue() == ""  # each loop stopped before its flush could run
+
+    async def log(text: str) -> None:
+        logger.info(text)
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+
+    asyncio.run(log("third loop"))
+
+    assert stream.getvalue() == "first loop\nsecond loop\nthird loop\n"

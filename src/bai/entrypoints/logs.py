@@ -47,6 +47,7 @@ class TurnBatchedStreamHandler(logging.StreamHandler[TextIO]):
     def __init__(self, stream: TextIO) -> None:
         super().__init__(stream)
         self._pending: list[str] = []
+        self._flush_on: asyncio.AbstractEventLoop | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -60,13 +61,15 @@ class TurnBatchedStreamHandler(logging.StreamHandler[TextIO]):
         except Exception:  # logging must never raise into the request
             self.handleError(record)
             return
-        if not self._pending:
+        if self._flush_on is not loop:  # a loop that stopped before flushing is not waited on
+            self._flush_on = loop
             loop.call_soon(self.flush)
         self._pending.append(line + self.terminator)
 
     def flush(self) -> None:
         self.acquire()
         try:
+            self._flush_on = None
             if self._pending:
                 lines, self._pending = self._pending, []
                 self.stream.write("".join(lines))
