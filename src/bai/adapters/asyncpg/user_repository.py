@@ -28,10 +28,13 @@ _CHANGE = (
     "WITH changed AS (UPDATE tbl_auth_users SET {assignments} WHERE pb_id = $1 RETURNING *) "  # noqa: S608
     + _USER_AND_COMPANY.format(users="changed")
 )
+# A registration and the new row, with its company, in one statement; no row when the openid
+# is registered already (the conflict waits for that registration to commit).
 INSERT = (
-    f"INSERT INTO tbl_auth_users ({', '.join(COLUMNS)})"  # noqa: S608
+    f"WITH added AS (INSERT INTO tbl_auth_users ({', '.join(COLUMNS)})"  # noqa: S608
     f" VALUES ({', '.join(f'${n}' for n in range(1, len(COLUMNS) + 1))})"
-    " ON CONFLICT (openid) WHERE openid <> '' DO NOTHING RETURNING pb_id"
+    " ON CONFLICT (openid) WHERE openid <> '' DO NOTHING RETURNING *) "
+    + _USER_AND_COMPANY.format(users="added")
 )
 
 
@@ -57,9 +60,9 @@ def _values(user: User) -> list[Any]:
 class AsyncpgUserRepository(UserRepository):
     """Users in PostgreSQL through asyncpg's prepared statements; the same contract as the
     SQLAlchemy adapter (one suite tests both). Reads are single statements, retried once when
-    a pooled connection turns out dead. A registration is one short transaction (insert, then
-    read back); a profile, status or key change is one statement that returns the changed row
-    with its company."""
+    a pooled connection turns out dead. A registration, a profile, status or key change is one
+    statement that returns the row with its company (a registration that lost the race to
+    another reads the winner's row after)."""
 
     def __init__(self, pool: LazyPool) -> None:
         self._pool = pool
@@ -85,21 +88,22 @@ class AsyncpgUserRepository(UserRepository):
         return await self._read_user(BY_OPENID, openid) if openid else None
 
     async def add_if_absent(self, user: User) -> tuple[User, bool]:
-        async with self._pool.connection() as connection, connection.transaction():
+        async with self._pool.connection() as connection:
             try:
-                created = await connection.fetchval(INSERT, *_values(user)) is not None
+                record = await connection.fetchrow(INSERT, *_values(user))
             except asyncpg.UniqueViolationError as exc:
                 raise (
                     PhoneAlreadyBound
                     if "users_phone" in (exc.constraint_name or "")
                     else IdentifierTaken
                 ) from exc
-            record = await connection.fetchrow(
-                BY_ID if created else BY_OPENID, user.pb_id if created else user.openid
-            )
+            if record is not None:
+                return _user(record), True
+            # Registered by someone else first: a statement of its own sees their row.
+            record = await connection.fetchrow(BY_OPENID, user.openid)
         if record is None:
             raise StorageUnavailable
-        return _user(record), created
+        return _user(record), False
 
     async def save_profile(
         self,
