@@ -142,3 +142,21 @@ def test_default_sqlite_keeps_users_across_restarts(tmp_path: Path) -> None:
     assert first["data"]["status"] == "register_success"
     assert again["data"]["status"] == "login_success"
     assert again["data"]["user"]["pb_id"] == first["data"]["user"]["pb_id"]
+
+
+def test_the_served_app_keeps_its_start_up_objects_out_of_the_collectors_way(
+    tmp_path: Path,
+) -> None:
+    probe = "import gc; import bai.entrypoints.asgi; print(gc.get_freeze_count())"
+    env = {**os.environ, "BAI_DATA_DIR": str(tmp_path)}
+
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    assert int(result.stdout) > 50_000  # what a full collection would otherwise walk each time
