@@ -44,6 +44,14 @@ from tests.support.tcp_proxy import free_port  # noqa: E402
 BIN = Path(sys.executable).parent
 APPID, APP_SECRET, COLLECTION = "wx-bench", "bench-app-secret", "pbc_421601843"
 SCENARIOS = ["users-count", "login-existing", "refresh", "profile", "login-new"]
+# Every script gets `id`, its wrk thread's number (1, 2, ...), as a global.
+THREAD_ID = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+"""
 LUA = {
     "users-count": """
 wrk.method = "POST"
@@ -54,11 +62,6 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 -- Every code is new, as wx.login's are (so no two requests share a WeChat call); the part
 -- before the first "." names the seeded user it logs in.
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("id", threads)
-end
 local n = 0
 request = function()
   n = n + 1
@@ -69,11 +72,6 @@ end
     "login-new": """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("id", threads)
-end
 local n = 0
 request = function()
   n = n + 1
@@ -93,19 +91,13 @@ end
 """,
     "profile": """
 wrk.method = "POST"
-local tokens = {}
-n = 0
+local tokens, n = {}, 0
 for line in io.lines(TOKENS) do tokens[#tokens + 1] = line end
--- Each wrk thread starts half the users apart: two updates of one user at the same moment
--- would wait on each other's row lock, which no real client does.
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("n", (threads - 1) * 1000)
-end
 request = function()
   n = n + 1
-  local i = n % #tokens
+  -- Each wrk thread starts 1,000 users from the other: two updates of one user at the same
+  -- moment would wait on each other's row lock, which no real client does.
+  local i = (n + (id - 1) * 1000) % #tokens
   local body = '{"users_name":"bench","users_phone_code":"p' .. i
     .. '","users_picture":"https://cdn.example.com/a.png"}'
   local headers = {["Authorization"] = tokens[i + 1], ["Content-Type"] = "application/json"}
@@ -213,6 +205,7 @@ def run_scenario(
     script = folder / f"{scenario}.lua"
     tokens = folder / "tokens.txt"
     header = f'USERS = {min(users, 2000)}\nTOKENS = "{tokens}"\nRUN = "{secrets.token_hex(3)}"\n'
+    header += THREAD_ID
     script.write_text(header + LUA[scenario])
     command = [
         wrk,

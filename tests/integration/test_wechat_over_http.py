@@ -6,9 +6,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from litestar.testing import TestClient
 
+from bai.adapters.wechat.api import new_transport
 from bai.entrypoints.container import Container
 from bai.entrypoints.http.app import create_app
 from bai.entrypoints.settings import load_settings
@@ -17,8 +19,10 @@ from tests.integration.conftest import AVATAR, SECRET, Api
 from tests.support.concurrent_client import concurrent_client
 from tests.support.contract import assert_contract
 from tests.support.fake_wechat_server import FakeWeChatServer
+from tests.support.tcp_proxy import free_port
 
 TIMEOUT = 0.5
+SESSION = "/sns/jscode2session?js_code=c"
 
 
 def container_against(
@@ -214,3 +218,18 @@ def test_an_expired_access_token_costs_one_fetch_and_one_retry(
     assert fake.wechat.calls["/cgi-bin/stable_token"] == 2
     assert fake.wechat.calls["/wxa/business/getuserphonenumber"] == phone_calls + 2
     assert fake.wechat.force_refreshes == 0
+
+
+async def test_the_transport_tells_a_refused_connect_from_a_request_that_went_out(
+    fake: FakeWeChatServer,
+) -> None:
+    transport = new_transport()
+    try:
+        fake.wechat.fault = "hangup"
+        with pytest.raises(httpx.RemoteProtocolError):
+            await transport.handle_async_request(httpx.Request("GET", f"{fake.url}{SESSION}"))
+        nobody = f"http://127.0.0.1:{free_port()}{SESSION}"
+        with pytest.raises((httpx.ConnectError, httpx.ConnectTimeout)):
+            await transport.handle_async_request(httpx.Request("GET", nobody))
+    finally:
+        await transport.aclose()

@@ -1,4 +1,5 @@
 import dataclasses
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +37,14 @@ INSERT = (
     " ON CONFLICT (openid) WHERE openid <> '' DO NOTHING RETURNING *) "
     + _USER_AND_COMPANY.format(users="added")
 )
+
+
+@functools.cache
+def _change_query(*columns: str) -> str:
+    """Built once per set of columns; the names come from this module's own keyword
+    arguments, never from input."""
+    assignments = ", ".join(f"{column} = ${n}" for n, column in enumerate(columns, start=2))
+    return _CHANGE.format(assignments=assignments)
 
 
 def _user(record: asyncpg.Record) -> User:
@@ -132,12 +141,8 @@ class AsyncpgUserRepository(UserRepository):
         return await self._change(pb_id, token_key=token_key, updated=updated)
 
     async def _change(self, pb_id: str, **values: Any) -> User | None:
-        # Column names come from this class's own keyword arguments, never from input.
-        assignments = ", ".join(f"{column} = ${n}" for n, column in enumerate(values, start=2))
         async with self._pool.connection() as connection:
-            record = await connection.fetchrow(
-                _CHANGE.format(assignments=assignments), pb_id, *values.values()
-            )
+            record = await connection.fetchrow(_change_query(*values), pb_id, *values.values())
         return _user(record) if record is not None else None
 
     async def delete(self, pb_id: str) -> bool:

@@ -46,6 +46,12 @@ def _read(segment: bytes, decoder: "msgspec.json.Decoder[T]") -> T | None:
         return None
 
 
+def _parts(token: str) -> list[bytes] | None:
+    """Header, payload and signature of a compact token, or None when it is not one."""
+    parts = token.encode().split(b".") if token.isascii() else []
+    return parts if len(parts) == SEGMENTS else None
+
+
 class PocketBaseTokenIssuer(TokenIssuer):
     """HS256 tokens exactly as a PocketBase (v0.23+) auth collection issues them.
 
@@ -78,14 +84,16 @@ class PocketBaseTokenIssuer(TokenIssuer):
         return (signing_input + b"." + signature).decode()
 
     def claimed_user_id(self, token: str) -> str | None:
-        claims = self._unverified_claims(token)
+        parts = _parts(token)
+        claims = self._unverified_claims(parts) if parts else None
         return claims.id if claims is not None else None
 
     def is_valid(self, token: str, user: User) -> bool:
-        claims = self._unverified_claims(token)
-        if claims is None or claims.id != user.pb_id:
+        parts = _parts(token)
+        claims = self._unverified_claims(parts) if parts else None
+        if parts is None or claims is None or claims.id != user.pb_id:
             return False
-        signing_input, _, signature = token.encode().rpartition(b".")
+        header, payload, signature = parts
         try:
             mac = base64url_decode(signature)
         except (binascii.Error, ValueError):
@@ -93,18 +101,13 @@ class PocketBaseTokenIssuer(TokenIssuer):
         # Only the canonical encoding of the signature counts (no padding, no stray characters).
         return (
             base64url_encode(mac) == signature
-            and HS256.verify(signing_input, self._key(user), mac)
+            and HS256.verify(header + b"." + payload, self._key(user), mac)
             and claims.exp > self._clock.now().timestamp()
         )
 
-    def _unverified_claims(self, token: str) -> Claims | None:
+    def _unverified_claims(self, parts: list[bytes]) -> Claims | None:
         """The claims of a well-formed HS256 PocketBase auth token of this collection, or None.
         Nothing here is trusted until `is_valid` has checked the signature."""
-        if not token.isascii():
-            return None
-        parts = token.encode().split(b".")
-        if len(parts) != SEGMENTS:
-            return None
         header, payload = parts[0], parts[1]
         if header != HEADER:
             decoded_header = _read(header, _HEADER_DECODER)

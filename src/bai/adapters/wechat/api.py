@@ -29,16 +29,32 @@ class AccessTokenRejected(Exception):
 
 
 class _SendOnceTransport(AiohttpTransport):
-    """aiohttp sends a GET again when its connection drops without an answer, to survive
-    stale keep-alive connections. A login code is single-use, so that second send could burn
-    it: nothing is sent twice here (`_retry_connection` is aiohttp's own switch, the one its
-    test utilities turn off; the hang-up test pins it). Idle connections are dropped after 5 s,
-    well before WeChat's servers close theirs."""
+    """httpx-aiohttp's transport, made to send a request at most once and to say so.
+
+    - aiohttp sends a GET again when its connection drops without an answer, to survive stale
+      keep-alive connections. A login code is single-use, so that second send could burn it:
+      `_retry_connection` (aiohttp's own switch, the one its test utilities turn off; the
+      hang-up test pins it) is off. Idle connections are dropped after 5 s, well before WeChat's
+      servers close theirs.
+    - httpx-aiohttp reports every aiohttp connection error as `ConnectTimeout`, a connection
+      that dropped after the request went out included. Only a connect that failed stays a
+      connect error here; the rest become `RemoteProtocolError`, so callers can tell "never
+      sent" from "maybe seen" with httpx's own error types.
+    """
 
     def get_client(self) -> aiohttp.ClientSession:
         session = super().get_client()
         session._retry_connection = False
         return session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except httpx.ConnectTimeout as exc:
+            never_sent = aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError
+            if isinstance(exc.__cause__, never_sent):
+                raise
+            raise httpx.RemoteProtocolError(str(exc), request=request) from exc
 
 
 def new_transport() -> httpx.AsyncBaseTransport:
@@ -46,15 +62,6 @@ def new_transport() -> httpx.AsyncBaseTransport:
     connection pool (httpcore's pool spent a third of a login scanning idle connections)."""
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=32, keepalive_expiry=5)
     return _SendOnceTransport(limits=limits)
-
-
-def _nothing_was_sent(exc: httpx.TransportError) -> bool:
-    """The connection was never made, so WeChat cannot have seen (or used up) the request.
-    httpx-aiohttp reports a refused connect and a dropped one alike, as `ConnectTimeout`,
-    so the aiohttp error underneath decides."""
-    if isinstance(exc, httpx.ConnectError):
-        return True
-    return isinstance(exc.__cause__, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError)
 
 
 class WeChatApi:
@@ -125,9 +132,7 @@ class WeChatApi:
         )
         try:
             response = await self._transport.handle_async_request(request)
-        except httpx.TransportError as exc:
-            if not _nothing_was_sent(exc):
-                raise
+        except (httpx.ConnectError, httpx.ConnectTimeout):  # never sent: WeChat saw nothing
             response = await self._transport.handle_async_request(request)
         try:
             await response.aread()

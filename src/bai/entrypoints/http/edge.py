@@ -89,7 +89,6 @@ class Edge:
                 status = message["status"]
                 headers = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
                 message = {**message, "headers": headers}
-
             await send(message)
 
         try:
@@ -108,10 +107,7 @@ class Edge:
                 "user_id": state.get("user_id", ""),
                 "client": client,
             }
-            if "event" in state:
-                line["event"] = state["event"]
-                if "reason" in state:
-                    line["reason"] = state["reason"]
+            line.update({key: state[key] for key in ("event", "reason") if key in state})
             access_log.info("request", extra=line)
 
     async def _hit(self, path: str, client: str) -> int:
