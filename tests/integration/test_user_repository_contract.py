@@ -127,7 +127,7 @@ async def test_profile_is_saved(users: UserRepository) -> None:
     await users.add_if_absent(user)
 
     saved = await users.save_profile(
-        user.pb_id,
+        user,
         users_name="张三",
         users_phone="13800138000",
         users_picture="https://x.cn/a.png",
@@ -143,10 +143,36 @@ async def test_profile_is_saved(users: UserRepository) -> None:
 
 async def test_profile_of_nobody_is_none(users: UserRepository) -> None:
     saved = await users.save_profile(
-        "nobody000000000", users_name="n", users_phone="1", users_picture="p", updated=LATER
+        a_user(), users_name="n", users_phone="1", users_picture="p", updated=LATER
     )
 
     assert saved is None
+
+
+async def test_profile_of_a_user_disabled_since_is_not_saved(users: UserRepository) -> None:
+    user = a_user()
+    await users.add_if_absent(user)
+    await users.set_status(user.pb_id, UserStatus.DISABLED, updated=LATER)
+
+    saved = await users.save_profile(
+        user, users_name="n", users_phone="13800138000", users_picture="p", updated=LATER
+    )
+
+    assert saved is None
+    assert (await users.get(user.pb_id)).users_phone == ""  # type: ignore[union-attr]
+
+
+async def test_profile_of_a_user_revoked_since_is_not_saved(users: UserRepository) -> None:
+    user = a_user()
+    await users.add_if_absent(user)
+    await users.set_token_key(user.pb_id, "R" * 50, updated=LATER)
+
+    saved = await users.save_profile(
+        user, users_name="n", users_phone="13800138000", users_picture="p", updated=LATER
+    )
+
+    assert saved is None
+    assert (await users.get(user.pb_id)).users_phone == ""  # type: ignore[union-attr]
 
 
 async def test_another_users_phone_cannot_be_claimed(users: UserRepository) -> None:
@@ -156,7 +182,7 @@ async def test_another_users_phone_cannot_be_claimed(users: UserRepository) -> N
 
     with pytest.raises(PhoneAlreadyBound):
         await users.save_profile(
-            other.pb_id, users_name="n", users_phone="13800138000", users_picture="p", updated=LATER
+            other, users_name="n", users_phone="13800138000", users_picture="p", updated=LATER
         )
 
     assert await users.get(other.pb_id) == other
@@ -168,10 +194,10 @@ async def test_changing_phone_frees_the_old_one(users: UserRepository) -> None:
         await users.add_if_absent(user)
 
     await users.save_profile(
-        first.pb_id, users_name="a", users_phone="13800000002", users_picture="p", updated=LATER
+        first, users_name="a", users_phone="13800000002", users_picture="p", updated=LATER
     )
     taken = await users.save_profile(
-        second.pb_id, users_name="b", users_phone="13800000001", users_picture="p", updated=LATER
+        second, users_name="b", users_phone="13800000001", users_picture="p", updated=LATER
     )
 
     assert taken is not None
@@ -219,7 +245,7 @@ async def test_of_concurrent_claims_of_one_phone_one_wins(users: UserRepository)
         await users.add_if_absent(user)
     claims = [
         users.save_profile(
-            user.pb_id, users_name="n", users_phone="13900000000", users_picture="p", updated=LATER
+            user, users_name="n", users_phone="13900000000", users_picture="p", updated=LATER
         )
         for user in claimants
         for _ in range(10)

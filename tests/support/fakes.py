@@ -1,10 +1,15 @@
 """Fakes of our own ports, scripted by the tests."""
 
+import asyncio
+import threading
 from datetime import UTC, datetime, timedelta
 
+from bai.adapters.system.ids import SecretsIdGenerator
+from bai.domain.entities import NewUserKeys
 from bai.domain.errors import LoginCodeRejected, PhoneCodeRejected
 from bai.domain.values import LoginCode, PhoneCode, PhoneNumber, WeChatIdentity
 from bai.ports.clock import Clock
+from bai.ports.id_generator import IdGenerator
 from bai.ports.wechat_gateway import WeChatGateway
 
 
@@ -58,3 +63,39 @@ class FixedClock(Clock):
 
     def advance(self, seconds: float) -> None:
         self.current += timedelta(seconds=seconds)
+
+
+class GatedWeChatGateway(FakeWeChatGateway):
+    """WeChat whose phone-number answer waits while the test holds the gate closed, so the
+    test can act while a profile update is in flight. The gate starts open; it is a thread
+    event because the app may run on another thread's event loop (Litestar's test client)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = threading.Event()
+        self.gate = threading.Event()
+        self.gate.set()
+
+    async def phone_number(self, code: PhoneCode, *, openid: str) -> PhoneNumber:
+        self.asked.set()
+        await asyncio.to_thread(self.gate.wait, 30)
+        return await super().phone_number(code, openid=openid)
+
+
+class RepeatingIdGenerator(IdGenerator):
+    """Hands out `first` for the first `times` new users, then fresh keys: what a generator
+    does when a drawn identifier is taken already."""
+
+    def __init__(self, first: NewUserKeys, *, times: int) -> None:
+        self._first = first
+        self._left = times
+        self._fresh = SecretsIdGenerator()
+
+    def new_user_keys(self) -> NewUserKeys:
+        if self._left > 0:
+            self._left -= 1
+            return self._first
+        return self._fresh.new_user_keys()
+
+    def new_token_key(self) -> str:
+        return self._fresh.new_token_key()

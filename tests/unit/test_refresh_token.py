@@ -9,6 +9,12 @@ from bai.domain.use_cases.refresh_token import RefreshCommand, RefreshToken
 from bai.domain.values import LoginCode
 from tests.support.builders import a_user
 from tests.support.fakes import FakeWeChatGateway, FixedClock
+from tests.support.forgery import HEADER, claims_for, sign
+from tests.unit.conftest import SECRET
+
+
+def key(user: User) -> str:
+    return user.token_key + SECRET
 
 
 def command(token: str | None = None, code: str | None = None) -> RefreshCommand:
@@ -93,3 +99,31 @@ async def test_disabled_user_is_refused_by_code(
 
     with pytest.raises(AccountDisabled):
         await refresh.execute(command(code=wechat.login_code("code-1", openid=user.openid)))
+
+
+async def test_a_token_that_is_not_refreshable_is_handed_back_unchanged(
+    stored_user: User, refresh: RefreshToken, wechat: FakeWeChatGateway, clock: FixedClock
+) -> None:
+    static = sign(HEADER, claims_for(stored_user, clock, 60, refreshable=False), key(stored_user))
+    clock.advance(10)
+
+    renewal = await refresh.execute(command(static))
+
+    assert (renewal.user, renewal.token) == (stored_user, static)
+    assert wechat.calls == 0
+
+
+async def test_a_token_that_is_not_refreshable_gives_way_to_a_login_code(
+    stored_user: User,
+    refresh: RefreshToken,
+    tokens: PocketBaseTokenIssuer,
+    wechat: FakeWeChatGateway,
+    clock: FixedClock,
+) -> None:
+    static = sign(HEADER, claims_for(stored_user, clock, 60, refreshable=False), key(stored_user))
+    code = wechat.login_code("code-1", openid=stored_user.openid)
+
+    renewal = await refresh.execute(command(static, code=code))
+
+    assert renewal.token != static
+    assert tokens.is_refreshable(renewal.token)

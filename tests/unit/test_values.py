@@ -58,13 +58,37 @@ def test_empty_code_is_refused() -> None:
 
 
 name_characters = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))
+BLANK_LETTERS = "\u115f\u1160\u3164\uffa0\u2800"
+visible_characters = st.characters(whitelist_categories=("L", "N", "P", "S")).filter(
+    lambda char: char not in BLANK_LETTERS and not char.isspace()
+)
+invisible_characters = st.characters(whitelist_categories=("Cf", "Mn", "Me", "Zs")) | (
+    st.sampled_from(BLANK_LETTERS)
+)
+
+
+@given(visible=visible_characters, rest=st.text(name_characters, max_size=31))
+def test_nicknames_are_trimmed_and_kept(visible: str, rest: str) -> None:
+    core = (visible + rest).strip()
+
+    assert Nickname(f"  {core}\t ").value == core
+
+
+@given(name=st.text(invisible_characters, min_size=1, max_size=32))
+def test_nicknames_made_only_of_invisible_characters_are_refused(name: str) -> None:
+    with refused("users_name"):
+        Nickname(name)
 
 
 @given(
-    core=st.text(name_characters, min_size=1, max_size=32).filter(lambda t: t.strip() == t and t)
+    left=st.text(invisible_characters, max_size=10),
+    visible=visible_characters,
+    right=st.text(invisible_characters, max_size=10),
 )
-def test_nicknames_are_trimmed_and_kept(core: str) -> None:
-    assert Nickname(f"  {core}\t ").value == core
+def test_one_visible_character_among_invisible_ones_is_a_name(
+    left: str, visible: str, right: str
+) -> None:
+    assert Nickname(left + visible + right).value == (left + visible + right).strip()
 
 
 @given(

@@ -1,6 +1,6 @@
 """Who a bearer token belongs to."""
 
-from bai.domain.entities import User
+from bai.domain.entities import User, is_record_id
 from bai.domain.errors import AccountDisabled, InvalidToken
 from bai.ports.token_issuer import TokenIssuer
 from bai.ports.user_repository import UserRepository
@@ -11,6 +11,7 @@ class Authenticator:
 
     - A token names a user; that user must exist and the token must carry that user's current
       signature, so rotating the user's key revokes every token they hold.
+    - A token that names something other than a record id names nobody: it is not looked up.
     - A disabled user is refused even with a valid token.
     """
 
@@ -20,7 +21,10 @@ class Authenticator:
 
     async def holder(self, token: str | None) -> User | None:
         """The user a genuine token belongs to, disabled or not; None for anything else."""
-        if not token or (user_id := self._tokens.claimed_user_id(token)) is None:
+        if not token:
+            return None
+        user_id = self._tokens.claimed_user_id(token)
+        if user_id is None or not is_record_id(user_id):
             return None
         user = await self._users.get(user_id)
         if user is None or not self._tokens.is_valid(token, user):

@@ -11,6 +11,12 @@ _RECORD_ID = re.compile(r"[a-z0-9]{15}")
 _TOKEN_KEY = re.compile(r"[A-Za-z0-9]{50}")
 
 
+def is_record_id(text: str) -> bool:
+    """Whether `text` is a PocketBase record id (15 characters of a-z0-9). Anything else names
+    no record, so it is never looked up."""
+    return _RECORD_ID.fullmatch(text) is not None
+
+
 class UserStatus(StrEnum):
     ACTIVE = "active"
     DISABLED = "disabled"
@@ -72,7 +78,7 @@ class User:
     company: Company | None = None
 
     def __post_init__(self) -> None:
-        if not _RECORD_ID.fullmatch(self.pb_id):
+        if not is_record_id(self.pb_id):
             raise ValueError("pb_id must be 15 characters of a-z0-9")
         if not _TOKEN_KEY.fullmatch(self.token_key):
             raise ValueError("token_key must be 50 characters of a-zA-Z0-9")

@@ -10,6 +10,18 @@ CODE_MAX_LENGTH = 128
 NICKNAME_MAX_LENGTH = 32
 AVATAR_URL_MAX_LENGTH = 1024
 _FORBIDDEN_IN_NAMES = frozenset({"Cc", "Zl", "Zp", "Cs"})
+# Format characters (zero-width spaces and joiners, BOM, direction marks), combining marks with
+# nothing to combine with, and the letters that draw as blanks (Hangul fillers, Braille blank).
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Mn", "Me", "Zs"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _is_invisible(char: str) -> bool:
+    return (
+        char.isspace()
+        or char in _BLANK_LETTERS
+        or unicodedata.category(char) in _INVISIBLE_CATEGORIES
+    )
 
 
 def _check_code(field: str, value: str, label: str) -> None:
@@ -45,7 +57,8 @@ class PhoneCode:
 
 @dataclass(frozen=True, slots=True)
 class Nickname:
-    """A display name: trimmed, 1..32 characters, no control characters."""
+    """A display name: trimmed, 1..32 characters, no control characters, and something to see:
+    a name made only of invisible characters is an empty name."""
 
     value: str
     field = "users_name"
@@ -60,6 +73,8 @@ class Nickname:
             raise InvalidField(
                 self.field, "length must be 1..32 after trimming", "昵称需为 1-32 个字符"
             )
+        if all(_is_invisible(char) for char in trimmed):
+            raise InvalidField(self.field, "must contain a visible character", "昵称不能为空")
         object.__setattr__(self, "value", trimmed)
 
 

@@ -15,3 +15,8 @@ class TokenIssuer(Protocol):
     def is_valid(self, token: str, user: User) -> bool:
         """Whether the token is unexpired and signed with this user's key."""
         ...
+
+    def is_refreshable(self, token: str) -> bool:
+        """Whether a token (already found valid) may be exchanged for a new one. PocketBase's
+        impersonation tokens say no (`refreshable` false): they live until they expire."""
+        ...

@@ -21,14 +21,15 @@ class UserRepository(Protocol):
 
     async def save_profile(
         self,
-        pb_id: str,
+        user: User,
         *,
         users_name: str,
         users_phone: str,
         users_picture: str,
         updated: datetime,
     ) -> User | None:
-        """Set the profile of an existing user; None if the user is gone.
+        """Set the profile of `user` if, when the write lands, the stored user is still active
+        and still has `user`'s token key; None otherwise (gone, disabled or revoked since).
 
         Raises `PhoneAlreadyBound` when another user holds the phone; of concurrent claims of
         one phone exactly one wins."""

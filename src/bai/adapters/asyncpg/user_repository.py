@@ -26,7 +26,7 @@ BY_ID = _USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.pb_id = $1"
 BY_OPENID = _USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.openid = $1"
 # An update and the changed row, with its company, in one statement (one round trip).
 _CHANGE = (
-    "WITH changed AS (UPDATE tbl_auth_users SET {assignments} WHERE pb_id = $1 RETURNING *) "  # noqa: S608
+    "WITH changed AS (UPDATE tbl_auth_users SET {assignments} WHERE {where} RETURNING *) "  # noqa: S608
     + _USER_AND_COMPANY.format(users="changed")
 )
 # A registration and the new row, with its company, in one statement; no row when the openid
@@ -40,11 +40,14 @@ INSERT = (
 
 
 @functools.cache
-def _change_query(*columns: str) -> str:
+def _change_query(*columns: str, guarded: bool = False) -> str:
     """Built once per set of columns; the names come from this module's own keyword
-    arguments, never from input."""
-    assignments = ", ".join(f"{column} = ${n}" for n, column in enumerate(columns, start=2))
-    return _CHANGE.format(assignments=assignments)
+    arguments, never from input. A guarded change applies only while the row still has the
+    token key ($2) and status ($3) it was authorised with."""
+    first = 4 if guarded else 2
+    assignments = ", ".join(f"{column} = ${n}" for n, column in enumerate(columns, start=first))
+    where = "pb_id = $1 AND token_key = $2 AND users_status = $3" if guarded else "pb_id = $1"
+    return _CHANGE.format(assignments=assignments, where=where)
 
 
 def _user(record: asyncpg.Record) -> User:
@@ -116,7 +119,7 @@ class AsyncpgUserRepository(UserRepository):
 
     async def save_profile(
         self,
-        pb_id: str,
+        user: User,
         *,
         users_name: str,
         users_phone: str,
@@ -125,7 +128,8 @@ class AsyncpgUserRepository(UserRepository):
     ) -> User | None:
         try:
             return await self._change(
-                pb_id,
+                user.pb_id,
+                (user.token_key, UserStatus.ACTIVE.value),
                 users_name=users_name,
                 users_phone=users_phone,
                 users_picture=users_picture,
@@ -140,9 +144,14 @@ class AsyncpgUserRepository(UserRepository):
     async def set_token_key(self, pb_id: str, token_key: str, *, updated: datetime) -> User | None:
         return await self._change(pb_id, token_key=token_key, updated=updated)
 
-    async def _change(self, pb_id: str, **values: Any) -> User | None:
+    async def _change(
+        self, pb_id: str, still: tuple[str, str] | None = None, **values: Any
+    ) -> User | None:
+        """Update the row, only while it still has the token key and status of `still`."""
+        query = _change_query(*values, guarded=still is not None)
+        arguments = [pb_id, *(still or ()), *values.values()]
         async with self._pool.connection() as connection:
-            record = await connection.fetchrow(_change_query(*values), pb_id, *values.values())
+            record = await connection.fetchrow(query, *arguments)
         return _user(record) if record is not None else None
 
     async def delete(self, pb_id: str) -> bool:

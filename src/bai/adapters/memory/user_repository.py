@@ -1,6 +1,6 @@
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from bai.domain.entities import Company, User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound
@@ -14,6 +14,14 @@ def _identifiers(user: User) -> list[tuple[str, str]]:
         ("users_id", user.users_id),
         ("users_promo_code", user.users_promo_code),
     ]
+
+
+def _still_allowed(stored: User | None, user: User) -> TypeGuard[User]:
+    return (
+        stored is not None
+        and stored.token_key == user.token_key
+        and stored.users_status is UserStatus.ACTIVE
+    )
 
 
 class InMemoryUserRepository(UserRepository):
@@ -52,22 +60,23 @@ class InMemoryUserRepository(UserRepository):
 
     async def save_profile(
         self,
-        pb_id: str,
+        user: User,
         *,
         users_name: str,
         users_phone: str,
         users_picture: str,
         updated: datetime,
     ) -> User | None:
-        user = self._users.get(pb_id)
-        if user is None:
+        pb_id = user.pb_id
+        stored = self._users.get(pb_id)
+        if not _still_allowed(stored, user):
             return None
         owner = self._by_phone.get(users_phone)
         if owner is not None and owner != pb_id:
             raise PhoneAlreadyBound
-        self._by_phone.pop(user.users_phone, None)
+        self._by_phone.pop(stored.users_phone, None)
         self._by_phone[users_phone] = pb_id
-        self._users[pb_id] = user.with_profile(
+        self._users[pb_id] = stored.with_profile(
             name=users_name, phone=users_phone, picture=users_picture, at=updated
         )
         return self._stored(pb_id)

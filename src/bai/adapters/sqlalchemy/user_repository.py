@@ -146,16 +146,21 @@ class SqlAlchemyUserRepository(UserRepository):
 
     async def save_profile(
         self,
-        pb_id: str,
+        user: User,
         *,
         users_name: str,
         users_phone: str,
         users_picture: str,
         updated: datetime,
     ) -> User | None:
+        pb_id = user.pb_id
         statement = (
             update(auth_users)
-            .where(auth_users.c.pb_id == pb_id)
+            .where(
+                auth_users.c.pb_id == pb_id,
+                auth_users.c.token_key == user.token_key,
+                auth_users.c.users_status == UserStatus.ACTIVE.value,
+            )
             .values(
                 users_name=users_name,
                 users_phone=users_phone,

@@ -24,12 +24,13 @@ class Header(msgspec.Struct):
 
 class Claims(msgspec.Struct, kw_only=True):
     """PocketBase's auth claims, in the order it writes them. Decoding is strict: `exp` must be
-    a JSON integer (not a bool, float or string) and the four required claims must be there."""
+    a JSON integer (not a bool, float or string) and the four required claims must be there.
+    A token without `refreshable` is not refreshable, as at PocketBase."""
 
     collectionId: str  # noqa: N815 (PocketBase's claim name)
     exp: int
     id: str
-    refreshable: bool = True
+    refreshable: bool = False
     type: str
 
 
@@ -77,6 +78,7 @@ class PocketBaseTokenIssuer(TokenIssuer):
             collectionId=self._collection_id,
             exp=int(self._clock.now().timestamp()) + self._ttl,
             id=user.pb_id,
+            refreshable=True,
             type="auth",
         )
         signing_input = HEADER + b"." + base64url_encode(_encode_claims(claims))
@@ -104,6 +106,11 @@ class PocketBaseTokenIssuer(TokenIssuer):
             and HS256.verify(header + b"." + payload, self._key(user), mac)
             and claims.exp > self._clock.now().timestamp()
         )
+
+    def is_refreshable(self, token: str) -> bool:
+        parts = _parts(token)
+        claims = self._unverified_claims(parts) if parts else None
+        return claims is not None and claims.refreshable
 
     def _unverified_claims(self, parts: list[bytes]) -> Claims | None:
         """The claims of a well-formed HS256 PocketBase auth token of this collection, or None.

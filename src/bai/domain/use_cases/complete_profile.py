@@ -26,6 +26,9 @@ class CompleteProfile:
       `PhoneCodeRejected` and changes nothing.
     - A phone number belongs to one user at most: another user's is `PhoneAlreadyBound`;
       re-binding the user's own number is fine.
+    - The write takes effect only if the user is still allowed it when it lands: disabled,
+      revoked or deleted while WeChat was being asked, the update changes nothing and is
+      refused as if that had happened first.
     """
 
     def __init__(
@@ -47,12 +50,13 @@ class CompleteProfile:
             raise OpenidMissing
         phone = await self._wechat.phone_number(command.phone_code, openid=user.openid)
         updated = await self._users.save_profile(
-            user.pb_id,
+            user,
             users_name=command.name.value,
             users_phone=phone.value,
             users_picture=command.picture.value,
             updated=self._clock.now(),
         )
         if updated is None:
+            await self._authenticator.active_user(command.token)  # says why, when it can
             raise InvalidToken
         return updated

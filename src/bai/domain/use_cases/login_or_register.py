@@ -56,10 +56,7 @@ class LoginOrRegister:
         user = await self._users.get_by_openid(identity.openid)
         registered = False
         if user is None:
-            newcomer = User.register(
-                identity, keys=self._ids.new_user_keys(), now=self._clock.now()
-            )
-            user, registered = await self._users.add_if_absent(newcomer)
+            user, registered = await self._register(identity)
         if user.is_disabled:
             raise AccountDisabled
         return AuthResult(user=user, token=self._tokens.issue(user), registered=registered)

@@ -31,6 +31,9 @@ class RefreshToken:
     """Issue a new token, from a valid one or from a fresh WeChat login code.
 
     - A valid token of an active user is renewed for that user; WeChat is not asked.
+    - A valid token that is not refreshable (PocketBase's impersonation tokens) is never
+      extended: it comes back unchanged, as from PocketBase's `auth-refresh`, unless a login
+      code re-identifies the user.
     - Otherwise the login code re-identifies the user through WeChat: a refused code is
       `RefreshCodeRejected`, an openid nobody has is `UserNotFound` (refresh never registers).
     - With neither a valid token nor a code: `InvalidToken`.
@@ -51,9 +54,13 @@ class RefreshToken:
         self._tokens = tokens
 
     async def execute(self, command: RefreshCommand) -> Renewal:
-        holder = await self._authenticator.holder(command.token)
+        token = command.token or ""
+        holder = await self._authenticator.holder(token)
         if holder is not None and not holder.is_disabled:
-            return Renewal(user=holder, token=self._tokens.issue(holder))
+            if self._tokens.is_refreshable(token):
+                return Renewal(user=holder, token=self._tokens.issue(holder))
+            if command.code is None:
+                return Renewal(user=holder, token=token)
         if command.code is not None:
             user = await self._user_by_code(command.code)
             return Renewal(user=user, token=self._tokens.issue(user))

@@ -16,10 +16,8 @@ from bai.entrypoints.wiring import close_connections, container_for
 
 from .edge import ROUTE_LIMITS, Edge
 from .errors import EXCEPTION_HANDLERS
-from .request import JsonBodyRequest
+from .request import MAX_BODY_BYTES, JsonBodyRequest
 from .routes import api_router
-
-MAX_BODY_BYTES = 64 * 1024
 
 
 def _lifespan(container: Container) -> Callable[[Litestar], Any]:
