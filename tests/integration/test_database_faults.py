@@ -8,11 +8,11 @@ from pathlib import Path
 import httpx
 import pytest
 from dependency_injector import providers
-from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy.engine import make_url
 
 from bai.entrypoints.http.app import create_app
+from bai.entrypoints.http.edge import Edge
 from bai.entrypoints.settings import load_settings
 from bai.entrypoints.wiring import container_for
 from tests.integration.conftest import AVATAR, SECRET
@@ -38,7 +38,7 @@ def client(
     proxy: TcpProxy,
     tmp_path: Path,
     wechat: FakeWeChatGateway,
-) -> Iterator[TestClient[Litestar]]:
+) -> Iterator[TestClient[Edge]]:
     through_proxy = make_url(postgresql_url).set(host="127.0.0.1", port=proxy.port)
     env = {
         "BAI_TOKEN_SECRET": SECRET,
@@ -55,7 +55,7 @@ def client(
 
 
 def every_route(
-    client: TestClient[Litestar], wechat: FakeWeChatGateway, token: str
+    client: TestClient[Edge], wechat: FakeWeChatGateway, token: str
 ) -> list[Callable[[], httpx.Response]]:
     code = wechat.login_code("code-again", openid="openid-1")
     wechat.phone_code("phone-1", openid="openid-1", phone="13800138000")
@@ -71,7 +71,7 @@ def every_route(
     ]
 
 
-def login(client: TestClient[Litestar], wechat: FakeWeChatGateway) -> str:
+def login(client: TestClient[Edge], wechat: FakeWeChatGateway) -> str:
     response = client.post(
         "/pb/api/wechat/login", json={"users_wx_code": wechat.login_code("c", openid="openid-1")}
     )
@@ -82,7 +82,7 @@ def login(client: TestClient[Litestar], wechat: FakeWeChatGateway) -> str:
 
 @pytest.mark.parametrize("failure", ["cut", "stall"])
 def test_database_failure_is_a_prompt_500_on_every_route_and_recovery_is_automatic(
-    client: TestClient[Litestar], proxy: TcpProxy, wechat: FakeWeChatGateway, failure: str
+    client: TestClient[Edge], proxy: TcpProxy, wechat: FakeWeChatGateway, failure: str
 ) -> None:
     token = login(client, wechat)
     getattr(proxy, failure)()

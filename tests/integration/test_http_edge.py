@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from dependency_injector import providers
 
 from bai.entrypoints.http.app import create_app
-from bai.entrypoints.http.edge import ROUTE_LIMITS, Limit
 from bai.entrypoints.logs import JsonFormatter
 from bai.entrypoints.settings import load_settings
 from bai.entrypoints.wiring import container_for
@@ -30,17 +30,13 @@ def app_for(tmp_path: Path, wechat: FakeWeChatGateway | None = None, **env: str)
         "BAI_DATABASE_URL": "memory://",
         "BAI_USERS_COUNT_MAX_AGE": "0",
         "BAI_TRUSTED_PROXIES": "127.0.0.0/8",
+        "BAI_RATE_LIMITS": "users-count=3/60",
         **env,
     }
     container = container_for(load_settings(settings))
     if wechat is not None:
         container.wechat.override(providers.Object(wechat))
     return create_app(container)
-
-
-@pytest.fixture
-def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(ROUTE_LIMITS, COUNT, Limit(3, 60))
 
 
 @pytest.fixture
@@ -74,7 +70,6 @@ async def test_even_unknown_routes_get_a_request_id(app: Any) -> None:
         assert response.headers["x-request-id"]
 
 
-@pytest.mark.usefixtures("small_limits")
 async def test_over_the_limit_is_429_with_retry_after_in_the_envelope(
     app: Any,
 ) -> None:
@@ -89,7 +84,6 @@ async def test_over_the_limit_is_429_with_retry_after_in_the_envelope(
         assert limited.headers["x-request-id"]
 
 
-@pytest.mark.usefixtures("small_limits")
 async def test_limits_are_per_route(app: Any) -> None:
     async with concurrent_client(app) as client:
         for _ in range(4):
@@ -101,7 +95,6 @@ async def test_limits_are_per_route(app: Any) -> None:
         ).status_code == 401
 
 
-@pytest.mark.usefixtures("small_limits")
 async def test_clients_behind_our_proxy_are_limited_apart(app: Any) -> None:
     async with concurrent_client(app) as client:
         for _ in range(4):
@@ -112,7 +105,6 @@ async def test_clients_behind_our_proxy_are_limited_apart(app: Any) -> None:
         assert other.status_code == 200
 
 
-@pytest.mark.usefixtures("small_limits")
 async def test_a_client_cannot_dodge_the_limit_with_its_own_forwarded_header(
     tmp_path: Path,
 ) -> None:
@@ -125,7 +117,6 @@ async def test_a_client_cannot_dodge_the_limit_with_its_own_forwarded_header(
     assert statuses[-1] == 429
 
 
-@pytest.mark.usefixtures("small_limits")
 async def test_rate_limit_off_never_limits(tmp_path: Path) -> None:
     async with concurrent_client(app_for(tmp_path, BAI_RATE_LIMIT="off")) as client:
         statuses = {(await client.post(COUNT)).status_code for _ in range(10)}
@@ -133,7 +124,6 @@ async def test_rate_limit_off_never_limits(tmp_path: Path) -> None:
     assert statuses == {200}
 
 
-@pytest.mark.usefixtures("small_limits")
 async def test_processes_sharing_redis_share_the_limit(tmp_path: Path, redis_url: str) -> None:
     forwarded = {"X-Forwarded-For": f"192.0.2.{id(tmp_path) % 250}"}
     first, second = (
@@ -147,6 +137,84 @@ async def test_processes_sharing_redis_share_the_limit(tmp_path: Path, redis_url
         limited = await other.post(COUNT, headers=forwarded)
 
     assert limited.status_code == 429
+
+
+SPELLINGS = [
+    "/pb/api/system/users-count/",
+    "//pb/api/system/users-count",
+    "/pb/api/system//users-count",
+    "/pb/api/system%2fusers-count",
+    "/pb/api/system%2Fusers-count/",
+]
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+async def test_every_spelling_of_a_route_counts_against_its_one_limit(
+    app: Any, spelling: str
+) -> None:
+    async with concurrent_client(app) as client:
+        statuses = [
+            (await client.post(httpx.URL(f"http://testserver{path}"))).status_code
+            for path in [COUNT, spelling, COUNT, spelling]
+        ]
+
+    assert statuses == [200, 200, 200, 429]
+
+
+async def test_unknown_routes_are_404_however_spelled(app: Any) -> None:
+    async with concurrent_client(app) as client:
+        statuses = {
+            (await client.post(httpx.URL(f"http://testserver{path}x"))).status_code
+            for path in SPELLINGS
+        }
+
+    assert statuses == {404}
+
+
+async def test_a_forged_first_forwarded_line_does_not_dodge_the_limit(app: Any) -> None:
+    async with concurrent_client(app) as client:
+        statuses = [
+            (
+                await client.post(
+                    COUNT,
+                    headers=[
+                        ("X-Forwarded-For", f"203.0.113.{n}"),
+                        ("X-Forwarded-For", "198.51.100.9"),
+                    ],
+                )
+            ).status_code
+            for n in range(4)
+        ]
+
+    assert statuses == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["9.9.9.9", "::ffff:9.9.9.9", "::FFFF:9.9.9.9", "9.9.9.9"],
+        ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff::9", "2001:db8:1:2::1"],
+    ],
+    ids=["ipv4-mapped", "ipv6-64"],
+)
+async def test_one_client_spelled_many_ways_is_one_client(app: Any, spellings: list[str]) -> None:
+    async with concurrent_client(app) as client:
+        statuses = [
+            (await client.post(COUNT, headers={"X-Forwarded-For": address})).status_code
+            for address in spellings
+        ]
+
+    assert statuses == [200, 200, 200, 429]
+
+
+async def test_operators_set_limits_per_route(tmp_path: Path) -> None:
+    app = app_for(tmp_path, BAI_RATE_LIMITS="users-count=off,health=2/60")
+    async with concurrent_client(app) as client:
+        counts = {(await client.post(COUNT)).status_code for _ in range(10)}
+        health = [(await client.get("/pb/api/health")).status_code for _ in range(3)]
+
+    assert counts == {200}
+    assert health == [200, 200, 429]
 
 
 async def test_every_request_gets_one_access_log_line(

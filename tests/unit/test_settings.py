@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from bai.entrypoints.http.limits import Limit
 from bai.entrypoints.settings import SettingsError, load_settings
 
 SECRET = "s" * 32
@@ -111,3 +112,44 @@ def test_production_starts_with_real_wechat_credentials(tmp_path: Path) -> None:
     assert not settings.uses_sandbox_wechat
     assert settings.wechat_api_base == "http://wechat.internal:8080"
     assert (settings.wechat_connect_timeout, settings.wechat_timeout) == (2.0, 5.0)
+
+
+def test_rate_limits_default_to_the_documented_ones() -> None:
+    limits = load_settings({"BAI_TOKEN_SECRET": SECRET}).rate_limits
+
+    assert limits == {
+        "login": Limit(300, 60),
+        "profile": Limit(120, 60),
+        "refresh-token": Limit(300, 60),
+        "users-count": Limit(600, 60),
+        "health": None,
+    }
+
+
+def test_operators_change_some_rate_limits_and_keep_the_rest() -> None:
+    raw = " login = 10/1 , users-count=OFF,health=1000/3600"
+    limits = load_settings({"BAI_TOKEN_SECRET": SECRET, "BAI_RATE_LIMITS": raw}).rate_limits
+
+    assert limits["login"] == Limit(10, 1)
+    assert limits["users-count"] is None
+    assert limits["health"] == Limit(1000, 3600)
+    assert limits["profile"] == Limit(120, 60)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "nowhere=1/1",
+        "login",
+        "login=",
+        "login=10",
+        "login=0/60",
+        "login=10/0",
+        "login=-1/5",
+        "login=1.5/60",
+        "login=10/60/2",
+    ],
+)
+def test_malformed_rate_limits_refuse_to_start(raw: str) -> None:
+    with pytest.raises(SettingsError, match="BAI_RATE_LIMITS"):
+        load_settings({"BAI_TOKEN_SECRET": SECRET, "BAI_RATE_LIMITS": raw})

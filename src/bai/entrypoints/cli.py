@@ -5,7 +5,8 @@ import logging
 import sys
 
 from granian import Granian
-from granian.constants import Interfaces, Loops
+from granian.constants import HTTPModes, Interfaces, Loops
+from granian.http import HTTP1Settings
 from sqlalchemy.exc import SQLAlchemyError
 
 from bai.adapters.sqlalchemy.migrate import upgrade
@@ -43,6 +44,10 @@ def _serve(settings: Settings) -> None:
         workers=settings.workers,
         loop=Loops.uvloop,
         log_access=False,
+        # HTTP/1.1 only (nginx speaks it to its upstreams): in auto mode a connection that
+        # never sends a byte is never timed out, since the protocol is not known yet.
+        http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(header_read_timeout=int(settings.http_idle_timeout * 1000)),
     ).serve()
 
 

@@ -4,9 +4,11 @@ import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from bai.entrypoints.http.limits import Limit, LimitsError, parse_limits
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Storage = Literal["memory", "sqlite", "postgresql"]
@@ -32,12 +34,15 @@ class Settings:
     collection_id: str = "pbc_421601843"
     env: str = "development"
     rate_limit: bool = True
+    rate_limits: Mapping[str, Limit | None] = field(default_factory=lambda: parse_limits(""))
     trusted_proxies: tuple[IPNetwork, ...] = ()
     redis_url: str = ""
     data_dir: Path = Path("bai_data")
     users_count_max_age: float = 1.0
     wechat_connect_timeout: float = 2.0
     wechat_timeout: float = 5.0
+    http_idle_timeout: float = 30.0
+    http_body_timeout: float = 10.0
 
     @property
     def storage(self) -> Storage:
@@ -104,6 +109,13 @@ def _networks(raw: str) -> tuple[IPNetwork, ...]:
         raise SettingsError(f"BAI_TRUSTED_PROXIES: {exc}") from exc
 
 
+def _rate_limits(raw: str) -> dict[str, Limit | None]:
+    try:
+        return parse_limits(raw)
+    except LimitsError as exc:
+        raise SettingsError(f"BAI_RATE_LIMITS: {exc}") from exc
+
+
 def _dev_token_secret(data_dir: Path) -> str:
     """A secret made once and kept in the data directory, shared by every local process."""
     path = data_dir / SECRET_FILE
@@ -158,15 +170,24 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         collection_id=env.get("BAI_COLLECTION_ID", "pbc_421601843").strip() or "pbc_421601843",
         env=deployment,
         rate_limit=rate_limit == "on",
+        rate_limits=_rate_limits(env.get("BAI_RATE_LIMITS", "")),
         trusted_proxies=_networks(env.get("BAI_TRUSTED_PROXIES", "")),
         redis_url=env.get("BAI_REDIS_URL", "").strip(),
         data_dir=data_dir,
         users_count_max_age=_seconds(env, "BAI_USERS_COUNT_MAX_AGE", 1.0),
         wechat_connect_timeout=_seconds(env, "BAI_WECHAT_CONNECT_TIMEOUT", 2.0),
         wechat_timeout=_seconds(env, "BAI_WECHAT_TIMEOUT", 5.0),
+        http_idle_timeout=_seconds(env, "BAI_HTTP_IDLE_TIMEOUT", 30.0),
+        http_body_timeout=_seconds(env, "BAI_HTTP_BODY_TIMEOUT", 10.0),
     )
     if settings.storage == "memory" and settings.workers > 1:
         raise SettingsError("BAI_WORKERS > 1 needs shared storage: memory:// lives in one process")
+    for name, value in [
+        ("BAI_HTTP_IDLE_TIMEOUT", settings.http_idle_timeout),
+        ("BAI_HTTP_BODY_TIMEOUT", settings.http_body_timeout),
+    ]:
+        if value < 1:
+            raise SettingsError(f"{name} must be at least 1 second")
     if not 0 < settings.wechat_connect_timeout <= settings.wechat_timeout:
         raise SettingsError("BAI_WECHAT_CONNECT_TIMEOUT must be > 0 and <= BAI_WECHAT_TIMEOUT")
 

@@ -18,6 +18,8 @@ def container_for(settings: Settings) -> Container:
             "storage": settings.storage,
             "redis_url": settings.redis_url,
             "rate_limiter": rate_limiter_kind(settings),
+            "rate_limits": settings.rate_limits,
+            "http_body_timeout": settings.http_body_timeout,
             "trusted_proxies": settings.trusted_proxies,
             "database_url": settings.database_url,
             "users_count_max_age": settings.users_count_max_age,

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from typing import Any, cast
 
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -14,9 +15,10 @@ from bai.entrypoints.container import Container
 from bai.entrypoints.settings import load_settings
 from bai.entrypoints.wiring import close_connections, container_for
 
-from .edge import ROUTE_LIMITS, Edge
+from .edge import Edge
 from .errors import EXCEPTION_HANDLERS
-from .request import MAX_BODY_BYTES, JsonBodyRequest
+from .rate_limit import RateLimitMiddleware
+from .request import BODY_TIMEOUT, MAX_BODY_BYTES, JsonBodyRequest
 from .routes import api_router
 
 
@@ -47,27 +49,22 @@ def _openapi() -> OpenAPIConfig:
     )
 
 
-def create_app(container: Container | None = None) -> Litestar:
+def create_app(container: Container | None = None) -> Edge:
+    """The API as the server runs it: the Litestar app inside the edge (request ids, client
+    addresses, access log), with the rate limit as Litestar middleware when it is on."""
     container = container or container_for(load_settings())
+    limiter = container.rate_limiter()
+    middleware = [RateLimitMiddleware(limiter, container.config.rate_limits())] if limiter else []
     app = Litestar(
         route_handlers=[api_router(container)],
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JsonBodyRequest,
         request_max_body_size=MAX_BODY_BYTES,
+        middleware=middleware,
+        state=State({BODY_TIMEOUT: container.config.http_body_timeout()}),
         openapi_config=_openapi(),
         lifespan=[_lifespan(container)],
         logging_config=None,
         debug=False,
     )
-    # Litestar hands every HTTP request to `asgi_handler`: wrapping it once puts the edge in
-    # front of routing, so it also sees requests no route matches.
-    app.asgi_handler = cast(
-        ASGIApp,
-        Edge(
-            cast(Any, app.asgi_handler),
-            trusted_proxies=container.config.trusted_proxies(),
-            limiter=container.rate_limiter(),
-            limits=ROUTE_LIMITS,
-        ),
-    )
-    return app
+    return Edge(cast(ASGIApp, app), trusted_proxies=container.config.trusted_proxies())

@@ -3,35 +3,51 @@
 import ipaddress
 from collections.abc import Sequence
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPV6_SUBSCRIBER_PREFIX = 64
 
 
-def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def _address(text: str) -> IPAddress | None:
+    """The address, with an IPv4-mapped IPv6 address (`::ffff:9.9.9.9`) as the IPv4 one it is."""
     try:
-        return ipaddress.ip_address(text.strip())
+        address = ipaddress.ip_address(text.strip())
     except ValueError:
         return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
 
 
-def _trusted(
-    address: ipaddress.IPv4Address | ipaddress.IPv6Address, networks: Sequence[IPNetwork]
-) -> bool:
+def _trusted(address: IPAddress, networks: Sequence[IPNetwork]) -> bool:
     return any(address in network for network in networks)
 
 
-def client_address(peer: str, forwarded_for: str | None, trusted: Sequence[IPNetwork]) -> str:
-    """The peer, unless the peer is a trusted proxy: then the rightmost `X-Forwarded-For` entry
-    that is not a trusted proxy. A client's own `X-Forwarded-For` is never believed, because the
-    entries left of the first untrusted one are whatever the client chose to send."""
-    if not trusted or not forwarded_for:
-        return peer
+def client_address(peer: str, forwarded_for: Sequence[str], trusted: Sequence[IPNetwork]) -> str:
+    """The peer, unless the peer is a trusted proxy: then the rightmost `X-Forwarded-For` entry,
+    over all the header's lines, that is not a trusted proxy. A client's own `X-Forwarded-For`
+    is never believed, because the entries left of the first untrusted one are whatever the
+    client chose to send (a forged first line included)."""
     peer_address = _address(peer)
-    if peer_address is None or not _trusted(peer_address, trusted):
-        return peer
-    for entry in reversed(forwarded_for.split(",")):
+    client = str(peer_address) if peer_address is not None else peer
+    if not trusted or not forwarded_for or peer_address is None:
+        return client
+    if not _trusted(peer_address, trusted):
+        return client
+    for entry in reversed(",".join(forwarded_for).split(",")):
         address = _address(entry)
         if address is None:
-            return peer
+            return client
         if not _trusted(address, trusted):
             return str(address)
-    return peer
+    return client
+
+
+def limit_key(client: str) -> str:
+    """What a rate limit counts: the address, or for IPv6 its /64, which is one subscriber's
+    (a host can pick any of its 2^64 addresses, so counting them apart counts nothing)."""
+    address = _address(client)
+    if isinstance(address, ipaddress.IPv6Address):
+        network = ipaddress.IPv6Network((address, IPV6_SUBSCRIBER_PREFIX), strict=False)
+        return str(network)
+    return client

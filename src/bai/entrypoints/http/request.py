@@ -15,6 +15,7 @@ from litestar.status_codes import (
 )
 
 MAX_BODY_BYTES: Final = 64 * 1024
+BODY_TIMEOUT: Final = "body_timeout"  # the app state's key: seconds a body may take to arrive
 UTF8_CHARSETS: Final = frozenset({"utf-8", "utf8"})
 
 
@@ -58,10 +59,10 @@ class JsonBodyRequest(Request[Any, Any, Any]):
 
     Litestar asks for `json()` only when a handler takes a body and the body is not empty. The
     body is read from the ASGI `receive` channel here, so that every way it can fail to arrive
-    is a client error: too large (413), too slow (408), cut off (400).
+    is a client error: too large (413), not all there in time (408, `BAI_HTTP_BODY_TIMEOUT`), cut
+    off (400).
     """
 
-    body_timeout: float = 10.0
     _received: bytes | None = None
 
     async def body(self) -> bytes:
@@ -78,7 +79,7 @@ class JsonBodyRequest(Request[Any, Any, Any]):
         chunks: list[bytes] = []
         size = 0
         try:
-            async with asyncio.timeout(self.body_timeout):
+            async with asyncio.timeout(self.app.state[BODY_TIMEOUT]):
                 while True:
                     message = await self.receive()
                     if message["type"] != "http.request":

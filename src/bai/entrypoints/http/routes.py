@@ -13,6 +13,7 @@ from bai.domain.values import AvatarUrl, LoginCode, Nickname, PhoneCode
 from bai.entrypoints.container import Container
 
 from .events import auth_event
+from .rate_limit import ROUTE_OPTION
 from .request import bearer_token
 from .schemas import (
     AuthSuccessData,
@@ -48,6 +49,7 @@ def api_router(container: Container) -> Router:
     @post(
         "/wechat/login",
         operation_id="postWechatLogin",
+        opt={ROUTE_OPTION: "login"},
         summary="微信登录或首次注册",
         tags=["微信认证"],
         status_code=200,
@@ -72,6 +74,7 @@ def api_router(container: Container) -> Router:
     @post(
         "/wechat/profile",
         operation_id="postWechatProfile",
+        opt={ROUTE_OPTION: "profile"},
         summary="更新微信用户资料",
         tags=["微信认证"],
         status_code=200,
@@ -99,6 +102,7 @@ def api_router(container: Container) -> Router:
     @post(
         "/system/refresh-token",
         operation_id="postSystemRefreshToken",
+        opt={ROUTE_OPTION: "refresh-token"},
         summary="刷新认证 token",
         tags=["系统"],
         status_code=200,
@@ -121,6 +125,7 @@ def api_router(container: Container) -> Router:
     @post(
         "/system/users-count",
         operation_id="postSystemUsersCount",
+        opt={ROUTE_OPTION: "users-count"},
         summary="查询用户总数",
         tags=["系统"],
         status_code=200,
@@ -134,6 +139,7 @@ def api_router(container: Container) -> Router:
     @get(
         "/health",
         operation_id="getHealth",
+        opt={ROUTE_OPTION: "health"},
         summary="存活与就绪检查",
         tags=["系统"],
         security=[],

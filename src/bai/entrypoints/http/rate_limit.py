@@ -1,0 +1,37 @@
+"""The rate limit, applied per client and per route that answers, however its path was spelled."""
+
+from collections.abc import Mapping
+
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from bai.domain.errors import TooManyRequests
+from bai.ports.rate_limiter import RateLimiter
+
+from .client_address import limit_key
+from .limits import Limit
+
+ROUTE_OPTION = "rate_limit"
+
+
+class RateLimitMiddleware(ASGIMiddleware):
+    """Runs after routing, so it counts the route Litestar chose (named by the handler's
+    `opt["rate_limit"]`), not the path as sent: `/x/`, `//x` and `%2f` reach one counter. A
+    request over the limit raises `TooManyRequests`, which the error module turns into the 429
+    envelope with `Retry-After`."""
+
+    def __init__(self, limiter: RateLimiter, limits: Mapping[str, Limit | None]) -> None:
+        self._limiter = limiter
+        self._limits = limits
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        route = scope["route_handler"].opt.get(ROUTE_OPTION, "")
+        limit = self._limits.get(route)
+        if limit is not None:
+            key = f"{route}|{limit_key(scope['state']['client'])}"
+            retry_after = await self._limiter.hit(
+                key, limit=limit.requests, window_seconds=limit.window_seconds
+            )
+            if retry_after:
+                raise TooManyRequests(retry_after=retry_after)
+        await next_app(scope, receive, send)
