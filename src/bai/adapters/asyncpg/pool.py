@@ -10,6 +10,13 @@ from bai.domain.errors import StorageUnavailable
 
 logger = logging.getLogger("bai.storage")
 TIMEOUT_SECONDS = 1.0
+# A connection that the server closed under us (a restart, a failover, `pg_terminate_backend`):
+# a statement on a fresh connection may well succeed. asyncpg reports one killed while it sat
+# in the pool as `InternalClientError` ("another operation is in progress") on its next use.
+LOST_CONNECTION = (
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InternalClientError,
+)
 OUTAGES = (
     OSError,
     TimeoutError,
@@ -17,6 +24,7 @@ OUTAGES = (
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.exceptions.TooManyConnectionsError,
+    *LOST_CONNECTION,
 )
 
 

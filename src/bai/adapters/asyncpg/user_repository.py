@@ -9,7 +9,7 @@ from bai.domain.entities import Company, IdType, User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
 from bai.ports.user_repository import UserRepository
 
-from .pool import LazyPool
+from .pool import LOST_CONNECTION, LazyPool
 
 COLUMNS = [field.name for field in dataclasses.fields(User) if field.name != "company"]
 COMPANY_COLUMNS = [field.name for field in dataclasses.fields(Company)]
@@ -85,7 +85,7 @@ class AsyncpgUserRepository(UserRepository):
                 async with self._pool.connection() as connection:
                     return list(await connection.fetch(query, *args))
             except StorageUnavailable as exc:
-                if attempt or not isinstance(exc.__cause__, asyncpg.ConnectionDoesNotExistError):
+                if attempt or not isinstance(exc.__cause__, LOST_CONNECTION):
                     raise
         raise StorageUnavailable
 
