@@ -140,3 +140,27 @@ def test_odd_headers_are_4xx_or_refused(server: tuple[str, Path], header: bytes)
 
     assert response == b"" or 400 <= status_of(response) < 500, response[:200]
     assert error_lines(log) == []
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        b"/pb/api/system/users-count?\xff\xfe",
+        b"/pb/api/system/users-count\xff",
+        "/pb/api/wechat/login?x=中".encode(),
+        b"/pb/api/system/users-count?a=%ff%00",
+        b"//pb/api/system/users-count/%2e%2e/",
+        b"*",
+        b"http://other.example/pb/api/system/users-count",
+    ],
+)
+def test_odd_request_targets_are_answered_without_a_500(
+    server: tuple[str, Path], target: bytes
+) -> None:
+    base, log = server
+    request = b"POST " + target + b" HTTP/1.1\r\nHost: bai\r\nContent-Length: 0\r\n"
+
+    response = exchange(base, request + b"Connection: close\r\n\r\n")
+
+    assert response == b"" or status_of(response) < 500, response[:200]
+    assert error_lines(log) == []
