@@ -19,6 +19,14 @@ def _address(text: str) -> IPAddress | None:
     return address
 
 
+def _canonical(peer: str) -> str:
+    """The peer as the server wrote it, unless it is IPv6 (which has spellings to fold)."""
+    if ":" not in peer:
+        return peer
+    address = _address(peer)
+    return str(address) if address is not None else peer
+
+
 def _trusted(address: IPAddress, networks: Sequence[IPNetwork]) -> bool:
     return any(address in network for network in networks)
 
@@ -28,11 +36,11 @@ def client_address(peer: str, forwarded_for: Sequence[str], trusted: Sequence[IP
     over all the header's lines, that is not a trusted proxy. A client's own `X-Forwarded-For`
     is never believed, because the entries left of the first untrusted one are whatever the
     client chose to send (a forged first line included)."""
-    peer_address = _address(peer)
-    client = str(peer_address) if peer_address is not None else peer
-    if not trusted or not forwarded_for or peer_address is None:
+    client = _canonical(peer)
+    if not trusted or not forwarded_for:
         return client
-    if not _trusted(peer_address, trusted):
+    peer_address = _address(peer)
+    if peer_address is None or not _trusted(peer_address, trusted):
         return client
     for entry in reversed(",".join(forwarded_for).split(",")):
         address = _address(entry)
