@@ -79,7 +79,6 @@ def container(
         "BAI_TOKEN_SECRET": SECRET,
         "BAI_DATA_DIR": str(tmp_path),
         "BAI_DATABASE_URL": database_url,
-        "BAI_USERS_COUNT_MAX_AGE": "0",
     }
     container = container_for(load_settings(env))
     container.wechat.override(providers.Object(wechat))

@@ -17,7 +17,7 @@ REQUESTS_PER_CHECK = 6
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     data_dir = tmp_path_factory.mktemp("accounts")
-    with serving(data_dir, BAI_WORKERS="2", BAI_USERS_COUNT_MAX_AGE="0") as (base, _):
+    with serving(data_dir, BAI_WORKERS="2") as (base, _):
         yield base, data_dir
 
 

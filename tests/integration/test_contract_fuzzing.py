@@ -14,9 +14,7 @@ SCHEMATHESIS = Path(sys.executable).parent / "st"
 
 
 def test_schemathesis_finds_nothing(tmp_path: Path) -> None:
-    with serving(
-        tmp_path, BAI_DATABASE_URL="memory://", BAI_RATE_LIMIT="off", BAI_USERS_COUNT_MAX_AGE="0"
-    ) as (
+    with serving(tmp_path, BAI_DATABASE_URL="memory://", BAI_RATE_LIMIT="off") as (
         base,
         _,
     ):

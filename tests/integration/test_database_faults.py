@@ -44,7 +44,6 @@ def client(
         "BAI_TOKEN_SECRET": SECRET,
         "BAI_DATA_DIR": str(tmp_path),
         "BAI_DATABASE_URL": through_proxy.render_as_string(hide_password=False),
-        "BAI_USERS_COUNT_MAX_AGE": "0",
     }
     container = container_for(load_settings(env))
     container.wechat.override(providers.Object(wechat))

@@ -28,7 +28,6 @@ def app_for(tmp_path: Path, wechat: FakeWeChatGateway | None = None, **env: str)
         "BAI_TOKEN_SECRET": SECRET,
         "BAI_DATA_DIR": str(tmp_path),
         "BAI_DATABASE_URL": "memory://",
-        "BAI_USERS_COUNT_MAX_AGE": "0",
         "BAI_TRUSTED_PROXIES": "127.0.0.0/8",
         "BAI_RATE_LIMITS": "users-count=3/60",
         **env,

@@ -37,7 +37,6 @@ async def client(
         "BAI_TOKEN_SECRET": SECRET,
         "BAI_DATA_DIR": str(tmp_path),
         "BAI_DATABASE_URL": postgresql_url,
-        "BAI_USERS_COUNT_MAX_AGE": "0",
         "BAI_RATE_LIMIT": "off",
     }
     container = container_for(load_settings(env))

@@ -24,12 +24,16 @@ def test_no_secret_reaches_any_log(
     caplog.set_level(logging.DEBUG)
     wechat = fake.wechat
     login, again, refresh_code = unique("LOGIN"), unique("LOGIN"), unique("LOGIN")
+    unknown, slow, refused_setup = unique("LOGIN"), unique("LOGIN"), unique("LOGIN")
     phone_code, second_phone_code, refused_phone = unique("PHONE"), unique("PHONE"), unique("PHONE")
     phones = ["13912345678", "13987654321"]
     secrets_seen: list[str] = [
         SECRET,
         wechat.secret,
         login,
+        unknown,
+        slow,
+        refused_setup,
         again,
         refresh_code,
         phone_code,
@@ -48,7 +52,7 @@ def test_no_secret_reaches_any_log(
         wechat.phone_code(second_phone_code, openid="openid-1", phone=phones[1])
         assert api.profile(token, users_phone_code=second_phone_code).status_code == 200
         assert api.profile(token, users_phone_code=refused_phone).status_code == 400
-        assert api.login(login).status_code == 401
+        assert api.login(unknown).status_code == 401
         wechat.errcodes[again] = 45011
         assert api.login(again).status_code == 429
         refreshed = api.refresh(token).json()["token"]
@@ -65,12 +69,14 @@ def test_no_secret_reaches_any_log(
             assert api.login(unique("LOGIN")).status_code == 500
         wechat.fault = ""
         wechat.delay = 2
-        assert api.login(login).status_code == 500
+        assert api.login(wechat.login_code(slow, openid="openid-1")).status_code == 500
         wechat.delay = 0
 
     wrong = container_against(fake, tmp_path, secret="wrong-app-secret-123")
     with TestClient(create_app(wrong)) as client:
-        assert client.post("/pb/api/wechat/login", json={"users_wx_code": login}).status_code == 500
+        wechat.login_code(refused_setup, openid="openid-1")
+        body = {"users_wx_code": refused_setup}
+        assert client.post("/pb/api/wechat/login", json=body).status_code == 500
     secrets_seen += [
         "wrong-app-secret-123",
         *wechat.issued_tokens,

@@ -19,7 +19,7 @@ from bai.adapters.sqlalchemy.tables import metadata
 from tests.support.databases import create_database, drop_database
 
 BAI = Path(sys.executable).parent / "bai"
-TABLES = {"tbl_auth_users", "tbl_company"}
+TABLES = {"tbl_auth_users", "tbl_company", "tbl_auth_users_count", "tbl_login_codes"}
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ def serving(data_dir: Path, **env: str) -> Iterator[tuple[str, Path]]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    with serving(tmp_path_factory.mktemp("served"), BAI_USERS_COUNT_MAX_AGE="0") as running:
+    with serving(tmp_path_factory.mktemp("served")) as running:
         yield running
 
 

@@ -52,7 +52,8 @@ def status_of(response: bytes) -> int:
 
 
 def error_lines(log: Path) -> list[str]:
-    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    written = log.read_text().split("\n")[:-1]  # the last line may be still being written
+    lines = [json.loads(line) for line in written if line.startswith("{")]
     return [line["message"] for line in lines if line["level"] in {"error", "critical"}]
 
 

@@ -34,7 +34,6 @@ def container_against(
                 "BAI_TOKEN_SECRET": SECRET,
                 "BAI_DATA_DIR": str(tmp_path),
                 "BAI_DATABASE_URL": "memory://",
-                "BAI_USERS_COUNT_MAX_AGE": "0",
                 "BAI_WECHAT_APPID": server.wechat.appid,
                 "BAI_WECHAT_SECRET": secret or server.wechat.secret,
                 "BAI_WECHAT_API_BASE": server.url,
@@ -77,11 +76,16 @@ def test_login_code_errcodes_through_the_api(
         assert int(response.headers["retry-after"]) > 0
 
 
-def test_a_login_code_works_once(api: Api, fake: FakeWeChatServer) -> None:
+def test_a_login_code_is_exchanged_once_and_its_answer_kept_for_a_repeat(
+    api: Api, fake: FakeWeChatServer
+) -> None:
     code = fake.wechat.login_code("code-1", openid="openid-1")
 
-    assert api.login(code).status_code == 200
-    assert api.login(code).status_code == 401
+    first, repeat = api.login(code), api.login(code)
+
+    assert (first.status_code, repeat.status_code) == (200, 200)
+    assert first.json()["data"]["user"]["pb_id"] == repeat.json()["data"]["user"]["pb_id"]
+    assert fake.wechat.calls["/sns/jscode2session"] == 1
 
 
 def test_refresh_with_a_refused_code_is_400(api: Api, fake: FakeWeChatServer) -> None:

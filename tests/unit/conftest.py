@@ -1,9 +1,11 @@
 import pytest
 
+from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID, PocketBaseTokenIssuer
 from bai.domain.authentication import Authenticator
+from bai.domain.code_exchange import LoginCodeExchange
 from bai.domain.entities import User
 from bai.domain.use_cases.complete_profile import CompleteProfile
 from bai.domain.use_cases.count_users import CountUsers
@@ -43,7 +45,11 @@ def login(
     clock: FixedClock,
 ) -> LoginOrRegister:
     return LoginOrRegister(
-        wechat=wechat, users=users, tokens=tokens, ids=SecretsIdGenerator(), clock=clock
+        codes=LoginCodeExchange(wechat=wechat, ledger=InMemoryLoginCodeLedger()),
+        users=users,
+        tokens=tokens,
+        ids=SecretsIdGenerator(),
+        clock=clock,
     )
 
 
@@ -64,12 +70,13 @@ def refresh(
     users: InMemoryUserRepository,
     tokens: PocketBaseTokenIssuer,
 ) -> RefreshToken:
-    return RefreshToken(authenticator=authenticator, wechat=wechat, users=users, tokens=tokens)
+    codes = LoginCodeExchange(wechat=wechat, ledger=InMemoryLoginCodeLedger())
+    return RefreshToken(authenticator=authenticator, codes=codes, users=users, tokens=tokens)
 
 
 @pytest.fixture
 def count_users(users: InMemoryUserRepository, clock: FixedClock) -> CountUsers:
-    return CountUsers(users=users, clock=clock)
+    return CountUsers(users=users)
 
 
 @pytest.fixture

@@ -2,15 +2,19 @@
 
 from dependency_injector import containers, providers
 
+from bai.adapters.asyncpg.login_code_ledger import AsyncpgLoginCodeLedger
 from bai.adapters.asyncpg.pool import LazyPool
 from bai.adapters.asyncpg.user_repository import AsyncpgUserRepository
+from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
 from bai.adapters.memory.rate_limiter import InMemoryRateLimiter
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.phone.star_masker import StarPhoneMasker
 from bai.adapters.redis.client import redis_client
+from bai.adapters.redis.login_code_ledger import RedisLoginCodeLedger
 from bai.adapters.redis.rate_limiter import RedisRateLimiter
 from bai.adapters.redis.shared_cache import shared_cache
 from bai.adapters.sqlalchemy.engine import engine_for
+from bai.adapters.sqlalchemy.login_code_ledger import SqlAlchemyLoginCodeLedger
 from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from bai.adapters.system.clock import SystemClock
 from bai.adapters.system.ids import SecretsIdGenerator
@@ -20,6 +24,7 @@ from bai.adapters.wechat.api import WeChatApi, new_transport
 from bai.adapters.wechat.httpx_gateway import HttpxWeChatGateway
 from bai.adapters.wechat.sandbox import SandboxWeChatGateway
 from bai.domain.authentication import Authenticator
+from bai.domain.code_exchange import LoginCodeExchange
 from bai.domain.use_cases.check_readiness import CheckReadiness
 from bai.domain.use_cases.complete_profile import CompleteProfile
 from bai.domain.use_cases.count_users import CountUsers
@@ -86,19 +91,25 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     authenticator = providers.Singleton(Authenticator, users=users, tokens=tokens)
+    login_code_ledger = providers.Selector(
+        config.login_code_ledger,
+        memory=providers.Singleton(InMemoryLoginCodeLedger),
+        sqlite=providers.Singleton(SqlAlchemyLoginCodeLedger, engine),
+        postgresql=providers.Singleton(AsyncpgLoginCodeLedger, postgres_pool),
+        redis=providers.Singleton(RedisLoginCodeLedger, redis),
+    )
+    login_codes = providers.Singleton(LoginCodeExchange, wechat=wechat, ledger=login_code_ledger)
 
     login_or_register = providers.Singleton(
-        LoginOrRegister, wechat=wechat, users=users, tokens=tokens, ids=ids, clock=clock
+        LoginOrRegister, codes=login_codes, users=users, tokens=tokens, ids=ids, clock=clock
     )
     complete_profile = providers.Singleton(
         CompleteProfile, authenticator=authenticator, wechat=wechat, users=users, clock=clock
     )
     refresh_token = providers.Singleton(
-        RefreshToken, authenticator=authenticator, wechat=wechat, users=users, tokens=tokens
+        RefreshToken, authenticator=authenticator, codes=login_codes, users=users, tokens=tokens
     )
-    count_users = providers.Singleton(
-        CountUsers, users=users, clock=clock, max_age_seconds=config.users_count_max_age
-    )
+    count_users = providers.Singleton(CountUsers, users=users)
     check_readiness = providers.Singleton(CheckReadiness, users=users)
     manage_account = providers.Singleton(ManageAccount, users=users, ids=ids, clock=clock)
     find_user = providers.Singleton(FindUser, users=users)

@@ -38,7 +38,6 @@ class Settings:
     trusted_proxies: tuple[IPNetwork, ...] = ()
     redis_url: str = ""
     data_dir: Path = Path("bai_data")
-    users_count_max_age: float = 1.0
     wechat_connect_timeout: float = 2.0
     wechat_timeout: float = 5.0
     http_idle_timeout: float = 30.0
@@ -174,7 +173,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_networks(env.get("BAI_TRUSTED_PROXIES", "")),
         redis_url=env.get("BAI_REDIS_URL", "").strip(),
         data_dir=data_dir,
-        users_count_max_age=_seconds(env, "BAI_USERS_COUNT_MAX_AGE", 1.0),
         wechat_connect_timeout=_seconds(env, "BAI_WECHAT_CONNECT_TIMEOUT", 2.0),
         wechat_timeout=_seconds(env, "BAI_WECHAT_TIMEOUT", 5.0),
         http_idle_timeout=_seconds(env, "BAI_HTTP_IDLE_TIMEOUT", 30.0),

@@ -10,6 +10,13 @@ def rate_limiter_kind(settings: Settings) -> str:
     return "redis" if settings.redis_url else "memory"
 
 
+def login_code_ledger_kind(settings: Settings) -> str:
+    """Redis when configured (one round trip); otherwise the database every process shares."""
+    if settings.redis_url and settings.storage != "memory":
+        return "redis"
+    return settings.storage
+
+
 def container_for(settings: Settings) -> Container:
 
     container = Container()
@@ -18,11 +25,11 @@ def container_for(settings: Settings) -> Container:
             "storage": settings.storage,
             "redis_url": settings.redis_url,
             "rate_limiter": rate_limiter_kind(settings),
+            "login_code_ledger": login_code_ledger_kind(settings),
             "rate_limits": settings.rate_limits,
             "http_body_timeout": settings.http_body_timeout,
             "trusted_proxies": settings.trusted_proxies,
             "database_url": settings.database_url,
-            "users_count_max_age": settings.users_count_max_age,
             "wechat": {
                 "mode": "sandbox" if settings.uses_sandbox_wechat else "api",
                 "appid": settings.wechat_appid,

@@ -161,7 +161,9 @@ class AsyncpgUserRepository(UserRepository):
         return deleted is not None
 
     async def count(self) -> int:
-        return int((await self._fetch("SELECT count(*) FROM tbl_auth_users"))[0][0])
+        """The counter the triggers keep (migration 0002): no scan of the users."""
+        query = "SELECT coalesce(sum(total), 0) FROM tbl_auth_users_count"
+        return int((await self._fetch(query))[0][0])
 
     async def ping(self) -> None:
         await self._fetch("SELECT 1")

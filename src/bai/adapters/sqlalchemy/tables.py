@@ -3,17 +3,23 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Dialect,
+    Double,
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     TypeDecorator,
     text,
 )
+
+from bai.domain.values import WeChatIdentity
+from bai.ports.login_code_ledger import CodeAnswer
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -94,3 +100,43 @@ companies = Table(
     Column("created", UtcDateTime, nullable=False),
     Column("updated", UtcDateTime, nullable=False),
 )
+
+# users-count: a counter kept by triggers in the transaction of every insert and delete (the
+# migration creates them). PostgreSQL spreads it over `COUNTER_SLOTS` rows, one per backend
+# process modulo the slots, so concurrent registrations do not queue on one row.
+COUNTER_SLOTS = 16
+users_count = Table(
+    "tbl_auth_users_count",
+    metadata,
+    Column("slot", SmallInteger, primary_key=True, autoincrement=False),
+    Column("total", BigInteger, nullable=False, server_default="0"),
+)
+
+# Login codes being exchanged with WeChat, by SHA-256: the one answer per code shared by every
+# process. Transient, so the migration makes it UNLOGGED on PostgreSQL (no write-ahead log).
+login_codes = Table(
+    "tbl_login_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("state", String(8), nullable=False),
+    Column("openid", String(128), nullable=False, server_default=""),
+    Column("unionid", String(128), nullable=False, server_default=""),
+    Column("expires_at", Double, nullable=False),
+    Index("ix_login_codes_expires_at", "expires_at"),
+)
+
+
+def answer_of(state: str, openid: str, unionid: str) -> CodeAnswer | None:
+    """The answer a row holds; None while it is pending."""
+    if state == "vouched":
+        return CodeAnswer(WeChatIdentity(openid=openid, unionid=unionid))
+    if state == "refused":
+        return CodeAnswer(None)
+    return None
+
+
+def row_of(answer: CodeAnswer) -> tuple[str, str, str]:
+    identity = answer.identity
+    if identity is None:
+        return "refused", "", ""
+    return "vouched", identity.openid, identity.unionid

@@ -6,15 +6,15 @@ from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bai.domain.entities import Company, IdType, User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
 from bai.ports.user_repository import UserRepository
 
-from .tables import auth_users, companies
+from .outages import UNAVAILABLE, is_outage, storage_errors, unavailable
+from .tables import auth_users, companies, users_count
 
 logger = logging.getLogger("bai.storage")
 # A literal, not a bound parameter: PostgreSQL must match it to the partial unique index even
@@ -56,21 +56,6 @@ def _row(user: User) -> dict[str, Any]:
     return row
 
 
-_UNAVAILABLE = (PoolTimeout, OSError, TimeoutError)
-
-
-def _is_outage(exc: Exception) -> bool:
-    """Connection trouble, as opposed to a bug (which must surface as it is)."""
-    if not isinstance(exc, DBAPIError):
-        return True
-    return isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
-
-
-def _unavailable(exc: Exception) -> StorageUnavailable:
-    logger.warning("storage unavailable: %s", type(exc).__name__)
-    return StorageUnavailable()
-
-
 class SqlAlchemyUserRepository(UserRepository):
     """Users in PostgreSQL or SQLite. A write is one short transaction whose first statement is
     the write, and uniqueness is left to the database's indexes; a read is a single statement."""
@@ -82,13 +67,8 @@ class SqlAlchemyUserRepository(UserRepository):
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
-        try:
-            async with self._engine.begin() as connection:
-                yield connection
-        except (*_UNAVAILABLE, DBAPIError) as exc:
-            if not _is_outage(exc):
-                raise
-            raise _unavailable(exc) from exc
+        async with storage_errors(), self._engine.begin() as connection:
+            yield connection
 
     async def _read(self, statement: Any) -> list[Any]:
         """One read outside any transaction (no BEGIN/COMMIT round trips). A pooled connection
@@ -100,11 +80,11 @@ class SqlAlchemyUserRepository(UserRepository):
             except DBAPIError as exc:
                 if exc.connection_invalidated and attempt == 0:
                     continue
-                if not _is_outage(exc):
+                if not is_outage(exc):
                     raise
-                raise _unavailable(exc) from exc
-            except _UNAVAILABLE as exc:
-                raise _unavailable(exc) from exc
+                raise unavailable(exc) from exc
+            except UNAVAILABLE as exc:
+                raise unavailable(exc) from exc
 
         raise StorageUnavailable
 
@@ -201,7 +181,9 @@ class SqlAlchemyUserRepository(UserRepository):
             return await self._one(connection, auth_users.c.pb_id == pb_id) if found else None
 
     async def count(self) -> int:
-        return int((await self._read(select(func.count()).select_from(auth_users)))[0][0])
+        """The counter the triggers keep (migration 0002): no scan of the users."""
+        total = select(func.coalesce(func.sum(users_count.c.total), 0))
+        return int((await self._read(total))[0][0])
 
     async def ping(self) -> None:
         await self._read(select(1))

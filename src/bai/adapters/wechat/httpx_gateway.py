@@ -6,7 +6,6 @@ from bai.ports.wechat_gateway import WeChatGateway
 
 from .access_token import StableAccessToken
 from .api import AccessTokenRejected, WeChatApi, check_errcode
-from .single_flight import SingleFlight
 
 SESSION_PATH = "/sns/jscode2session"
 PHONE_PATH = "/wxa/business/getuserphonenumber"
@@ -27,8 +26,8 @@ def stored_phone(info: dict[str, Any]) -> PhoneNumber:
 class HttpxWeChatGateway(WeChatGateway):
     """WeChat's server API over one shared httpx client.
 
-    - `jscode2session` is never retried once sent (a login code is single-use), and requests
-      carrying the same code at the same moment share one call and its answer.
+    - `jscode2session` is never retried once sent (a login code is single-use); that requests
+      carrying one code share one call is the domain's `LoginCodeExchange`.
     - `getuserphonenumber` sends the user's openid so WeChat checks the code is theirs, and a
       watermark of another app is refused. A refused access token is dropped, fetched again and
       the call made once more.
@@ -41,16 +40,12 @@ class HttpxWeChatGateway(WeChatGateway):
         self._access_token = access_token
         self._appid = appid
         self._secret = secret
-        self._logins: SingleFlight[str, WeChatIdentity] = SingleFlight()
 
     async def code_to_session(self, code: LoginCode) -> WeChatIdentity:
-        return await self._logins.run(code.value, lambda: self._exchange(code.value))
-
-    async def _exchange(self, code: str) -> WeChatIdentity:
         params = {
             "appid": self._appid,
             "secret": self._secret,
-            "js_code": code,
+            "js_code": code.value,
             "grant_type": "authorization_code",
         }
         reply = await self._api.call("GET", SESSION_PATH, params=params)

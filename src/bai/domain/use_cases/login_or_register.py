@@ -1,6 +1,7 @@
 from contextlib import suppress
 from dataclasses import dataclass
 
+from bai.domain.code_exchange import LoginCodeExchange
 from bai.domain.entities import User
 from bai.domain.errors import AccountDisabled, IdentifierTaken
 from bai.domain.values import LoginCode, WeChatIdentity
@@ -8,7 +9,6 @@ from bai.ports.clock import Clock
 from bai.ports.id_generator import IdGenerator
 from bai.ports.token_issuer import TokenIssuer
 from bai.ports.user_repository import UserRepository
-from bai.ports.wechat_gateway import WeChatGateway
 
 REGISTRATION_ATTEMPTS = 3
 
@@ -28,7 +28,8 @@ class AuthResult:
 class LoginOrRegister:
     """Sign a WeChat user in, registering them the first time WeChat vouches for them.
 
-    - The login code is exchanged with WeChat exactly once; a refused code is `LoginCodeRejected`.
+    - The login code is exchanged with WeChat once, however many requests carry it
+      (`LoginCodeExchange`); a refused code is `LoginCodeRejected`.
     - The openid finds the user; an unknown openid creates one, atomically, so concurrent first
       logins with one openid make one user and all of them succeed.
     - A new user is a `WeChat` user, `active`, with a fresh user number and invite code; should a
@@ -39,20 +40,20 @@ class LoginOrRegister:
     def __init__(
         self,
         *,
-        wechat: WeChatGateway,
+        codes: LoginCodeExchange,
         users: UserRepository,
         tokens: TokenIssuer,
         ids: IdGenerator,
         clock: Clock,
     ) -> None:
-        self._wechat = wechat
+        self._codes = codes
         self._users = users
         self._tokens = tokens
         self._ids = ids
         self._clock = clock
 
     async def execute(self, command: LoginCommand) -> AuthResult:
-        identity = await self._wechat.code_to_session(command.code)
+        identity = await self._codes.identity(command.code)
         user = await self._users.get_by_openid(identity.openid)
         registered = False
         if user is None:

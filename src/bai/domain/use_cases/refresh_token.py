@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from bai.domain.authentication import Authenticator
+from bai.domain.code_exchange import LoginCodeExchange
 from bai.domain.entities import User
 from bai.domain.errors import (
     AccountDisabled,
@@ -12,7 +13,6 @@ from bai.domain.errors import (
 from bai.domain.values import LoginCode
 from bai.ports.token_issuer import TokenIssuer
 from bai.ports.user_repository import UserRepository
-from bai.ports.wechat_gateway import WeChatGateway
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +44,12 @@ class RefreshToken:
         self,
         *,
         authenticator: Authenticator,
-        wechat: WeChatGateway,
+        codes: LoginCodeExchange,
         users: UserRepository,
         tokens: TokenIssuer,
     ) -> None:
         self._authenticator = authenticator
-        self._wechat = wechat
+        self._codes = codes
         self._users = users
         self._tokens = tokens
 
@@ -68,7 +68,7 @@ class RefreshToken:
 
     async def _user_by_code(self, code: LoginCode) -> User:
         try:
-            identity = await self._wechat.code_to_session(code)
+            identity = await self._codes.identity(code)
         except LoginCodeRejected as exc:
             raise RefreshCodeRejected from exc
         user = await self._users.get_by_openid(identity.openid)

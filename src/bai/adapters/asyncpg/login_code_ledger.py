@@ -1,0 +1,77 @@
+import asyncio
+import time
+from typing import Any
+
+import asyncpg
+
+from bai.adapters.sqlalchemy.tables import answer_of, row_of
+from bai.ports.login_code_ledger import CodeAnswer, CodeClaim, LoginCodeLedger
+
+from .pool import LazyPool
+
+CLAIM_SECONDS = 30
+POLL_SECONDS = 0.02
+SWEEP_EVERY_SECONDS = 60
+NOW = "extract(epoch from clock_timestamp())"
+# Take the code, or take over a claim or answer that lapsed; nothing when another holds it.
+CLAIM = (
+    "INSERT INTO tbl_login_codes AS c (code_hash, state, openid, unionid, expires_at)"  # noqa: S608
+    f" VALUES ($1, 'pending', '', '', {NOW} + $2)"
+    " ON CONFLICT (code_hash) DO UPDATE SET state = 'pending', openid = '', unionid = '',"
+    f" expires_at = EXCLUDED.expires_at WHERE c.expires_at <= {NOW}"
+    " RETURNING code_hash"
+)
+READ = (
+    "SELECT state, openid, unionid FROM tbl_login_codes"  # noqa: S608
+    f" WHERE code_hash = $1 AND expires_at > {NOW}"
+)
+SETTLE = (
+    "UPDATE tbl_login_codes SET state = $2, openid = $3, unionid = $4,"  # noqa: S608
+    f" expires_at = {NOW} + $5 WHERE code_hash = $1"
+)
+RELEASE = "DELETE FROM tbl_login_codes WHERE code_hash = $1 AND state = 'pending'"
+SWEEP = f"DELETE FROM tbl_login_codes WHERE expires_at < {NOW}"  # noqa: S608
+
+
+class AsyncpgLoginCodeLedger(LoginCodeLedger):
+    """The ledger in PostgreSQL's `tbl_login_codes` (unlogged: it is transient), on the
+    database's clock so that hosts whose clocks differ agree. Waiters poll the row; expired
+    rows are swept once a minute by each process."""
+
+    def __init__(self, pool: LazyPool, *, claim_seconds: float = CLAIM_SECONDS) -> None:
+        self._pool = pool
+        self._claim_seconds = float(claim_seconds)
+        self._swept_at = 0.0
+
+    async def _run(self, method: str, query: str, *args: Any) -> Any:
+        async with self._pool.connection() as connection:
+            return await getattr(connection, method)(query, *args)
+
+    async def claim(self, key: str) -> CodeClaim:
+        if time.monotonic() - self._swept_at > SWEEP_EVERY_SECONDS:
+            self._swept_at = time.monotonic()
+            await self._run("execute", SWEEP)
+        if await self._run("fetchval", CLAIM, key, self._claim_seconds) is not None:
+            return CodeClaim(mine=True)
+        return CodeClaim(answer=await self._read(key))
+
+    async def _read(self, key: str) -> CodeAnswer | None:
+        row: asyncpg.Record | None = await self._run("fetchrow", READ, key)
+        return answer_of(*row) if row is not None else None
+
+    async def settle(self, key: str, answer: CodeAnswer, *, keep_seconds: int) -> None:
+        await self._run("execute", SETTLE, key, *row_of(answer), float(keep_seconds))
+
+    async def release(self, key: str) -> None:
+        await self._run("execute", RELEASE, key)
+
+    async def wait(self, key: str) -> CodeAnswer | None:
+        deadline = time.monotonic() + self._claim_seconds
+        while time.monotonic() < deadline:
+            row: asyncpg.Record | None = await self._run("fetchrow", READ, key)
+            if row is None:
+                return None
+            if (answer := answer_of(*row)) is not None:
+                return answer
+            await asyncio.sleep(POLL_SECONDS)
+        return None

@@ -1,0 +1,87 @@
+import asyncio
+import logging
+import time
+from typing import Any
+
+import msgspec
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bai.domain.values import WeChatIdentity
+from bai.ports.login_code_ledger import CodeAnswer, CodeClaim, LoginCodeLedger
+
+logger = logging.getLogger("bai.login_codes")
+PREFIX = "bai:code:"
+PENDING = "pending"
+CLAIM_SECONDS = 30
+POLL_SECONDS = 0.01
+_RELEASE_IF_PENDING = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+)
+
+
+class _Stored(msgspec.Struct):
+    openid: str | None
+    unionid: str = ""
+
+
+def _answer(value: str | bytes | None) -> CodeAnswer | None:
+    if value is None or value == PENDING:
+        return None
+    stored = msgspec.json.decode(value, type=_Stored)
+    if stored.openid is None:
+        return CodeAnswer(None)
+    return CodeAnswer(WeChatIdentity(openid=stored.openid, unionid=stored.unionid))
+
+
+def _stored(answer: CodeAnswer) -> bytes:
+    identity = answer.identity
+    if identity is None:
+        return msgspec.json.encode(_Stored(openid=None))
+    return msgspec.json.encode(_Stored(openid=identity.openid, unionid=identity.unionid))
+
+
+class RedisLoginCodeLedger(LoginCodeLedger):
+    """The ledger in Redis, for deployments that have it: one round trip to claim, and waiters
+    poll a key. When Redis cannot be reached, each request exchanges its code on its own (a
+    double-tap split over two processes may then see the second exchange refused) and a warning
+    is logged: logins keep working."""
+
+    def __init__(self, client: "Redis", *, claim_seconds: float = CLAIM_SECONDS) -> None:
+        self._client = client
+        self._claim_ms = int(claim_seconds * 1000)
+        self._claim_seconds = claim_seconds
+        self._release: Any = client.register_script(_RELEASE_IF_PENDING)
+
+    async def claim(self, key: str) -> CodeClaim:
+        try:
+            if await self._client.set(PREFIX + key, PENDING, nx=True, px=self._claim_ms):
+                return CodeClaim(mine=True)
+            return CodeClaim(answer=_answer(await self._client.get(PREFIX + key)))
+        except (RedisError, OSError) as exc:
+            logger.warning("login code ledger: Redis unavailable (%s)", type(exc).__name__)
+            return CodeClaim(mine=True)
+
+    async def settle(self, key: str, answer: CodeAnswer, *, keep_seconds: int) -> None:
+        try:
+            await self._client.set(PREFIX + key, _stored(answer), ex=keep_seconds)
+        except (RedisError, OSError) as exc:
+            logger.warning("login code ledger: Redis unavailable (%s)", type(exc).__name__)
+
+    async def release(self, key: str) -> None:
+        try:
+            await self._release(keys=[PREFIX + key], args=[PENDING])
+        except (RedisError, OSError) as exc:
+            logger.warning("login code ledger: Redis unavailable (%s)", type(exc).__name__)
+
+    async def wait(self, key: str) -> CodeAnswer | None:
+        deadline = time.monotonic() + self._claim_seconds
+        try:
+            while time.monotonic() < deadline:
+                value = await self._client.get(PREFIX + key)
+                if value != PENDING:
+                    return _answer(value)
+                await asyncio.sleep(POLL_SECONDS)
+        except (RedisError, OSError) as exc:
+            logger.warning("login code ledger: Redis unavailable (%s)", type(exc).__name__)
+        return None

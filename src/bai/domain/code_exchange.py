@@ -1,0 +1,63 @@
+"""One WeChat exchange per login code, however many requests carry it and wherever they land."""
+
+import hashlib
+
+from bai.domain.errors import LoginCodeRejected, WeChatUnavailable
+from bai.domain.values import LoginCode, WeChatIdentity
+from bai.ports.login_code_ledger import CodeAnswer, LoginCodeLedger
+from bai.ports.wechat_gateway import WeChatGateway
+
+ANSWER_KEPT_SECONDS = 60
+CLAIM_ATTEMPTS = 3
+
+
+def code_key(code: LoginCode) -> str:
+    """What the ledger knows a code by: its SHA-256, never the code itself."""
+    return hashlib.sha256(code.value.encode()).hexdigest()
+
+
+class LoginCodeExchange:
+    """Who a login code belongs to, asking WeChat once per code.
+
+    - Requests that carry one code at the same moment share one WeChat exchange and its answer,
+      in every process and on every host that shares the ledger: a double-tap split over two
+      hosts is two successes, not a success and a refusal of the spent code.
+    - WeChat's answer (the identity, or its refusal of the code) is kept for
+      `ANSWER_KEPT_SECONDS`, well within a code's five minutes, for the requests that come a
+      moment later; the code itself is never kept.
+    - When the exchange fails otherwise (WeChat away, our setup refused), nothing is kept: the
+      claim is released and the next request may ask WeChat again.
+    """
+
+    def __init__(self, *, wechat: WeChatGateway, ledger: LoginCodeLedger) -> None:
+        self._wechat = wechat
+        self._ledger = ledger
+
+    async def identity(self, code: LoginCode) -> WeChatIdentity:
+        key = code_key(code)
+        for _ in range(CLAIM_ATTEMPTS):
+            claim = await self._ledger.claim(key)
+            if claim.mine:
+                return await self._exchange(code, key)
+            answer = claim.answer or await self._ledger.wait(key)
+            if answer is not None:
+                return _identity(answer)
+        raise WeChatUnavailable
+
+    async def _exchange(self, code: LoginCode, key: str) -> WeChatIdentity:
+        try:
+            identity = await self._wechat.code_to_session(code)
+        except LoginCodeRejected:
+            await self._ledger.settle(key, CodeAnswer(None), keep_seconds=ANSWER_KEPT_SECONDS)
+            raise
+        except BaseException:
+            await self._ledger.release(key)
+            raise
+        await self._ledger.settle(key, CodeAnswer(identity), keep_seconds=ANSWER_KEPT_SECONDS)
+        return identity
+
+
+def _identity(answer: CodeAnswer) -> WeChatIdentity:
+    if answer.identity is None:
+        raise LoginCodeRejected
+    return answer.identity

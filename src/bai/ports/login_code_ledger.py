@@ -1,0 +1,46 @@
+from dataclasses import dataclass
+from typing import Protocol
+
+from bai.domain.values import WeChatIdentity
+
+
+@dataclass(frozen=True, slots=True)
+class CodeAnswer:
+    """What WeChat said of a login code: who holds it, or (None) that it refused it."""
+
+    identity: WeChatIdentity | None
+
+
+@dataclass(frozen=True, slots=True)
+class CodeClaim:
+    """The outcome of claiming a code: this caller asks WeChat (`mine`), or another already
+    did and `answer` is what WeChat said, or another is asking right now (neither)."""
+
+    mine: bool = False
+    answer: CodeAnswer | None = None
+
+
+class LoginCodeLedger(Protocol):
+    """Login codes being exchanged with WeChat, shared by every process that shares it. Keys are
+    hashes of codes; a code itself is never given to the ledger.
+
+    Raises `StorageUnavailable` when the store behind it cannot be reached.
+    """
+
+    async def claim(self, key: str) -> CodeClaim:
+        """Take the code for the caller unless another holds it or has settled it. A claim
+        that is neither settled nor released lapses on its own after a while."""
+        ...
+
+    async def settle(self, key: str, answer: CodeAnswer, *, keep_seconds: int) -> None:
+        """Record WeChat's answer for the callers waiting and those that come within
+        `keep_seconds`."""
+        ...
+
+    async def release(self, key: str) -> None:
+        """Give the claim up without an answer: the next caller may ask WeChat itself."""
+        ...
+
+    async def wait(self, key: str) -> CodeAnswer | None:
+        """Wait for the holder's answer; None when the claim was released or lapsed."""
+        ...
