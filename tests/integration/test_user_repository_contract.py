@@ -302,3 +302,21 @@ async def test_a_deleted_user_is_gone_and_frees_openid_and_phone(users: UserRepo
     again, created = await users.add_if_absent(a_user(openid="openid-1", phone="13800138000"))
     assert created
     assert again.pb_id != user.pb_id
+
+
+async def test_the_count_follows_registrations_and_deletions_at_once(
+    users: UserRepository,
+) -> None:
+    newcomers = [a_user() for _ in range(40)]
+
+    await asyncio.gather(*(users.add_if_absent(user) for user in newcomers))
+    assert await users.count() == 40
+
+    await asyncio.gather(*(users.delete(user.pb_id) for user in newcomers[:15]))
+    assert await users.count() == 25
+
+
+async def test_a_registration_that_lost_to_another_is_not_counted(users: UserRepository) -> None:
+    await asyncio.gather(*(users.add_if_absent(a_user(openid="one")) for _ in range(20)))
+
+    assert await users.count() == 1

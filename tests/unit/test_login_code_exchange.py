@@ -1,0 +1,104 @@
+import asyncio
+
+import pytest
+
+from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
+from bai.domain.code_exchange import LoginCodeExchange, code_key
+from bai.domain.errors import LoginCodeRejected, WeChatUnavailable
+from bai.domain.values import LoginCode, WeChatIdentity
+from tests.support.fakes import FakeWeChatGateway
+
+
+class SlowWeChat(FakeWeChatGateway):
+    """Answers a moment later, so requests pile up behind the first."""
+
+    async def code_to_session(self, code: LoginCode) -> WeChatIdentity:
+        await asyncio.sleep(0.01)
+        return await super().code_to_session(code)
+
+
+@pytest.fixture
+def wechat() -> SlowWeChat:
+    return SlowWeChat()
+
+
+@pytest.fixture
+def ledger() -> InMemoryLoginCodeLedger:
+    return InMemoryLoginCodeLedger()
+
+
+@pytest.fixture
+def exchange(wechat: SlowWeChat, ledger: InMemoryLoginCodeLedger) -> LoginCodeExchange:
+    return LoginCodeExchange(wechat=wechat, ledger=ledger)
+
+
+async def test_requests_with_one_code_share_one_exchange(
+    exchange: LoginCodeExchange, wechat: SlowWeChat
+) -> None:
+    code = LoginCode(wechat.login_code("c", openid="o", unionid="u"))
+
+    identities = await asyncio.gather(*(exchange.identity(code) for _ in range(20)))
+
+    assert set(identities) == {WeChatIdentity(openid="o", unionid="u")}
+    assert wechat.calls == 1
+
+
+async def test_a_repeat_a_moment_later_gets_the_same_answer_without_asking_again(
+    exchange: LoginCodeExchange, wechat: SlowWeChat
+) -> None:
+    code = LoginCode(wechat.login_code("c", openid="o"))
+
+    first, again = await exchange.identity(code), await exchange.identity(code)
+
+    assert first == again
+    assert wechat.calls == 1
+
+
+async def test_a_refused_code_is_refused_for_everyone_who_brings_it(
+    exchange: LoginCodeExchange, wechat: SlowWeChat
+) -> None:
+    outcomes = await asyncio.gather(
+        *(exchange.identity(LoginCode("stale")) for _ in range(5)), return_exceptions=True
+    )
+    again = await asyncio.gather(exchange.identity(LoginCode("stale")), return_exceptions=True)
+
+    assert all(isinstance(outcome, LoginCodeRejected) for outcome in [*outcomes, *again])
+    assert wechat.calls == 1
+
+
+async def test_an_exchange_that_failed_keeps_nothing(
+    exchange: LoginCodeExchange, wechat: SlowWeChat
+) -> None:
+    wechat.failing_code("c", WeChatUnavailable())
+    with pytest.raises(WeChatUnavailable):
+        await exchange.identity(LoginCode("c"))
+
+    wechat.login_code("c", openid="o")
+
+    assert await exchange.identity(LoginCode("c")) == WeChatIdentity(openid="o")
+    assert wechat.calls == 2
+
+
+async def test_a_cancelled_exchange_lets_the_next_request_ask(
+    exchange: LoginCodeExchange, wechat: SlowWeChat
+) -> None:
+    code = LoginCode(wechat.login_code("c", openid="o"))
+    first = asyncio.ensure_future(exchange.identity(code))
+    await asyncio.sleep(0.001)
+    first.cancel()
+
+    assert await exchange.identity(code) == WeChatIdentity(openid="o")
+
+
+async def test_the_ledger_knows_codes_only_by_their_hash(
+    exchange: LoginCodeExchange, wechat: SlowWeChat, ledger: InMemoryLoginCodeLedger
+) -> None:
+    code = LoginCode(wechat.login_code("the-code", openid="o"))
+
+    await exchange.identity(code)
+
+    claim = await ledger.claim(code_key(code))
+    assert claim.answer is not None
+    assert claim.answer.identity == WeChatIdentity(openid="o")
+    assert len(code_key(code)) == 64
+    assert "the-code" not in code_key(code)
