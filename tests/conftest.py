@@ -1,7 +1,10 @@
 import pytest
 
 from tests.support.databases import (
+    database_env,
     database_url,
+    pgbouncer_database,
+    pgbouncer_url,
     postgres_database,
     postgresql_url,
     redis_url,
@@ -11,7 +14,10 @@ from tests.support.databases import (
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 
 __all__ = [
+    "database_env",
     "database_url",
+    "pgbouncer_database",
+    "pgbouncer_url",
     "postgres_database",
     "postgresql_url",
     "redis_url",

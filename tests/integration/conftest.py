@@ -73,13 +73,9 @@ class Api:
 
 @pytest.fixture
 def container(
-    tmp_path: Path, database_url: str, wechat: FakeWeChatGateway, clock: FixedClock
+    tmp_path: Path, database_env: dict[str, str], wechat: FakeWeChatGateway, clock: FixedClock
 ) -> Iterator[Container]:
-    env = {
-        "BAI_TOKEN_SECRET": SECRET,
-        "BAI_DATA_DIR": str(tmp_path),
-        "BAI_DATABASE_URL": database_url,
-    }
+    env = {"BAI_TOKEN_SECRET": SECRET, "BAI_DATA_DIR": str(tmp_path), **database_env}
     container = container_for(load_settings(env))
     container.wechat.override(providers.Object(wechat))
     container.clock.override(providers.Object(clock))

@@ -4,7 +4,6 @@ codes are single-use, as WeChat's are."""
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest

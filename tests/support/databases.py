@@ -14,9 +14,10 @@ from redis.exceptions import RedisError
 from sqlalchemy.engine import make_url
 
 from bai.adapters.sqlalchemy.migrate import upgrade
+from tests.support.pgbouncer import run_pgbouncer
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-BACKENDS = ["memory", "sqlite", "postgresql"]
+BACKENDS = ["memory", "sqlite", "postgresql", "pgbouncer"]
 
 
 def postgres_server_url() -> str:
@@ -94,12 +95,33 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
+@pytest.fixture(scope="session")
+def pgbouncer_database(postgres_database: str) -> Iterator[str]:
+    """The session's database, through PgBouncer in transaction pooling mode."""
+    yield from run_pgbouncer(postgres_database)
+
+
+@pytest.fixture
+def pgbouncer_url(postgresql_url: str, pgbouncer_database: str) -> str:
+    """The session's database, emptied for this test, through PgBouncer."""
+    return pgbouncer_database
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest) -> str:
     if request.param == "memory":
         return "memory://"
     url: str = request.getfixturevalue(f"{request.param}_url")
     return url
+
+
+@pytest.fixture
+def database_env(request: pytest.FixtureRequest, database_url: str) -> dict[str, str]:
+    """The settings that point BAI at the backend of `database_url`."""
+    env = {"BAI_DATABASE_URL": database_url}
+    if "pgbouncer" in request.node.callspec.params.get("database_url", ""):
+        env["BAI_DATABASE_POOL_MODE"] = "transaction"
+    return env
 
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"

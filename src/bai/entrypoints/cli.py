@@ -25,7 +25,7 @@ def _migrate(settings: Settings) -> None:
     if settings.storage == "memory":
         logger.info("memory:// storage has no schema to migrate")
         return
-    upgrade(settings.database_url)
+    upgrade(settings.migration_database_url)
     logger.info("database schema is up to date")
 
 

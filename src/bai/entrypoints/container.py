@@ -41,9 +41,16 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(SecretsIdGenerator)
     phone_masker = providers.Singleton(StarPhoneMasker)
-    engine = providers.Singleton(engine_for, url=config.database_url)
+    engine = providers.Singleton(
+        engine_for, url=config.database_url, pool_size=config.database_pool_size
+    )
     sql_users = providers.Singleton(SqlAlchemyUserRepository, engine=engine)
-    postgres_pool = providers.Singleton(LazyPool, config.database_url)
+    postgres_pool = providers.Singleton(
+        LazyPool,
+        config.database_url,
+        size=config.database_pool_size,
+        transaction_pooling=config.transaction_pooling,
+    )
     users = providers.Selector(
         config.storage,
         memory=providers.Singleton(InMemoryUserRepository),

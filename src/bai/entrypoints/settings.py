@@ -12,6 +12,7 @@ from bai.entrypoints.http.limits import Limit, LimitsError, parse_limits
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Storage = Literal["memory", "sqlite", "postgresql"]
+PoolMode = Literal["session", "transaction"]
 MIN_SECRET_BYTES = 32
 SECRET_FILE = "token_secret"  # noqa: S105
 
@@ -27,6 +28,9 @@ class Settings:
     port: int = 8090
     workers: int = 1
     database_url: str = "sqlite+aiosqlite:///./bai_data/bai.db"
+    migration_database_url: str = "sqlite+aiosqlite:///./bai_data/bai.db"
+    database_pool_size: int = 10
+    database_pool_mode: PoolMode = "session"
     wechat_appid: str = ""
     wechat_secret: str = ""
     wechat_api_base: str = "https://api.weixin.qq.com"
@@ -72,12 +76,29 @@ def _storage(url: str) -> Storage:
     return DRIVERS[scheme]
 
 
-def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
-    url = env.get("BAI_DATABASE_URL", "").strip() or f"sqlite+aiosqlite:///{data_dir}/bai.db"
+def _pool_mode(raw: str) -> PoolMode:
+    mode = raw.strip().lower() or "session"
+    if mode == "session":
+        return "session"
+    if mode == "transaction":
+        return "transaction"
+    raise SettingsError("BAI_DATABASE_POOL_MODE must be session or transaction")
+
+
+def _database_url(env: Mapping[str, str], data_dir: Path, name: str = "BAI_DATABASE_URL") -> str:
+    """The URL named, with plain PostgreSQL URLs given the asyncpg driver; the default SQLite
+    file for `BAI_DATABASE_URL`, "" for any other name left unset."""
+    default = f"sqlite+aiosqlite:///{data_dir}/bai.db" if name == "BAI_DATABASE_URL" else ""
+    url = env.get(name, "").strip() or default
+    if not url:
+        return ""
     for plain in ("postgresql://", "postgres://"):
         if url.startswith(plain):
             url = "postgresql+asyncpg://" + url.removeprefix(plain)
-    _storage(url)
+    try:
+        _storage(url)
+    except SettingsError as exc:
+        raise SettingsError(str(exc).replace("BAI_DATABASE_URL", name)) from exc
     return url
 
 
@@ -156,12 +177,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     rate_limit = env.get("BAI_RATE_LIMIT", "on").strip().lower()
     if rate_limit not in {"on", "off"}:
         raise SettingsError("BAI_RATE_LIMIT must be on or off")
+    database_url = _database_url(env, data_dir)
     settings = Settings(
         token_secret=token_secret or _dev_token_secret(data_dir),
         host=env.get("BAI_HOST", "127.0.0.1").strip() or "127.0.0.1",
         port=_integer(env, "BAI_PORT", 8090, 1, 65535),
         workers=_integer(env, "BAI_WORKERS", 1, 1, 64),
-        database_url=_database_url(env, data_dir),
+        database_url=database_url,
+        migration_database_url=_database_url(env, data_dir, "BAI_MIGRATION_DATABASE_URL")
+        or database_url,
+        database_pool_size=_integer(env, "BAI_DATABASE_POOL_SIZE", 10, 1, 200),
+        database_pool_mode=_pool_mode(env.get("BAI_DATABASE_POOL_MODE", "")),
         wechat_appid=appid,
         wechat_secret=app_secret,
         wechat_api_base=env.get("BAI_WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
@@ -178,6 +204,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         http_idle_timeout=_seconds(env, "BAI_HTTP_IDLE_TIMEOUT", 30.0),
         http_body_timeout=_seconds(env, "BAI_HTTP_BODY_TIMEOUT", 10.0),
     )
+    if settings.database_pool_mode == "transaction" and settings.storage != "postgresql":
+        raise SettingsError("BAI_DATABASE_POOL_MODE=transaction is for PostgreSQL (PgBouncer)")
     if settings.storage == "memory" and settings.workers > 1:
         raise SettingsError("BAI_WORKERS > 1 needs shared storage: memory:// lives in one process")
     for name, value in [

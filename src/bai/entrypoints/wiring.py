@@ -30,6 +30,8 @@ def container_for(settings: Settings) -> Container:
             "http_body_timeout": settings.http_body_timeout,
             "trusted_proxies": settings.trusted_proxies,
             "database_url": settings.database_url,
+            "database_pool_size": settings.database_pool_size,
+            "transaction_pooling": settings.database_pool_mode == "transaction",
             "wechat": {
                 "mode": "sandbox" if settings.uses_sandbox_wechat else "api",
                 "appid": settings.wechat_appid,

@@ -47,9 +47,12 @@ class LazyPool:
     the requests behind it a round of connect and TLS negotiation (`make bench`'s p99).
     """
 
-    def __init__(self, url: str, *, size: int = 20) -> None:
+    def __init__(self, url: str, *, size: int = 10, transaction_pooling: bool = False) -> None:
         self._dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
         self._size = size
+        # Behind PgBouncer in transaction mode a connection is a different server session from
+        # one transaction to the next: no named prepared statements may outlive a statement.
+        self._statement_cache_size = 0 if transaction_pooling else 100
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
 
@@ -64,6 +67,7 @@ class LazyPool:
                     command_timeout=TIMEOUT_SECONDS,
                     server_settings={"application_name": "bai"},
                     connection_class=StatelessConnection,
+                    statement_cache_size=self._statement_cache_size,
                 )
             return self._pool
 

@@ -24,7 +24,7 @@ def _sqlite_pragmas(connection: Any, _: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -46,6 +46,6 @@ def create_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
     )
 
 
-def engine_for(url: str, pool_size: int = 20) -> AsyncEngine | None:
+def engine_for(url: str, pool_size: int = 10) -> AsyncEngine | None:
     """The engine of a database URL; None for the in-process `memory://` store. Connects lazily."""
     return None if url.startswith("memory:") else create_engine(url, pool_size=pool_size)
