@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck unit format clean bench bench-million
+.PHONY: install run test lint typecheck unit format clean bench bench-million cluster-test system-packages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,18 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: lint typecheck
+# The tests start PgBouncer themselves; Debian's package brings the binary (root installs it).
+system-packages:
+	@test -x /usr/sbin/pgbouncer || command -v pgbouncer >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq pgbouncer >/dev/null; } || \
+	  echo "pgbouncer is missing: apt-get install pgbouncer"
+
+test: lint typecheck system-packages
 	$(BIN)/pytest
+
+# Two hosts in network namespaces on one PostgreSQL (docs/cluster.md); root only. Part of `test`.
+cluster-test: install
+	$(BIN)/pytest tests/cluster
 
 unit: install
 	$(BIN)/pytest tests/unit

@@ -101,6 +101,8 @@ class Cluster:
             "--auth=trust",
             "--no-sync",
         )
+        with (data / "pg_hba.conf").open("a") as rules:
+            rules.write(f"host all all {SUBNET}.0/24 trust\n")
         self._spawn(
             "postgres",
             "bai-c-db",
@@ -120,9 +122,8 @@ class Cluster:
             "-c",
             "max_connections=100",
         )
-        self._wait_port(DB_HOST, PG_PORT)
-        run(
-            *in_namespace(
+        self._until(
+            in_namespace(
                 "bai-c-db", str(PG_BIN / "createdb"), "-h", DB_HOST, "-U", "postgres", "bai"
             )
         )
@@ -131,7 +132,7 @@ class Cluster:
             f"[databases]\n* = host={DB_HOST} port={PG_PORT} user=postgres\n\n[pgbouncer]\n"
             f"listen_addr = {DB_HOST}\nlisten_port = {PGBOUNCER_PORT}\nauth_type = any\n"
             "pool_mode = transaction\nmax_client_conn = 500\ndefault_pool_size = 20\n"
-            f"unix_socket_dir =\nlogfile = {self.folder}/pgbouncer.log\n"
+            "unix_socket_dir =\n"
         )
         self._spawn("pgbouncer", "bai-c-db", "pgbouncer", "-u", "postgres", str(bouncer))
         self._spawn(
@@ -145,6 +146,8 @@ class Cluster:
             "--save",
             "",
             "--appendonly",
+            "no",
+            "--protected-mode",
             "no",
         )
         self._spawn(
@@ -206,18 +209,19 @@ class Cluster:
         return (self.folder / f"{name}.log").read_text(errors="replace")
 
     def _wait_port(self, host: str, port: int) -> None:
+        self._until(in_namespace("bai-c-db", "bash", "-c", f"echo > /dev/tcp/{host}/{port}"))
+
+    def _until(self, command: list[str]) -> None:
+        """Run `command` until it succeeds (a server still starting), for 30 s at most."""
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if (
-                run(
-                    *in_namespace("bai-c-db", "bash", "-c", f"echo > /dev/tcp/{host}/{port}"),
-                    check=False,
-                ).returncode
-                == 0
-            ):
+        while True:
+            result = run(*command, check=False)
+            if result.returncode == 0:
                 return
+            if time.monotonic() > deadline:
+                logs = "\n".join(f"--- {name}\n{self.log(name)[-1500:]}" for name in self.processes)
+                raise RuntimeError(f"{' '.join(command)}: {result.stderr}\n{logs}")
             time.sleep(0.1)
-        raise RuntimeError(f"{host}:{port} did not open")
 
     def _wait_healthy(self, url: str) -> None:
         deadline = time.monotonic() + 60

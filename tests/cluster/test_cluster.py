@@ -23,7 +23,7 @@ def cluster() -> Iterator[Cluster]:
             pytest.fail("the cluster test needs root for its network namespaces")
         pytest.skip("the cluster test needs root for its network namespaces")
     hosts = Cluster()
-    hosts.start(BAI_RATE_LIMITS=f"health={HEALTH_LIMIT}/60")
+    hosts.start(BAI_RATE_LIMITS=f"health={HEALTH_LIMIT}/3600")
     yield hosts
     hosts.stop()
 
@@ -91,13 +91,16 @@ def test_a_registration_on_one_host_is_counted_and_trusted_on_the_other(
 
 
 def test_the_rate_limit_is_shared_by_every_host(cluster: Cluster) -> None:
-    statuses = [
-        httpx.get(f"{url}/pb/api/health").status_code
+    answers = [
+        (url, httpx.get(f"{url}/pb/api/health").status_code)
         for url in itertools.islice(itertools.cycle(cluster.urls), HEALTH_LIMIT + 4)
     ]
 
-    assert statuses[:HEALTH_LIMIT] == [200] * HEALTH_LIMIT
-    assert set(statuses[HEALTH_LIMIT:]) == {429}
+    statuses = [status for _, status in answers]
+    allowed = statuses.count(200)  # the harness's own health checks counted too
+    assert 0 < allowed <= HEALTH_LIMIT
+    assert statuses == [200] * allowed + [429] * (len(statuses) - allowed)
+    assert {url for url, status in answers if status == 429} == set(cluster.urls)
 
 
 def test_a_host_killed_mid_load_loses_no_acknowledged_registration(cluster: Cluster) -> None:
