@@ -1,17 +1,20 @@
-import asyncio
 import time
 from typing import Any
 
 import asyncpg
 
-from bai.adapters.sqlalchemy.tables import answer_of, row_of
+from bai.adapters.sqlalchemy.login_code_rows import (
+    CLAIM_SECONDS,
+    SWEEP_EVERY_SECONDS,
+    Row,
+    answer_of,
+    poll_answer,
+    row_of,
+)
 from bai.ports.login_code_ledger import CodeAnswer, CodeClaim, LoginCodeLedger
 
 from .pool import LazyPool
 
-CLAIM_SECONDS = 30
-POLL_SECONDS = 0.02
-SWEEP_EVERY_SECONDS = 60
 NOW = "extract(epoch from clock_timestamp())"
 # Take the code, or take over a claim or answer that lapsed; nothing when another holds it.
 CLAIM = (
@@ -56,7 +59,7 @@ class AsyncpgLoginCodeLedger(LoginCodeLedger):
         return CodeClaim(answer=await self._read(key))
 
     async def _read(self, key: str) -> CodeAnswer | None:
-        row: asyncpg.Record | None = await self._run("fetchrow", READ, key)
+        row = await self._row(key)
         return answer_of(*row) if row is not None else None
 
     async def settle(self, key: str, answer: CodeAnswer, *, keep_seconds: int) -> None:
@@ -66,12 +69,8 @@ class AsyncpgLoginCodeLedger(LoginCodeLedger):
         await self._run("execute", RELEASE, key)
 
     async def wait(self, key: str) -> CodeAnswer | None:
-        deadline = time.monotonic() + self._claim_seconds
-        while time.monotonic() < deadline:
-            row: asyncpg.Record | None = await self._run("fetchrow", READ, key)
-            if row is None:
-                return None
-            if (answer := answer_of(*row)) is not None:
-                return answer
-            await asyncio.sleep(POLL_SECONDS)
-        return None
+        return await poll_answer(lambda: self._row(key), self._claim_seconds)
+
+    async def _row(self, key: str) -> Row | None:
+        row: asyncpg.Record | None = await self._run("fetchrow", READ, key)
+        return (row["state"], row["openid"], row["unionid"]) if row is not None else None

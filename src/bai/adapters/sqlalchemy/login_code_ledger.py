@@ -1,4 +1,3 @@
-import asyncio
 import time
 from typing import Any
 
@@ -8,12 +7,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bai.ports.login_code_ledger import CodeAnswer, CodeClaim, LoginCodeLedger
 
+from .login_code_rows import (
+    CLAIM_SECONDS,
+    SWEEP_EVERY_SECONDS,
+    Row,
+    answer_of,
+    poll_answer,
+    row_of,
+)
 from .outages import storage_errors
-from .tables import answer_of, login_codes, row_of
+from .tables import login_codes
 
-CLAIM_SECONDS = 30
-POLL_SECONDS = 0.02
-SWEEP_EVERY_SECONDS = 60
 # The database's clock, in seconds since the epoch, so hosts whose clocks differ agree.
 CLOCKS: dict[str, ColumnElement[float]] = {
     "postgresql": literal_column("extract(epoch from clock_timestamp())", Double),
@@ -59,7 +63,7 @@ class SqlAlchemyLoginCodeLedger(LoginCodeLedger):
         row = await self._row(key)
         return answer_of(*row) if row is not None else None
 
-    async def _row(self, key: str) -> tuple[str, str, str] | None:
+    async def _row(self, key: str) -> Row | None:
         columns = login_codes.c
         query = select(columns.state, columns.openid, columns.unionid).where(
             columns.code_hash == key, columns.expires_at > self._now
@@ -87,12 +91,4 @@ class SqlAlchemyLoginCodeLedger(LoginCodeLedger):
             await connection.execute(statement)
 
     async def wait(self, key: str) -> CodeAnswer | None:
-        deadline = time.monotonic() + self._claim_seconds
-        while time.monotonic() < deadline:
-            row = await self._row(key)
-            if row is None:
-                return None
-            if (answer := answer_of(*row)) is not None:
-                return answer
-            await asyncio.sleep(POLL_SECONDS)
-        return None
+        return await poll_answer(lambda: self._row(key), self._claim_seconds)

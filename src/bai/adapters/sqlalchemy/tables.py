@@ -18,9 +18,6 @@ from sqlalchemy import (
     text,
 )
 
-from bai.domain.values import WeChatIdentity
-from bai.ports.login_code_ledger import CodeAnswer
-
 
 class UtcDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC in and out, on PostgreSQL and on SQLite (which keeps no zone)."""
@@ -124,19 +121,3 @@ login_codes = Table(
     Column("expires_at", Double, nullable=False),
     Index("ix_login_codes_expires_at", "expires_at"),
 )
-
-
-def answer_of(state: str, openid: str, unionid: str) -> CodeAnswer | None:
-    """The answer a row holds; None while it is pending."""
-    if state == "vouched":
-        return CodeAnswer(WeChatIdentity(openid=openid, unionid=unionid))
-    if state == "refused":
-        return CodeAnswer(None)
-    return None
-
-
-def row_of(answer: CodeAnswer) -> tuple[str, str, str]:
-    identity = answer.identity
-    if identity is None:
-        return "refused", "", ""
-    return "vouched", identity.openid, identity.unionid

@@ -1,0 +1,46 @@
+"""How a `tbl_login_codes` row holds a `CodeAnswer`, and how a waiter watches it: shared by the
+SQLAlchemy ledger and the asyncpg one, which read and write the same table."""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from bai.domain.values import WeChatIdentity
+from bai.ports.login_code_ledger import CodeAnswer
+
+CLAIM_SECONDS = 30
+POLL_SECONDS = 0.02
+SWEEP_EVERY_SECONDS = 60
+Row = tuple[str, str, str]
+
+
+def answer_of(state: str, openid: str, unionid: str) -> CodeAnswer | None:
+    """The answer a row holds; None while it is pending."""
+    if state == "vouched":
+        return CodeAnswer(WeChatIdentity(openid=openid, unionid=unionid))
+    if state == "refused":
+        return CodeAnswer(None)
+    return None
+
+
+def row_of(answer: CodeAnswer) -> Row:
+    identity = answer.identity
+    if identity is None:
+        return "refused", "", ""
+    return "vouched", identity.openid, identity.unionid
+
+
+async def poll_answer(
+    read: Callable[[], Awaitable[Row | None]], seconds: float
+) -> CodeAnswer | None:
+    """Read the row until it holds an answer; None when it is gone (released, lapsed) or still
+    pending after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        row = await read()
+        if row is None:
+            return None
+        if (answer := answer_of(*row)) is not None:
+            return answer
+        await asyncio.sleep(POLL_SECONDS)
+    return None
