@@ -110,7 +110,9 @@ users_count = Table(
 )
 
 # Login codes being exchanged with WeChat, by SHA-256: the one answer per code shared by every
-# process. Transient, so the migration makes it UNLOGGED on PostgreSQL (no write-ahead log).
+# process. Transient, so the migration makes it UNLOGGED on PostgreSQL (no write-ahead log), and
+# it has no index but its key: an answer written over a claim stays a heap-only update, and the
+# once-a-minute sweep of lapsed rows reads a table that holds about a minute of logins.
 login_codes = Table(
     "tbl_login_codes",
     metadata,
@@ -119,5 +121,4 @@ login_codes = Table(
     Column("openid", String(128), nullable=False, server_default=""),
     Column("unionid", String(128), nullable=False, server_default=""),
     Column("expires_at", Double, nullable=False),
-    Index("ix_login_codes_expires_at", "expires_at"),
 )

@@ -64,7 +64,6 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.Double, nullable=False),
         prefixes=["UNLOGGED"] if postgresql else [],
     )
-    op.create_index("ix_login_codes_expires_at", "tbl_login_codes", ["expires_at"])
 
 
 def downgrade() -> None:
