@@ -1,5 +1,8 @@
+import asyncio
+
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.domain.entities import UserStatus
+from bai.domain.errors import StorageUnavailable
 from bai.domain.use_cases.count_users import CountUsers
 from tests.support.builders import a_user
 
@@ -29,3 +32,59 @@ async def test_the_very_next_count_sees_a_registration_and_a_deletion(
 
     await users.delete(first.pb_id)
     assert await count_users.execute() == 1
+
+
+class CountingStore(InMemoryUserRepository):
+    """Counts reads of the count; each read takes a moment, as a database's does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    async def count(self) -> int:
+        self.reads += 1
+        total = await super().count()
+        await asyncio.sleep(0.01)
+        return total
+
+
+async def test_requests_arriving_together_share_one_read() -> None:
+    store = CountingStore()
+    count_users = CountUsers(users=store)
+
+    totals = await asyncio.gather(*(count_users.execute() for _ in range(50)))
+
+    assert set(totals) == {0}
+    assert store.reads == 1
+
+
+async def test_a_request_never_gets_a_read_that_started_before_it_arrived() -> None:
+    store = CountingStore()
+    count_users = CountUsers(users=store)
+    early = asyncio.ensure_future(count_users.execute())
+    await asyncio.sleep(0.001)  # the first read has started
+    await store.add_if_absent(a_user())
+
+    late = await count_users.execute()
+
+    assert await early == 0
+    assert late == 1
+    assert store.reads == 2
+
+
+async def test_every_request_of_a_failed_read_gets_its_failure_and_the_next_read_runs() -> None:
+    store = CountingStore()
+    count_users = CountUsers(users=store)
+    original = store.count
+
+    async def failing() -> int:
+        raise StorageUnavailable
+
+    store.count = failing  # type: ignore[method-assign]
+    outcomes = await asyncio.gather(
+        *(count_users.execute() for _ in range(5)), return_exceptions=True
+    )
+    store.count = original  # type: ignore[method-assign]
+
+    assert all(isinstance(outcome, StorageUnavailable) for outcome in outcomes)
+    assert await count_users.execute() == 0
