@@ -1,11 +1,14 @@
 """What a hostile client might try, answered as SPEC says."""
 
+import hashlib
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import text
 
+from bai.adapters.sqlalchemy.engine import create_engine
 from bai.domain.entities import UserStatus
 from bai.domain.use_cases.manage_account import AccountAction, AccountCommand
 from tests.integration.conftest import SECRET, Api
@@ -132,3 +135,25 @@ def test_disabled_users_cannot_log_in_either(api: Api, wechat: FakeWeChatGateway
     api.seed(a_user(openid="openid-1", status=UserStatus.DISABLED))
 
     assert api.login(wechat.login_code("c", openid="openid-1")).status_code == 401
+
+
+def test_the_shared_ledger_keeps_a_hash_of_the_code_never_the_code(
+    api: Api, wechat: FakeWeChatGateway, database_url: str
+) -> None:
+    code = wechat.login_code("a-secret-login-code", openid="o-ledger")
+    assert api.login(code).status_code == 200
+    if database_url.startswith("memory"):
+        return  # one process: nothing is stored outside it
+    engine = create_engine(database_url, pool_size=1)
+
+    async def stored() -> list[tuple[str, ...]]:
+        async with engine.connect() as connection:
+            result = await connection.execute(text("SELECT * FROM tbl_login_codes"))
+            rows = [tuple(str(value) for value in row) for row in result]
+        await engine.dispose()
+        return rows
+
+    rows = api.client.blocking_portal.call(stored)
+
+    assert [row[0] for row in rows] == [hashlib.sha256(code.encode()).hexdigest()]
+    assert not any(code in value for row in rows for value in row)

@@ -1,5 +1,7 @@
 import asyncio
 
+import pytest
+
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.domain.entities import UserStatus
 from bai.domain.errors import StorageUnavailable
@@ -88,3 +90,18 @@ async def test_every_request_of_a_failed_read_gets_its_failure_and_the_next_read
 
     assert all(isinstance(outcome, StorageUnavailable) for outcome in outcomes)
     assert await count_users.execute() == 0
+
+
+async def test_a_stopped_read_leaves_no_request_waiting_for_ever() -> None:
+    store = CountingStore()
+    count_users = CountUsers(users=store)
+    first = asyncio.ensure_future(count_users.execute())
+    await asyncio.sleep(0.001)  # the read is under way
+    reader = count_users._reader
+    assert reader is not None
+    second = asyncio.ensure_future(count_users.execute())  # waits for the next read
+    reader.cancel()
+
+    assert await asyncio.wait_for(second, 1) == 0
+    with pytest.raises(asyncio.CancelledError):
+        await first

@@ -1,11 +1,13 @@
 import asyncio
+import hashlib
 
 import pytest
 
 from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
 from bai.domain.code_exchange import LoginCodeExchange, code_key
-from bai.domain.errors import LoginCodeRejected, WeChatUnavailable
+from bai.domain.errors import LoginCodeRejected, StorageUnavailable, WeChatUnavailable
 from bai.domain.values import LoginCode, WeChatIdentity
+from bai.ports.login_code_ledger import CodeAnswer
 from tests.support.fakes import FakeWeChatGateway
 
 
@@ -100,5 +102,42 @@ async def test_the_ledger_knows_codes_only_by_their_hash(
     claim = await ledger.claim(code_key(code))
     assert claim.answer is not None
     assert claim.answer.identity == WeChatIdentity(openid="o")
-    assert len(code_key(code)) == 64
-    assert "the-code" not in code_key(code)
+    assert code_key(code) == hashlib.sha256(b"the-code").hexdigest()
+
+
+class FailingLedger(InMemoryLoginCodeLedger):
+    """A ledger whose store goes away after the claim."""
+
+    async def settle(self, key: str, answer: CodeAnswer, *, keep_seconds: int) -> None:
+        raise StorageUnavailable
+
+
+async def test_an_answer_that_cannot_be_recorded_still_signs_the_caller_in(
+    wechat: SlowWeChat,
+) -> None:
+    exchange = LoginCodeExchange(wechat=wechat, ledger=FailingLedger())
+
+    identity = await exchange.identity(LoginCode(wechat.login_code("c", openid="o")))
+
+    assert identity == WeChatIdentity(openid="o")
+
+
+class SlowToRecordLedger(InMemoryLoginCodeLedger):
+    """Takes a moment to record an answer, as a database does."""
+
+    async def settle(self, key: str, answer: CodeAnswer, *, keep_seconds: int) -> None:
+        await asyncio.sleep(0.02)
+        await super().settle(key, answer, keep_seconds=keep_seconds)
+
+
+async def test_the_answer_is_recorded_even_when_its_asker_gives_up(wechat: SlowWeChat) -> None:
+    exchange = LoginCodeExchange(wechat=wechat, ledger=SlowToRecordLedger())
+    code = LoginCode(wechat.login_code("c", openid="o"))
+    asker = asyncio.ensure_future(exchange.identity(code))
+    await asyncio.sleep(0.001)
+    follower = asyncio.ensure_future(exchange.identity(code))
+    await asyncio.sleep(0.02)  # WeChat has answered (10 ms); the answer is being recorded
+    asker.cancel()
+
+    assert await asyncio.wait_for(follower, 1) == WeChatIdentity(openid="o")
+    assert wechat.calls == 1

@@ -154,3 +154,50 @@ def test_operators_change_some_rate_limits_and_keep_the_rest() -> None:
 def test_malformed_rate_limits_refuse_to_start(raw: str) -> None:
     with pytest.raises(SettingsError, match="BAI_RATE_LIMITS"):
         load_settings({"BAI_TOKEN_SECRET": SECRET, "BAI_RATE_LIMITS": raw})
+
+
+def test_trusted_proxies_written_as_ipv4_mapped_networks_are_the_ipv4_networks() -> None:
+    settings = load_settings(
+        {"BAI_TOKEN_SECRET": SECRET, "BAI_TRUSTED_PROXIES": "::ffff:10.0.0.0/104, 2001:db8::/32"}
+    )
+
+    assert settings.trusted_proxies == (
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("2001:db8::/32"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"BAI_RATE_LIMITS": "login=²/60"}, "BAI_RATE_LIMITS"),
+        ({"BAI_PORT": "٨٠٩٠"}, "BAI_PORT"),
+        ({"BAI_WECHAT_TIMEOUT": "60"}, "BAI_WECHAT_TIMEOUT"),
+        (
+            {
+                "BAI_DATABASE_URL": "postgresql://u@h/db",
+                "BAI_MIGRATION_DATABASE_URL": "sqlite+aiosqlite:///x.db",
+            },
+            "BAI_MIGRATION_DATABASE_URL",
+        ),
+        ({"BAI_DATABASE_POOL_MODE": "statement"}, "BAI_DATABASE_POOL_MODE"),
+        ({"BAI_DATABASE_POOL_MODE": "transaction"}, "BAI_DATABASE_POOL_MODE"),
+    ],
+)
+def test_settings_that_cannot_work_are_refused_by_name(env: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        load_settings({"BAI_TOKEN_SECRET": SECRET, **env})
+
+
+def test_migrations_may_take_a_direct_connection_of_the_same_database_kind() -> None:
+    settings = load_settings(
+        {
+            "BAI_TOKEN_SECRET": SECRET,
+            "BAI_DATABASE_URL": "postgresql://u@pgbouncer:6432/db",
+            "BAI_MIGRATION_DATABASE_URL": "postgresql://u@db:5432/db",
+            "BAI_DATABASE_POOL_MODE": "transaction",
+        }
+    )
+
+    assert settings.migration_database_url == "postgresql+asyncpg://u@db:5432/db"
+    assert settings.database_pool_mode == "transaction"

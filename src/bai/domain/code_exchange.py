@@ -1,8 +1,10 @@
 """One WeChat exchange per login code, however many requests carry it and wherever they land."""
 
+import asyncio
 import hashlib
+from contextlib import suppress
 
-from bai.domain.errors import LoginCodeRejected, WeChatUnavailable
+from bai.domain.errors import LoginCodeRejected, StorageUnavailable, WeChatUnavailable
 from bai.domain.values import LoginCode, WeChatIdentity
 from bai.ports.login_code_ledger import CodeAnswer, LoginCodeLedger
 from bai.ports.wechat_gateway import WeChatGateway
@@ -27,6 +29,9 @@ class LoginCodeExchange:
       moment later; the code itself is never kept.
     - When the exchange fails otherwise (WeChat away, our setup refused), nothing is kept: the
       claim is released and the next request may ask WeChat again.
+    - WeChat's answer is recorded even if the request that asked gives up meanwhile; if it
+      cannot be recorded (the store is away), the caller still gets its identity and the claim
+      lapses on its own.
     """
 
     def __init__(self, *, wechat: WeChatGateway, ledger: LoginCodeLedger) -> None:
@@ -48,13 +53,18 @@ class LoginCodeExchange:
         try:
             identity = await self._wechat.code_to_session(code)
         except LoginCodeRejected:
-            await self._ledger.settle(key, CodeAnswer(None), keep_seconds=ANSWER_KEPT_SECONDS)
+            await self._settle(key, CodeAnswer(None))
             raise
         except BaseException:
-            await self._ledger.release(key)
+            with suppress(StorageUnavailable):
+                await asyncio.shield(self._ledger.release(key))
             raise
-        await self._ledger.settle(key, CodeAnswer(identity), keep_seconds=ANSWER_KEPT_SECONDS)
+        await self._settle(key, CodeAnswer(identity))
         return identity
+
+    async def _settle(self, key: str, answer: CodeAnswer) -> None:
+        with suppress(StorageUnavailable):
+            await asyncio.shield(self._ledger.settle(key, answer, keep_seconds=ANSWER_KEPT_SECONDS))
 
 
 def _identity(answer: CodeAnswer) -> WeChatIdentity:

@@ -14,6 +14,7 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Storage = Literal["memory", "sqlite", "postgresql"]
 PoolMode = Literal["session", "transaction"]
 MIN_SECRET_BYTES = 32
+MAX_WECHAT_TIMEOUT = 20.0
 SECRET_FILE = "token_secret"  # noqa: S105
 
 
@@ -117,16 +118,28 @@ def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: in
     raw = env.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise SettingsError(f"{name} must be a whole number from {low} to {high}")
     return int(raw)
 
 
 def _networks(raw: str) -> tuple[IPNetwork, ...]:
+    """The CIDRs, with IPv4-mapped IPv6 ones (`::ffff:10.0.0.0/104`) as the IPv4 networks they
+    are: client addresses are folded the same way."""
     try:
-        return tuple(ipaddress.ip_network(part.strip()) for part in raw.split(",") if part.strip())
+        networks = [ipaddress.ip_network(part.strip()) for part in raw.split(",") if part.strip()]
     except ValueError as exc:
         raise SettingsError(f"BAI_TRUSTED_PROXIES: {exc}") from exc
+    return tuple(_unmapped(network) for network in networks)
+
+
+def _unmapped(network: IPNetwork) -> IPNetwork:
+    if not isinstance(network, ipaddress.IPv6Network):
+        return network
+    first = network.network_address.ipv4_mapped
+    if first is None or not network.subnet_of(ipaddress.IPv6Network("::ffff:0:0/96")):
+        return network
+    return ipaddress.IPv4Network((first, network.prefixlen - 96))
 
 
 def _rate_limits(raw: str) -> dict[str, Limit | None]:
@@ -204,6 +217,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         http_idle_timeout=_seconds(env, "BAI_HTTP_IDLE_TIMEOUT", 30.0),
         http_body_timeout=_seconds(env, "BAI_HTTP_BODY_TIMEOUT", 10.0),
     )
+    if _storage(settings.migration_database_url) != settings.storage:
+        raise SettingsError("BAI_MIGRATION_DATABASE_URL must be the same kind of database")
+    if settings.wechat_timeout > MAX_WECHAT_TIMEOUT:
+        raise SettingsError(
+            f"BAI_WECHAT_TIMEOUT must be at most {MAX_WECHAT_TIMEOUT} seconds (a login code's"
+            " claim lasts 30)"
+        )
     if settings.database_pool_mode == "transaction" and settings.storage != "postgresql":
         raise SettingsError("BAI_DATABASE_POOL_MODE=transaction is for PostgreSQL (PgBouncer)")
     if settings.storage == "memory" and settings.workers > 1:

@@ -41,8 +41,14 @@ class CountUsers:
                     joined.set_result(await self._users.count())
                 except Exception as exc:  # every caller of this read gets its failure
                     joined.set_exception(exc)
+                except BaseException:  # the reader itself was stopped: so are its callers
+                    joined.cancel()
+                    raise
         finally:
             self._reading = False
+            if self._next is not None:  # callers that came meanwhile get a reader of their own
+                self._reading = True
+                asyncio.get_running_loop().call_soon(self._start)
 
 
 def _observed(future: "asyncio.Future[int]") -> None:

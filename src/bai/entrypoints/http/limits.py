@@ -45,7 +45,7 @@ def _limit(name: str, value: str) -> Limit | None:
     if value.lower() == "off":
         return None
     requests, _, seconds = value.partition("/")
-    if not (requests.isdigit() and seconds.isdigit()):
+    if not (requests.isascii() and requests.isdigit() and seconds.isascii() and seconds.isdigit()):
         raise LimitsError(f"{name}: expected REQUESTS/SECONDS or off, got {value!r}")
     limit = Limit(int(requests), int(seconds))
     if not (1 <= limit.requests <= MAX_REQUESTS and 1 <= limit.window_seconds <= MAX_SECONDS):

@@ -42,6 +42,8 @@ SQLITE_TRIGGERS = [
 
 def upgrade() -> None:
     postgresql = op.get_bind().dialect.name == "postgresql"
+    if postgresql:  # no registration may commit between the count below and the triggers
+        op.execute("LOCK TABLE tbl_auth_users IN SHARE ROW EXCLUSIVE MODE")
     counter = op.create_table(
         "tbl_auth_users_count",
         sa.Column("slot", sa.SmallInteger, primary_key=True, autoincrement=False),
