@@ -43,7 +43,8 @@ async def ledgers(store: tuple[str, str]) -> AsyncIterator[Pair]:
             client = redis_client(url)
             assert client is not None
             closers.append(client.aclose)
-            return RedisLoginCodeLedger(client, claim_seconds=1)
+            fallback = InMemoryLoginCodeLedger(claim_seconds=1)
+            return RedisLoginCodeLedger(client, fallback=fallback, claim_seconds=1)
         if kind == "postgresql-asyncpg":
             pool = LazyPool(url, size=2)
             closers.append(pool.close)

@@ -98,12 +98,16 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     authenticator = providers.Singleton(Authenticator, users=users, tokens=tokens)
-    login_code_ledger = providers.Selector(
-        config.login_code_ledger,
+    database_login_code_ledger = providers.Selector(
+        config.storage,
         memory=providers.Singleton(InMemoryLoginCodeLedger),
         sqlite=providers.Singleton(SqlAlchemyLoginCodeLedger, engine),
         postgresql=providers.Singleton(AsyncpgLoginCodeLedger, postgres_pool),
-        redis=providers.Singleton(RedisLoginCodeLedger, redis),
+    )
+    login_code_ledger = providers.Selector(
+        config.login_code_ledger,
+        database=database_login_code_ledger,
+        redis=providers.Singleton(RedisLoginCodeLedger, redis, fallback=database_login_code_ledger),
     )
     login_codes = providers.Singleton(LoginCodeExchange, wechat=wechat, ledger=login_code_ledger)
 

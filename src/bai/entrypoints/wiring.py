@@ -11,10 +11,11 @@ def rate_limiter_kind(settings: Settings) -> str:
 
 
 def login_code_ledger_kind(settings: Settings) -> str:
-    """Redis when configured (one round trip); otherwise the database every process shares."""
+    """Redis when configured (one round trip), with the database's as its fallback; otherwise
+    the database's, which every process shares."""
     if settings.redis_url and settings.storage != "memory":
         return "redis"
-    return settings.storage
+    return "database"
 
 
 def container_for(settings: Settings) -> Container:

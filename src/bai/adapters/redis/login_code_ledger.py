@@ -43,12 +43,19 @@ def _stored(answer: CodeAnswer) -> bytes:
 
 class RedisLoginCodeLedger(LoginCodeLedger):
     """The ledger in Redis, for deployments that have it: one round trip to claim, and waiters
-    poll a key. When Redis cannot be reached, each request exchanges its code on its own (a
-    double-tap split over two processes may then see the second exchange refused) and a warning
-    is logged: logins keep working."""
+    poll a key. When Redis cannot be reached, the call goes to `fallback` (the database's
+    ledger, which every process shares too) and a warning is logged: logins keep their one
+    exchange per code through a Redis outage."""
 
-    def __init__(self, client: "Redis", *, claim_seconds: float = CLAIM_SECONDS) -> None:
+    def __init__(
+        self,
+        client: "Redis",
+        *,
+        fallback: LoginCodeLedger,
+        claim_seconds: float = CLAIM_SECONDS,
+    ) -> None:
         self._client = client
+        self._fallback = fallback
         self._claim_ms = int(claim_seconds * 1000)
         self._claim_seconds = claim_seconds
         self._release: Any = client.register_script(_RELEASE_IF_PENDING)
@@ -59,20 +66,22 @@ class RedisLoginCodeLedger(LoginCodeLedger):
                 return CodeClaim(mine=True)
             return CodeClaim(answer=_answer(await self._client.get(PREFIX + key)))
         except (RedisError, OSError) as exc:
-            logger.warning("login code ledger: Redis unavailable (%s)", type(exc).__name__)
-            return CodeClaim(mine=True)
+            _unavailable(exc)
+            return await self._fallback.claim(key)
 
     async def settle(self, key: str, answer: CodeAnswer, *, keep_seconds: int) -> None:
         try:
             await self._client.set(PREFIX + key, _stored(answer), ex=keep_seconds)
         except (RedisError, OSError) as exc:
-            logger.warning("login code ledger: Redis unavailable (%s)", type(exc).__name__)
+            _unavailable(exc)
+            await self._fallback.settle(key, answer, keep_seconds=keep_seconds)
 
     async def release(self, key: str) -> None:
         try:
             await self._release(keys=[PREFIX + key], args=[PENDING])
         except (RedisError, OSError) as exc:
-            logger.warning("login code ledger: Redis unavailable (%s)", type(exc).__name__)
+            _unavailable(exc)
+            await self._fallback.release(key)
 
     async def wait(self, key: str) -> CodeAnswer | None:
         deadline = time.monotonic() + self._claim_seconds
@@ -83,5 +92,12 @@ class RedisLoginCodeLedger(LoginCodeLedger):
                     return _answer(value)
                 await asyncio.sleep(POLL_SECONDS)
         except (RedisError, OSError) as exc:
-            logger.warning("login code ledger: Redis unavailable (%s)", type(exc).__name__)
+            _unavailable(exc)
+            return await self._fallback.wait(key)
         return None
+
+
+def _unavailable(exc: Exception) -> None:
+    logger.warning(
+        "login code ledger: Redis unavailable (%s), using the database's", type(exc).__name__
+    )
