@@ -201,3 +201,35 @@ def test_migrations_may_take_a_direct_connection_of_the_same_database_kind() -> 
 
     assert settings.migration_database_url == "postgresql+asyncpg://u@db:5432/db"
     assert settings.database_pool_mode == "transaction"
+
+
+def test_the_token_secret_can_come_from_a_file(tmp_path: Path) -> None:
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("f" * 40 + "\n")
+
+    settings = load_settings({"BAI_TOKEN_SECRET_FILE": str(secret_file)})
+
+    assert settings.token_secret == "f" * 40
+
+
+@pytest.mark.parametrize(
+    ("content", "also_set", "named"),
+    [
+        (None, False, "cannot read"),
+        ("", False, "is empty"),
+        ("short", False, "at least 32 bytes"),
+        ("f" * 40, True, "not both"),
+    ],
+)
+def test_a_secret_file_that_cannot_serve_is_refused(
+    tmp_path: Path, content: str | None, also_set: bool, named: str
+) -> None:
+    secret_file = tmp_path / "secret"
+    if content is not None:
+        secret_file.write_text(content)
+    env = {"BAI_TOKEN_SECRET_FILE": str(secret_file)}
+    if also_set:
+        env["BAI_TOKEN_SECRET"] = SECRET
+
+    with pytest.raises(SettingsError, match=named):
+        load_settings(env)

@@ -149,6 +149,25 @@ def _rate_limits(raw: str) -> dict[str, Limit | None]:
         raise SettingsError(f"BAI_RATE_LIMITS: {exc}") from exc
 
 
+def _token_secret(env: Mapping[str, str]) -> str:
+    """`BAI_TOKEN_SECRET`, or the content of the file `BAI_TOKEN_SECRET_FILE` names (the Docker
+    and Kubernetes secrets convention; what `bai import-pocketbase` writes); not both."""
+    secret, path = env.get("BAI_TOKEN_SECRET", ""), env.get("BAI_TOKEN_SECRET_FILE", "").strip()
+    if not path:
+        return secret
+    if secret:
+        raise SettingsError("set BAI_TOKEN_SECRET or BAI_TOKEN_SECRET_FILE, not both")
+    try:
+        content = Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(
+            f"BAI_TOKEN_SECRET_FILE: cannot read {path}: {type(exc).__name__}"
+        ) from exc
+    if not content:
+        raise SettingsError(f"BAI_TOKEN_SECRET_FILE: {path} is empty")
+    return content
+
+
 def _dev_token_secret(data_dir: Path) -> str:
     """A secret made once and kept in the data directory, shared by every local process."""
     path = data_dir / SECRET_FILE
@@ -169,7 +188,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         env.get("BAI_WECHAT_APPID", "").strip(),
         env.get("BAI_WECHAT_SECRET", "").strip(),
     )
-    token_secret = env.get("BAI_TOKEN_SECRET", "")
+    token_secret = _token_secret(env)
     data_dir = Path(env.get("BAI_DATA_DIR", "bai_data"))
     if deployment == "production":
         missing = [
@@ -177,7 +196,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             for name, value in [
                 ("BAI_WECHAT_APPID", appid),
                 ("BAI_WECHAT_SECRET", app_secret),
-                ("BAI_TOKEN_SECRET", token_secret),
+                ("BAI_TOKEN_SECRET (or BAI_TOKEN_SECRET_FILE)", token_secret),
             ]
             if not value
         ]
