@@ -2,20 +2,23 @@
 
 import ipaddress
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from bai.entrypoints.http.limits import Limit, LimitsError, parse_limits
+from bai.entrypoints.token_secret import (
+    TokenSecretError,
+    development_token_secret,
+    token_secret_from,
+)
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Storage = Literal["memory", "sqlite", "postgresql"]
 PoolMode = Literal["session", "transaction"]
 MIN_SECRET_BYTES = 32
 MAX_WECHAT_TIMEOUT = 20.0
-SECRET_FILE = "token_secret"  # noqa: S105
 
 
 class SettingsError(ValueError):
@@ -149,38 +152,6 @@ def _rate_limits(raw: str) -> dict[str, Limit | None]:
         raise SettingsError(f"BAI_RATE_LIMITS: {exc}") from exc
 
 
-def _token_secret(env: Mapping[str, str]) -> str:
-    """`BAI_TOKEN_SECRET`, or the content of the file `BAI_TOKEN_SECRET_FILE` names (the Docker
-    and Kubernetes secrets convention; what `bai import-pocketbase` writes); not both."""
-    secret, path = env.get("BAI_TOKEN_SECRET", ""), env.get("BAI_TOKEN_SECRET_FILE", "").strip()
-    if not path:
-        return secret
-    if secret:
-        raise SettingsError("set BAI_TOKEN_SECRET or BAI_TOKEN_SECRET_FILE, not both")
-    try:
-        content = Path(path).read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(
-            f"BAI_TOKEN_SECRET_FILE: cannot read {path}: {type(exc).__name__}"
-        ) from exc
-    if not content:
-        raise SettingsError(f"BAI_TOKEN_SECRET_FILE: {path} is empty")
-    return content
-
-
-def _dev_token_secret(data_dir: Path) -> str:
-    """A secret made once and kept in the data directory, shared by every local process."""
-    path = data_dir / SECRET_FILE
-    data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(secrets.token_hex(32))
-    return path.read_text().strip()
-
-
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     deployment = env.get("BAI_ENV", "development").strip() or "development"
@@ -188,7 +159,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         env.get("BAI_WECHAT_APPID", "").strip(),
         env.get("BAI_WECHAT_SECRET", "").strip(),
     )
-    token_secret = _token_secret(env)
+    try:
+        token_secret = token_secret_from(env)
+    except TokenSecretError as exc:
+        raise SettingsError(str(exc)) from exc
     data_dir = Path(env.get("BAI_DATA_DIR", "bai_data"))
     if deployment == "production":
         missing = [
@@ -211,7 +185,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError("BAI_RATE_LIMIT must be on or off")
     database_url = _database_url(env, data_dir)
     settings = Settings(
-        token_secret=token_secret or _dev_token_secret(data_dir),
+        token_secret=token_secret or development_token_secret(data_dir),
         host=env.get("BAI_HOST", "127.0.0.1").strip() or "127.0.0.1",
         port=_integer(env, "BAI_PORT", 8090, 1, 65535),
         workers=_integer(env, "BAI_WORKERS", 1, 1, 64),
@@ -236,6 +210,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         http_idle_timeout=_seconds(env, "BAI_HTTP_IDLE_TIMEOUT", 30.0),
         http_body_timeout=_seconds(env, "BAI_HTTP_BODY_TIMEOUT", 10.0),
     )
+    _refuse_what_cannot_work(settings)
+    return settings
+
+
+def _refuse_what_cannot_work(settings: Settings) -> None:
+    """Settings each fine alone that do not work together."""
     if _storage(settings.migration_database_url) != settings.storage:
         raise SettingsError("BAI_MIGRATION_DATABASE_URL must be the same kind of database")
     if settings.wechat_timeout > MAX_WECHAT_TIMEOUT:
@@ -255,5 +235,3 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             raise SettingsError(f"{name} must be at least 1 second")
     if not 0 < settings.wechat_connect_timeout <= settings.wechat_timeout:
         raise SettingsError("BAI_WECHAT_CONNECT_TIMEOUT must be > 0 and <= BAI_WECHAT_TIMEOUT")
-
-    return settings
