@@ -60,12 +60,14 @@ wrk.path = "/pb/api/system/users-count"
     "login-existing": """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
--- Every code is new, as wx.login's are (so no two requests share a WeChat call); the part
--- before the first "." names the seeded user it logs in.
+-- Every code is new, as wx.login's are (so no two requests share a WeChat call), in every run
+-- (RUN: the warm-up and each measured run send codes never seen before); the part before the
+-- first "." names the seeded user it logs in.
 local n = 0
 request = function()
   n = n + 1
-  local body = '{"users_wx_code":"u' .. (n * 7919 % USERS) .. '.' .. id .. '.' .. n .. '"}'
+  local body = '{"users_wx_code":"u' .. (n * 7919 % USERS) .. '.' .. RUN .. '-' .. id .. '-'
+    .. n .. '"}'
   return wrk.format(nil, "/pb/api/wechat/login", nil, body)
 end
 """,
