@@ -3,6 +3,7 @@
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from granian import Granian
 from granian.constants import HTTPModes, Interfaces, Loops
@@ -11,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bai.adapters.sqlalchemy.migrate import upgrade
 from bai.entrypoints.accounts import ACTIONS, run_account_command
+from bai.entrypoints.import_pocketbase import run_import
 from bai.entrypoints.logs import configure_logging
 from bai.entrypoints.settings import Settings, SettingsError, load_settings
 
@@ -59,6 +61,18 @@ def main(argv: list[str] | None = None) -> int:
     users = commands.add_parser("users", help="show, disable, enable, revoke or delete an account")
     users.add_argument("action", choices=ACTIONS)
     users.add_argument("user", help="pb_id (show also takes an openid)")
+    move = commands.add_parser(
+        "import-pocketbase",
+        help="copy tbl_auth_users and tbl_company from a PocketBase data directory",
+        description="Copy every tbl_auth_users and tbl_company record of a PocketBase data"
+        " directory into the database of BAI_DATABASE_URL, keeping ids, token keys, fields and"
+        " times; write the collection's token secret to --secret-file (mode 600, never"
+        " printed). Running it again changes nothing already copied.",
+    )
+    move.add_argument("--data-dir", type=Path, required=True, help="PocketBase's pb_data")
+    move.add_argument(
+        "--secret-file", type=Path, required=True, help="where to keep the token secret"
+    )
     args = parser.parse_args(argv)
     configure_logging()
     try:
@@ -66,8 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"bai: configuration error: {exc}", file=sys.stderr)
         return 2
-    if args.command == "users":
-        status, text = run_account_command(settings, args.action, args.user)
+    if args.command in {"users", "import-pocketbase"}:
+        if args.command == "users":
+            status, text = run_account_command(settings, args.action, args.user)
+        else:
+            status, text = run_import(settings, args.data_dir, args.secret_file)
         print(text, file=sys.stdout if status == 0 else sys.stderr)
         return status
     try:

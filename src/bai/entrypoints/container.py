@@ -13,6 +13,7 @@ from bai.adapters.redis.client import redis_client
 from bai.adapters.redis.login_code_ledger import RedisLoginCodeLedger
 from bai.adapters.redis.rate_limiter import RedisRateLimiter
 from bai.adapters.redis.shared_cache import shared_cache
+from bai.adapters.sqlalchemy.account_import import SqlAlchemyAccountStore
 from bai.adapters.sqlalchemy.engine import engine_for
 from bai.adapters.sqlalchemy.login_code_ledger import SqlAlchemyLoginCodeLedger
 from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
@@ -29,6 +30,7 @@ from bai.domain.use_cases.check_readiness import CheckReadiness
 from bai.domain.use_cases.complete_profile import CompleteProfile
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.find_user import FindUser
+from bai.domain.use_cases.import_accounts import ImportAccounts
 from bai.domain.use_cases.login_or_register import LoginOrRegister
 from bai.domain.use_cases.manage_account import ManageAccount
 from bai.domain.use_cases.refresh_token import RefreshToken
@@ -125,3 +127,6 @@ class Container(containers.DeclarativeContainer):
     manage_account = providers.Singleton(ManageAccount, users=users, ids=ids, clock=clock)
     find_user = providers.Singleton(FindUser, users=users)
     present_user = providers.Singleton(UserPresenter, masker=phone_masker)
+    import_accounts = providers.Singleton(
+        ImportAccounts, store=providers.Singleton(SqlAlchemyAccountStore, engine)
+    )

@@ -43,3 +43,26 @@ def development_token_secret(data_dir: Path) -> str:
     with os.fdopen(descriptor, "w") as handle:
         handle.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def write_token_secret(path: Path, secret: str) -> None:
+    """Keep `secret` in `path`, readable by its owner only (mode 600), for
+    `BAI_TOKEN_SECRET_FILE`. A file that already holds it is left as it is (made 600); one that
+    holds anything else is never overwritten."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        try:
+            held = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TokenSecretError(f"cannot read {path}: {type(exc).__name__}") from exc
+        if held != secret:
+            raise TokenSecretError(
+                f"{path} already holds another secret; remove it or name another file"
+            ) from None
+        path.chmod(0o600)
+        return
+    except OSError as exc:
+        raise TokenSecretError(f"cannot create {path}: {type(exc).__name__}") from exc
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(secret + "\n")

@@ -49,7 +49,7 @@ def _user(row: Any) -> User:
     return User(**fields, company=_company(row))
 
 
-def _row(user: User) -> dict[str, Any]:
+def row_of_user(user: User) -> dict[str, Any]:
     row = {column.name: getattr(user, column.name) for column in auth_users.c}
     row["users_idtype"] = user.users_idtype.value
     row["users_status"] = user.users_status.value
@@ -105,7 +105,7 @@ class SqlAlchemyUserRepository(UserRepository):
     async def add_if_absent(self, user: User) -> tuple[User, bool]:
         statement = (
             self._insert(auth_users)
-            .values(_row(user))
+            .values(row_of_user(user))
             .on_conflict_do_nothing(index_elements=["openid"], index_where=_HAS_OPENID)
             .returning(auth_users.c.pb_id)
         )

@@ -1,0 +1,74 @@
+"""Imported accounts added to PostgreSQL or SQLite, keeping their ids, keys and times."""
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Integer, String, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bai.domain.entities import Company, User
+from bai.ports.account_import import AccountStore, Added, Unreadable
+
+from .outages import storage_errors
+from .tables import auth_users, companies
+from .user_repository import row_of_user
+
+INSERTS: dict[str, Callable[[Table], Any]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
+INTEGER_BOUNDS = (-(2**31), 2**31 - 1)
+
+
+class SqlAlchemyAccountStore(AccountStore):
+    """One transaction per batch: rows whose id is there already are left alone, the rest are
+    inserted with `ON CONFLICT DO NOTHING`, and the ones still missing afterwards lost to another
+    row's unique value. Supports PostgreSQL and SQLite; refuses other dialects."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        if engine.dialect.name not in INSERTS:
+            raise ValueError(f"importing into {engine.dialect.name} is not supported")
+        self._engine = engine
+        self._insert = INSERTS[engine.dialect.name]
+
+    async def add_companies(self, batch: list[Company]) -> Added:
+        rows = [
+            {column.name: getattr(company, column.name) for column in companies.c}
+            for company in batch
+        ]
+        return await self._add(companies, rows)
+
+    async def add_users(self, batch: list[User]) -> Added:
+        return await self._add(auth_users, [row_of_user(user) for user in batch])
+
+    async def _add(self, table: Table, rows: list[dict[str, Any]]) -> Added:
+        refused = [
+            Unreadable(row["pb_id"], problem) for row in rows if (problem := _misfit(table, row))
+        ]
+        rows = [row for row in rows if not _misfit(table, row)]
+        ids = [row["pb_id"] for row in rows]
+        async with storage_errors(), self._engine.begin() as connection:
+            held = select(table.c.pb_id).where(table.c.pb_id.in_(ids))
+            present = set((await connection.execute(held)).scalars())
+            new = [row for row in rows if row["pb_id"] not in present]
+            if new:
+                await connection.execute(self._insert(table).on_conflict_do_nothing(), new)
+            added = set((await connection.execute(held)).scalars()) - present
+        refused += [
+            Unreadable(row["pb_id"], "another record holds one of its unique values")
+            for row in new
+            if row["pb_id"] not in added
+        ]
+        return Added(added=len(added), present=len(present), refused=refused)
+
+
+def _misfit(table: Table, row: dict[str, Any]) -> str:
+    """Why `row` does not fit the table's columns ("" when it does)."""
+    for column in table.c:
+        value, kind = row[column.name], column.type
+        if isinstance(kind, String) and kind.length and len(value) > kind.length:
+            return f"{column.name} is longer than {kind.length} characters"
+        if isinstance(kind, Integer) and not INTEGER_BOUNDS[0] <= value <= INTEGER_BOUNDS[1]:
+            return f"{column.name} is out of range"
+    return ""

@@ -1,0 +1,69 @@
+"""`bai import-pocketbase`: a PocketBase deployment's accounts moved into BAI's database, with
+nobody logged out (SPEC, PocketBase)."""
+
+import asyncio
+import sys
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+from tqdm import tqdm
+
+from bai.adapters.pocketbase.data_dir import PocketBaseDataDir
+from bai.adapters.sqlalchemy.migrate import upgrade
+from bai.domain.errors import StorageUnavailable
+from bai.domain.use_cases.import_accounts import ImportReport, Tally
+from bai.entrypoints.settings import Settings
+from bai.entrypoints.token_secret import TokenSecretError, write_token_secret
+from bai.entrypoints.wiring import close_connections, container_for
+from bai.ports.account_import import AccountSource, UnusableSource
+
+SHOWN_REFUSALS = 20
+
+
+async def _copy(settings: Settings, source: AccountSource) -> ImportReport:
+    container = container_for(settings)
+    try:
+        with tqdm(
+            total=source.user_total(), unit=" users", file=sys.stderr, disable=None, leave=False
+        ) as bar:
+            return await container.import_accounts().execute(source, progress=bar.update)
+    finally:
+        await close_connections(container)
+
+
+def _tally(name: str, tally: Tally) -> str:
+    return (
+        f"{name}: {tally.added} added, {tally.present} already there, {len(tally.refused)} refused"
+    )
+
+
+def _summary(report: ImportReport, secret_file: Path) -> str:
+    lines = [
+        f"BAI_COLLECTION_ID={report.collection_id}",
+        f"BAI_TOKEN_SECRET_FILE={secret_file}",
+        _tally("companies", report.companies),
+        _tally("users", report.users),
+    ]
+    refused = report.companies.refused + report.users.refused
+    lines += [f"refused {one.record_id}: {one.reason}" for one in refused[:SHOWN_REFUSALS]]
+    if len(refused) > SHOWN_REFUSALS:
+        lines.append(f"... and {len(refused) - SHOWN_REFUSALS} more refused")
+    return "\n".join(lines)
+
+
+def run_import(settings: Settings, data_dir: Path, secret_file: Path) -> tuple[int, str]:
+    """Exit status and the text to print. The secret goes to `secret_file` only."""
+    if settings.storage not in {"postgresql", "sqlite"}:
+        return 2, "bai import-pocketbase needs BAI_DATABASE_URL of PostgreSQL or SQLite"
+    try:
+        source = PocketBaseDataDir(data_dir)
+        write_token_secret(secret_file, source.token_secret())
+    except (UnusableSource, TokenSecretError) as exc:
+        return 2, f"bai import-pocketbase: {exc}"
+    try:
+        upgrade(settings.migration_database_url)
+        report = asyncio.run(_copy(settings, source))
+    except (OSError, SQLAlchemyError, StorageUnavailable) as exc:
+        return 1, f"bai import-pocketbase: the database cannot be reached: {type(exc).__name__}"
+    refused = report.companies.refused or report.users.refused
+    return (1 if refused else 0), _summary(report, secret_file)

@@ -1,0 +1,230 @@
+"""`bai import-pocketbase` end to end: accounts made and tokens issued by a real PocketBase,
+imported into SQLite and PostgreSQL, then used at BAI (SPEC, PocketBase: "Moving off
+PocketBase")."""
+
+import hashlib
+import json
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from litestar.testing import TestClient
+
+from bai.entrypoints.http.app import create_app
+from bai.entrypoints.settings import load_settings
+from bai.entrypoints.wiring import container_for
+from tests.support.pocketbase import run_pocketbase
+
+BAI = Path(sys.executable).parent / "bai"
+PASSWORD = "a-user-password-123"
+LOGIN_CODE = "moved-user-code"
+
+
+def claims(token: str) -> dict[str, Any]:
+    decoded: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    return decoded
+
+
+def sandbox_openid(code: str) -> str:
+    """The openid BAI's sandbox WeChat gives `code` (README, Sandbox)."""
+    return f"sbx_{hashlib.sha256(code.encode()).hexdigest()[:24]}"
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A PocketBase data directory after a team's use, and what its users hold."""
+
+    data_dir: Path
+    secret: str
+    record: dict[str, Any]
+    password_token: str
+    impersonation_token: str
+    users: int
+
+
+@pytest.fixture(scope="module")
+def moved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moved]:
+    folder = tmp_path_factory.mktemp("pocketbase")
+    for pocketbase in run_pocketbase(folder):
+        pocketbase.api(
+            "POST",
+            "/api/collections/tbl_company/records",
+            json={"company_id": "c-1", "company_name": "示例公司"},
+        ).raise_for_status()
+        record = pocketbase.create_user(
+            email="moved@example.com",
+            password=PASSWORD,
+            passwordConfirm=PASSWORD,
+            openid=sandbox_openid(LOGIN_CODE),
+            users_id="10000001",
+            users_idtype="WeChat",
+            users_status="active",
+            users_name="迁移用户",
+            users_phone="13800138000",
+            users_picture="https://cdn.example.com/a.png",
+            users_promo_code="ABCDEFGH",
+            users_rank_level=3,
+            company_id="c-1",
+        )
+        for n in range(3):
+            pocketbase.create_user(
+                openid=f"other-{n}",
+                users_id=f"2000000{n}",
+                password=PASSWORD,
+                passwordConfirm=PASSWORD,
+            )
+        password_token = pocketbase.password_token("moved@example.com", PASSWORD)
+        impersonation_token = pocketbase.impersonation_token(record["id"])
+        pocketbase.stop()
+        with sqlite3.connect(pocketbase.data_dir / "data.db") as db:
+            (options,) = db.execute(
+                "SELECT options FROM _collections WHERE name = 'tbl_auth_users'"
+            ).fetchone()
+        secret = json.loads(options)["authToken"]["secret"]
+        yield Moved(
+            pocketbase.data_dir, secret, record, password_token, impersonation_token, users=4
+        )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target_url(request: pytest.FixtureRequest) -> str:
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+def bai_import(url: str, data_dir: Path, secret_file: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [BAI, "import-pocketbase", "--data-dir", data_dir, "--secret-file", secret_file],
+        env={"BAI_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_every_account_moves_and_nobody_is_logged_out(
+    moved: Moved, target_url: str, tmp_path: Path
+) -> None:
+    secret_file = tmp_path / "secret"
+
+    done = bai_import(target_url, moved.data_dir, secret_file)
+
+    assert done.returncode == 0, done.stderr
+    assert "BAI_COLLECTION_ID=pbc_421601843" in done.stdout.splitlines()
+    assert "users: 4 added, 0 already there, 0 refused" in done.stdout
+    assert "companies: 1 added, 0 already there, 0 refused" in done.stdout
+    assert moved.secret not in done.stdout + done.stderr
+    assert secret_file.read_text().strip() == moved.secret
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+
+    env = {
+        "BAI_DATABASE_URL": target_url,
+        "BAI_TOKEN_SECRET_FILE": str(secret_file),
+        "BAI_COLLECTION_ID": "pbc_421601843",
+        "BAI_DATA_DIR": str(tmp_path),
+    }
+    with TestClient(create_app(container_for(load_settings(env)))) as client:
+        refreshed = client.post(
+            "/pb/api/system/refresh-token",
+            headers={"Authorization": f"Bearer {moved.password_token}"},
+        )
+        assert refreshed.status_code == 200, refreshed.text
+        renewed = refreshed.json()["token"]
+        assert renewed != moved.password_token
+        assert claims(renewed)["id"] == moved.record["id"]
+        assert claims(renewed)["refreshable"] is True
+        again = client.post("/pb/api/system/refresh-token", headers={"Authorization": renewed})
+        assert again.status_code == 200, again.text
+
+        static = client.post(
+            "/pb/api/system/refresh-token", headers={"Authorization": moved.impersonation_token}
+        )
+        assert static.status_code == 200, static.text
+        assert static.json()["token"] == moved.impersonation_token
+
+        login = client.post("/pb/api/wechat/login", json={"users_wx_code": LOGIN_CODE})
+        assert login.status_code == 200, login.text
+        data = login.json()["data"]
+        assert data["status"] == "login_success"
+        assert data["user"]["pb_id"] == moved.record["id"]
+        assert data["user"]["users_name"] == "迁移用户"
+        assert data["user"]["users_rank_level"] == 3
+        assert data["user"]["company"]["company_name"] == "示例公司"
+        assert data["is_info_complete"] is True
+
+        counted = client.post("/pb/api/system/users-count")
+        assert counted.json()["data"]["total_users"] == moved.users
+
+
+def test_importing_again_changes_nothing(moved: Moved, target_url: str, tmp_path: Path) -> None:
+    secret_file = tmp_path / "secret"
+    assert bai_import(target_url, moved.data_dir, secret_file).returncode == 0
+
+    again = bai_import(target_url, moved.data_dir, secret_file)
+
+    assert again.returncode == 0, again.stderr
+    assert "users: 0 added, 4 already there, 0 refused" in again.stdout
+    assert "companies: 0 added, 1 already there, 0 refused" in again.stdout
+
+
+def test_a_record_that_collides_with_another_user_is_refused_and_named(
+    moved: Moved, sqlite_url: str, tmp_path: Path
+) -> None:
+    env = {"BAI_DATABASE_URL": sqlite_url, "BAI_DATA_DIR": str(tmp_path)}
+    with TestClient(create_app(container_for(load_settings(env)))) as client:
+        taken = client.post("/pb/api/wechat/login", json={"users_wx_code": LOGIN_CODE})
+        assert taken.json()["data"]["status"] == "register_success"
+
+    done = bai_import(sqlite_url, moved.data_dir, tmp_path / "secret")
+
+    assert done.returncode == 1
+    assert "users: 3 added, 0 already there, 1 refused" in done.stderr
+    assert f"refused {moved.record['id']}: another record holds one" in done.stderr
+
+
+@pytest.mark.parametrize("shape", ["empty", "not-sqlite", "no-collection"])
+def test_what_is_not_a_pocketbase_data_dir_is_refused_in_one_line(
+    shape: str, sqlite_url: str, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "pb_data"
+    data_dir.mkdir()
+    if shape == "not-sqlite":
+        (data_dir / "data.db").write_text("not a database")
+    if shape == "no-collection":
+        with sqlite3.connect(data_dir / "data.db") as db:
+            db.execute("CREATE TABLE _collections (id, name, type, options)")
+    secret_file = tmp_path / "secret"
+
+    done = bai_import(sqlite_url, data_dir, secret_file)
+
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+    expected = {
+        "empty": "is not a PocketBase data directory",
+        "not-sqlite": "is not a PocketBase database",
+        "no-collection": "has no auth collection named tbl_auth_users",
+    }
+    assert expected[shape] in done.stderr
+    assert not secret_file.exists()
+
+
+def test_a_secret_file_that_holds_another_secret_is_never_overwritten(
+    moved: Moved, sqlite_url: str, tmp_path: Path
+) -> None:
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("the secret of something else\n")
+
+    done = bai_import(sqlite_url, moved.data_dir, secret_file)
+
+    assert done.returncode == 2
+    assert "already holds another secret" in done.stderr
+    assert secret_file.read_text() == "the secret of something else\n"
+    assert "users:" not in done.stdout

