@@ -27,6 +27,12 @@ class Api:
         self.client = client
         self.container = container
 
+    @property
+    def token_secret(self) -> str:
+        """The collection secret the app signs with (PocketBase's own, beside PocketBase)."""
+        secret: str = self.container.config.token_secret()
+        return secret
+
     def post(self, path: str, **kwargs: Any) -> httpx.Response:
         response = self.client.post(f"/pb/api{path}", **kwargs)
         assert_contract(response)
@@ -76,6 +82,8 @@ def container(
     tmp_path: Path, database_env: dict[str, str], wechat: FakeWeChatGateway, clock: FixedClock
 ) -> Iterator[Container]:
     env = {"BAI_TOKEN_SECRET": SECRET, "BAI_DATA_DIR": str(tmp_path), **database_env}
+    if env["BAI_DATABASE_URL"].startswith("pocketbase"):
+        del env["BAI_TOKEN_SECRET"]  # beside PocketBase, the secret is PocketBase's
     container = container_for(load_settings(env))
     container.wechat.override(providers.Object(wechat))
     container.clock.override(providers.Object(clock))

@@ -10,7 +10,7 @@ from dependency_injector import providers
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.domain.entities import NewUserKeys
 from bai.domain.use_cases.manage_account import AccountAction, AccountCommand
-from tests.integration.conftest import SECRET, Api
+from tests.integration.conftest import Api
 from tests.support.builders import a_user
 from tests.support.fakes import FixedClock, GatedWeChatGateway, RepeatingIdGenerator
 from tests.support.forgery import HEADER, claims_for, sign
@@ -81,7 +81,9 @@ def test_tokens_naming_no_record_id_are_401(
 ) -> None:
     user = a_user()
     api.seed(user)
-    token = sign(HEADER, claims_for(user, clock, 3600, id=claimed), user.token_key + SECRET)
+    token = sign(
+        HEADER, claims_for(user, clock, 3600, id=claimed), user.token_key + api.token_secret
+    )
 
     assert api.profile(token).status_code == 401
     assert api.refresh(token).status_code == 401
@@ -95,7 +97,7 @@ def test_a_token_that_is_not_refreshable_comes_back_unchanged(
     user = a_user()
     api.seed(user)
     claims = claims_for(user, clock, 3600, refreshable=refreshable)
-    token = sign(HEADER, claims, user.token_key + SECRET)
+    token = sign(HEADER, claims, user.token_key + api.token_secret)
 
     response = api.refresh(token)
 
@@ -108,7 +110,9 @@ def test_a_token_that_is_not_refreshable_still_signs_its_user_in(
 ) -> None:
     user = a_user()
     api.seed(user)
-    token = sign(HEADER, claims_for(user, clock, 3600, refreshable=False), user.token_key + SECRET)
+    token = sign(
+        HEADER, claims_for(user, clock, 3600, refreshable=False), user.token_key + api.token_secret
+    )
     phone = wechat.phone_code("p", openid=user.openid, phone="13800138000")
 
     assert api.profile(token, users_phone_code=phone).status_code == 200
@@ -119,7 +123,9 @@ def test_a_login_code_renews_even_a_token_that_is_not_refreshable(
 ) -> None:
     user = a_user()
     api.seed(user)
-    token = sign(HEADER, claims_for(user, clock, 3600, refreshable=False), user.token_key + SECRET)
+    token = sign(
+        HEADER, claims_for(user, clock, 3600, refreshable=False), user.token_key + api.token_secret
+    )
     code = wechat.login_code("c", openid=user.openid)
 
     renewed = api.refresh(token, json={"users_wx_code": code}).json()["token"]

@@ -10,6 +10,8 @@ import pytest
 from bai.adapters.asyncpg.login_code_ledger import AsyncpgLoginCodeLedger
 from bai.adapters.asyncpg.pool import LazyPool
 from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
+from bai.adapters.pocketbase.client import PocketBaseClient
+from bai.adapters.pocketbase.login_code_ledger import PocketBaseLoginCodeLedger
 from bai.adapters.redis.client import redis_client
 from bai.adapters.redis.login_code_ledger import RedisLoginCodeLedger
 from bai.adapters.sqlalchemy.engine import create_engine
@@ -17,7 +19,7 @@ from bai.adapters.sqlalchemy.login_code_ledger import SqlAlchemyLoginCodeLedger
 from bai.domain.values import WeChatIdentity
 from bai.ports.login_code_ledger import CodeAnswer, LoginCodeLedger
 
-KINDS = ["memory", "sqlite", "postgresql-sqlalchemy", "postgresql-asyncpg", "redis"]
+KINDS = ["memory", "sqlite", "postgresql-sqlalchemy", "postgresql-asyncpg", "redis", "pocketbase"]
 VOUCHED = CodeAnswer(WeChatIdentity(openid="openid-1", unionid="union-1"))
 REFUSED = CodeAnswer(None)
 Pair = tuple[LoginCodeLedger, LoginCodeLedger]
@@ -27,8 +29,8 @@ Pair = tuple[LoginCodeLedger, LoginCodeLedger]
 def store(request: pytest.FixtureRequest) -> tuple[str, str]:
     """Which ledger, and the URL of its store (a fresh, migrated database where it has one)."""
     kind: str = request.param
-    if kind in {"memory", "redis"}:
-        return kind, "" if kind == "memory" else request.getfixturevalue("redis_url")
+    if kind in {"memory", "redis", "pocketbase"}:
+        return kind, "" if kind == "memory" else request.getfixturevalue(f"{kind}_url")
     url: str = request.getfixturevalue("sqlite_url" if kind == "sqlite" else "postgresql_url")
     return kind, url
 
@@ -45,6 +47,10 @@ async def ledgers(store: tuple[str, str]) -> AsyncIterator[Pair]:
             closers.append(client.aclose)
             fallback = InMemoryLoginCodeLedger(claim_seconds=1)
             return RedisLoginCodeLedger(client, fallback=fallback, claim_seconds=1)
+        if kind == "pocketbase":
+            pocketbase = PocketBaseClient(url)
+            closers.append(pocketbase.aclose)
+            return PocketBaseLoginCodeLedger(pocketbase, claim_seconds=1)
         if kind == "postgresql-asyncpg":
             pool = LazyPool(url, size=2)
             closers.append(pool.close)

@@ -12,7 +12,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bai.adapters.pocketbase.data_dir import NUMBER_FIELDS, TEXT_FIELDS, PocketBaseDataDir
+from bai.adapters.pocketbase.data_dir import PocketBaseDataDir
+from bai.adapters.pocketbase.records import NUMBER_FIELDS, TEXT_FIELDS
 from bai.adapters.sqlalchemy.account_import import SqlAlchemyAccountStore
 from bai.adapters.sqlalchemy.engine import create_engine
 from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository

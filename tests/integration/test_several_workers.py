@@ -1,6 +1,6 @@
 """SPEC's "Several workers, several hosts" on one host: `bai serve` with two worker processes
-on the default SQLite file and on PostgreSQL, against a real HTTP fake of WeChat whose login
-codes are single-use, as WeChat's are."""
+on the default SQLite file, on PostgreSQL and beside a live PocketBase, against a real HTTP fake
+of WeChat whose login codes are single-use, as WeChat's are."""
 
 import asyncio
 from collections.abc import Iterator
@@ -21,7 +21,7 @@ def fake() -> Iterator[FakeWeChatServer]:
     server.stop()
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=["sqlite", "postgresql", "pocketbase"])
 def base(
     request: pytest.FixtureRequest,
     fake: FakeWeChatServer,
@@ -36,6 +36,10 @@ def base(
     }
     if request.param == "postgresql":
         env["BAI_DATABASE_URL"] = request.getfixturevalue("postgres_database")
+    if request.param == "pocketbase":
+        pocketbase = request.getfixturevalue("pocketbase_server")
+        pocketbase.empty()
+        env["BAI_DATABASE_URL"] = pocketbase.storage_url
     with serving(tmp_path_factory.mktemp(f"workers-{request.param}"), **env) as (url, _):
         yield url
 

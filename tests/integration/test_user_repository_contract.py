@@ -10,6 +10,8 @@ import pytest
 from bai.adapters.asyncpg.pool import LazyPool
 from bai.adapters.asyncpg.user_repository import AsyncpgUserRepository
 from bai.adapters.memory.user_repository import InMemoryUserRepository
+from bai.adapters.pocketbase.client import PocketBaseClient
+from bai.adapters.pocketbase.user_repository import PocketBaseUserRepository
 from bai.adapters.sqlalchemy.engine import create_engine
 from bai.adapters.sqlalchemy.tables import companies
 from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
@@ -22,24 +24,37 @@ MakeRepository = Callable[..., Awaitable[UserRepository]]
 LATER = datetime(2026, 3, 4, 5, 6, 7, 891000, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgresql-sqlalchemy", "postgresql-asyncpg"])
+KINDS = ["memory", "sqlite", "postgresql-sqlalchemy", "postgresql-asyncpg", "pocketbase"]
+
+
+@pytest.fixture(params=KINDS)
 def storage(request: pytest.FixtureRequest) -> tuple[str, str]:
     """Which repository, and the URL of a fresh, migrated database for it."""
     kind: str = request.param
     if kind == "memory":
         return kind, "memory://"
+    if kind == "pocketbase":
+        return kind, request.getfixturevalue("pocketbase_url")
     url: str = request.getfixturevalue("sqlite_url" if kind == "sqlite" else "postgresql_url")
     return kind, url
 
 
 @pytest.fixture
-async def make_repository(storage: tuple[str, str]) -> AsyncIterator[MakeRepository]:
+async def make_repository(
+    storage: tuple[str, str], request: pytest.FixtureRequest
+) -> AsyncIterator[MakeRepository]:
     kind, url = storage
     closers: list[Callable[[], Awaitable[None]]] = []
 
     async def make(*, with_companies: tuple[Company, ...] = ()) -> UserRepository:
         if kind == "memory":
             return InMemoryUserRepository(companies=list(with_companies))
+        if kind == "pocketbase":
+            server = request.getfixturevalue("pocketbase_server")
+            server.add_companies(with_companies)
+            client = PocketBaseClient(url)
+            closers.append(client.aclose)
+            return PocketBaseUserRepository(client)
         engine = create_engine(url)
         closers.append(engine.dispose)
         if with_companies:

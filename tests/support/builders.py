@@ -51,5 +51,5 @@ ACME = Company(
     company_name="阿克米",
     company_status="active",
     created=datetime(2024, 1, 1, tzinfo=UTC),
-    updated=datetime(2024, 2, 1, 12, 30, 15, 123456, tzinfo=UTC),
+    updated=datetime(2024, 2, 1, 12, 30, 15, 123000, tzinfo=UTC),
 )

@@ -15,9 +15,10 @@ from sqlalchemy.engine import make_url
 
 from bai.adapters.sqlalchemy.migrate import upgrade
 from tests.support.pgbouncer import run_pgbouncer
+from tests.support.pocketbase import PocketBase, run_pocketbase
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-BACKENDS = ["memory", "sqlite", "postgresql", "pgbouncer"]
+BACKENDS = ["memory", "sqlite", "postgresql", "pgbouncer", "pocketbase"]
 
 
 def postgres_server_url() -> str:
@@ -107,6 +108,19 @@ def pgbouncer_url(postgresql_url: str, pgbouncer_database: str) -> str:
     return pgbouncer_database
 
 
+@pytest.fixture(scope="session")
+def pocketbase_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PocketBase]:
+    """A live PocketBase with BAI's hooks and collections, for the session."""
+    yield from run_pocketbase(tmp_path_factory.mktemp("pocketbase-server"))
+
+
+@pytest.fixture
+def pocketbase_url(pocketbase_server: PocketBase) -> str:
+    """`BAI_DATABASE_URL` beside the session's PocketBase, emptied for this test."""
+    pocketbase_server.empty()
+    return pocketbase_server.storage_url
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest) -> str:
     if request.param == "memory":
@@ -119,7 +133,8 @@ def database_url(request: pytest.FixtureRequest) -> str:
 def database_env(request: pytest.FixtureRequest, database_url: str) -> dict[str, str]:
     """The settings that point BAI at the backend of `database_url`."""
     env = {"BAI_DATABASE_URL": database_url}
-    if "pgbouncer" in request.node.callspec.params.get("database_url", ""):
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and "pgbouncer" in callspec.params.get("database_url", ""):
         env["BAI_DATABASE_POOL_MODE"] = "transaction"
     return env
 

@@ -3,22 +3,27 @@ directory and the project's own migrations (`contrib/pocketbase/pb_migrations`),
 tests. Under CI=true a missing binary fails the run."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
 
+from bai.adapters.pocketbase.records import stamp
+from bai.domain.entities import Company
 from tests.support.tcp_proxy import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BINARY = Path(sys.executable).parent / "pocketbase"
 MIGRATIONS = ROOT / "contrib" / "pocketbase" / "pb_migrations"
+HOOKS = ROOT / "contrib" / "pocketbase" / "pb_hooks"
 SUPERUSER = ("superuser@example.com", "bai-test-superuser-password")
 USERS = "/api/collections/tbl_auth_users"
 
@@ -65,6 +70,40 @@ class PocketBase:
         token: str = response.json()["token"]
         return token
 
+    @property
+    def storage_url(self) -> str:
+        """`BAI_DATABASE_URL` for BAI beside this PocketBase."""
+        email, password = SUPERUSER
+        return f"pocketbase://{quote(email, safe='')}:{password}@{self.url.split('://', 1)[1]}"
+
+    def empty(self) -> None:
+        """Remove every user, company and login code (straight from `data.db`, which PocketBase
+        keeps in WAL mode, so it sees the change at once)."""
+        with sqlite3.connect(self.data_dir / "data.db", timeout=10) as db:
+            for table in ("tbl_auth_users", "tbl_company", "_bai_login_codes"):
+                db.execute(f"DELETE FROM {table}")  # noqa: S608
+        db.close()
+
+    def add_companies(self, companies: "Iterable[Company]") -> None:
+        """Companies as they are, times included (straight into `data.db`)."""
+        with sqlite3.connect(self.data_dir / "data.db", timeout=10) as db:
+            db.executemany(
+                "INSERT INTO tbl_company (id, company_id, company_name, company_status, created,"
+                " updated) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        company.pb_id,
+                        company.company_id,
+                        company.company_name,
+                        company.company_status,
+                        stamp(company.created),
+                        stamp(company.updated),
+                    )
+                    for company in companies
+                ],
+            )
+        db.close()
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -80,7 +119,15 @@ def run_pocketbase(folder: Path) -> Iterator[PocketBase]:
     _run("superuser", "upsert", *SUPERUSER, "--dir", data_dir)
     port = free_port()
     process = subprocess.Popen(
-        [BINARY, "serve", f"--http=127.0.0.1:{port}", f"--dir={data_dir}", "--automigrate=false"],
+        [
+            BINARY,
+            "serve",
+            f"--http=127.0.0.1:{port}",
+            f"--dir={data_dir}",
+            f"--hooksDir={HOOKS}",
+            "--hooksWatch=false",
+            "--automigrate=false",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

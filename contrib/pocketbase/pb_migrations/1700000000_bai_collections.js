@@ -26,6 +26,8 @@ migrate((app) => {
   const users = new Collection({
     type: "auth",
     name: "tbl_auth_users",
+    // PocketBase's own sign-ins and auth-refresh refuse a user BAI has disabled.
+    authRule: 'users_status != "disabled"',
     fields: [
       text("openid", { hidden: true }),
       text("unionid", { hidden: true }),

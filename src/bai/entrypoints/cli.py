@@ -10,7 +10,9 @@ from granian.constants import HTTPModes, Interfaces, Loops
 from granian.http import HTTP1Settings
 from sqlalchemy.exc import SQLAlchemyError
 
+from bai.adapters.pocketbase.client import collection_secret
 from bai.adapters.sqlalchemy.migrate import upgrade
+from bai.domain.errors import StorageUnavailable
 from bai.entrypoints.accounts import ACTIONS, run_account_command
 from bai.entrypoints.import_pocketbase import run_import
 from bai.entrypoints.logs import configure_logging
@@ -26,6 +28,10 @@ SANDBOX_WARNING = (
 def _migrate(settings: Settings) -> None:
     if settings.storage == "memory":
         logger.info("memory:// storage has no schema to migrate")
+        return
+    if settings.storage == "pocketbase":
+        collection_secret(settings.database_url)  # reachable, BAI's hook installed, signed in
+        logger.info("PocketBase keeps its own schema (contrib/pocketbase: pb_hooks, pb_migrations)")
         return
     upgrade(settings.migration_database_url)
     logger.info("database schema is up to date")
@@ -89,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         return status
     try:
         {"serve": _serve, "migrate": _migrate}[args.command](settings)
-    except (OSError, SQLAlchemyError) as exc:
+    except (OSError, SQLAlchemyError, StorageUnavailable) as exc:
         print(
             f"bai: the database cannot be reached or migrated: {type(exc).__name__}",
             file=sys.stderr,

@@ -9,6 +9,9 @@ from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
 from bai.adapters.memory.rate_limiter import InMemoryRateLimiter
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.phone.star_masker import StarPhoneMasker
+from bai.adapters.pocketbase.client import PocketBaseClient
+from bai.adapters.pocketbase.login_code_ledger import PocketBaseLoginCodeLedger
+from bai.adapters.pocketbase.user_repository import PocketBaseUserRepository
 from bai.adapters.redis.client import redis_client
 from bai.adapters.redis.login_code_ledger import RedisLoginCodeLedger
 from bai.adapters.redis.rate_limiter import RedisRateLimiter
@@ -53,11 +56,13 @@ class Container(containers.DeclarativeContainer):
         size=config.database_pool_size,
         transaction_pooling=config.transaction_pooling,
     )
+    pocketbase = providers.Singleton(PocketBaseClient, config.database_url)
     users = providers.Selector(
         config.storage,
         memory=providers.Singleton(InMemoryUserRepository),
         sqlite=sql_users,
         postgresql=providers.Singleton(AsyncpgUserRepository, postgres_pool),
+        pocketbase=providers.Singleton(PocketBaseUserRepository, pocketbase),
     )
     redis = providers.Singleton(redis_client, config.redis_url)
     rate_limiter = providers.Selector(
@@ -105,6 +110,7 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryLoginCodeLedger),
         sqlite=providers.Singleton(SqlAlchemyLoginCodeLedger, engine),
         postgresql=providers.Singleton(AsyncpgLoginCodeLedger, postgres_pool),
+        pocketbase=providers.Singleton(PocketBaseLoginCodeLedger, pocketbase),
     )
     login_code_ledger = providers.Selector(
         config.login_code_ledger,

@@ -15,7 +15,7 @@ from bai.entrypoints.token_secret import (
 )
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-Storage = Literal["memory", "sqlite", "postgresql"]
+Storage = Literal["memory", "sqlite", "postgresql", "pocketbase"]
 PoolMode = Literal["session", "transaction"]
 MIN_SECRET_BYTES = 32
 MAX_WECHAT_TIMEOUT = 20.0
@@ -68,6 +68,8 @@ DRIVERS: dict[str, Storage] = {
     "memory": "memory",
     "sqlite+aiosqlite": "sqlite",
     "postgresql+asyncpg": "postgresql",
+    "pocketbase": "pocketbase",
+    "pocketbase+https": "pocketbase",
 }
 
 
@@ -164,13 +166,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     except TokenSecretError as exc:
         raise SettingsError(str(exc)) from exc
     data_dir = Path(env.get("BAI_DATA_DIR", "bai_data"))
+    database_url = _database_url(env, data_dir)
+    beside_pocketbase = _storage(database_url) == "pocketbase"
+    if beside_pocketbase and token_secret:
+        raise SettingsError(
+            "with BAI_DATABASE_URL=pocketbase://... the token secret is PocketBase's own:"
+            " unset BAI_TOKEN_SECRET and BAI_TOKEN_SECRET_FILE"
+        )
     if deployment == "production":
         missing = [
             name
             for name, value in [
                 ("BAI_WECHAT_APPID", appid),
                 ("BAI_WECHAT_SECRET", app_secret),
-                ("BAI_TOKEN_SECRET (or BAI_TOKEN_SECRET_FILE)", token_secret),
+                ("BAI_TOKEN_SECRET (or BAI_TOKEN_SECRET_FILE)", token_secret or beside_pocketbase),
             ]
             if not value
         ]
@@ -183,9 +192,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     rate_limit = env.get("BAI_RATE_LIMIT", "on").strip().lower()
     if rate_limit not in {"on", "off"}:
         raise SettingsError("BAI_RATE_LIMIT must be on or off")
-    database_url = _database_url(env, data_dir)
     settings = Settings(
-        token_secret=token_secret or development_token_secret(data_dir),
+        # Beside PocketBase, its collection's secret, read when the container is made.
+        token_secret=""
+        if beside_pocketbase
+        else token_secret or development_token_secret(data_dir),
         host=env.get("BAI_HOST", "127.0.0.1").strip() or "127.0.0.1",
         port=_integer(env, "BAI_PORT", 8090, 1, 65535),
         workers=_integer(env, "BAI_WORKERS", 1, 1, 64),

@@ -1,5 +1,6 @@
 """From settings to a configured container."""
 
+from bai.adapters.pocketbase.client import collection_secret
 from bai.entrypoints.container import Container
 from bai.entrypoints.settings import Settings
 
@@ -19,6 +20,11 @@ def login_code_ledger_kind(settings: Settings) -> str:
 
 
 def container_for(settings: Settings) -> Container:
+    """Beside a live PocketBase, its collection id and token secret are read from it first (the
+    tokens BAI issues must be PocketBase's own); `StorageUnavailable` when it cannot be."""
+    collection_id, token_secret = settings.collection_id, settings.token_secret
+    if settings.storage == "pocketbase":
+        collection_id, token_secret = collection_secret(settings.database_url)
 
     container = Container()
     container.config.from_dict(
@@ -41,8 +47,8 @@ def container_for(settings: Settings) -> Container:
                 "connect_timeout": settings.wechat_connect_timeout,
                 "timeout": settings.wechat_timeout,
             },
-            "token_secret": settings.token_secret,
-            "collection_id": settings.collection_id,
+            "token_secret": token_secret,
+            "collection_id": collection_id,
             "token_ttl": settings.token_ttl,
         }
     )
@@ -55,5 +61,7 @@ async def close_connections(container: Container) -> None:
     if (engine := container.engine()) is not None:
         await engine.dispose()
     await container.wechat_transport().aclose()
+    if container.config.storage() == "pocketbase":
+        await container.pocketbase().aclose()
     if (redis := container.redis()) is not None:
         await redis.aclose()

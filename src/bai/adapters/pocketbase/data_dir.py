@@ -9,30 +9,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from bai.domain.entities import Company, IdType, User, UserStatus
+from bai.domain.entities import Company, User
 from bai.ports.account_import import AccountSource, Unreadable, UnusableSource
+
+from .records import company_of, user_of
 
 USERS = "tbl_auth_users"
 COMPANIES = "tbl_company"
-TEXT_FIELDS = (
-    "openid",
-    "unionid",
-    "users_id",
-    "users_convers_id",
-    "users_id_number",
-    "users_type",
-    "users_name",
-    "users_phone",
-    "users_level",
-    "users_picture",
-    "company_id",
-    "users_parent_id",
-    "users_promo_code",
-    "usergroups_id",
-)
-NUMBER_FIELDS = ("users_rank_level", "users_auth_type")
-# What an empty value means where BAI keeps an enumeration (BAI's column defaults).
-EMPTY_MEANS = {"users_idtype": IdType.WECHAT.value, "users_status": UserStatus.ACTIVE.value}
 Record = TypeVar("Record", Company, User)
 
 
@@ -106,61 +89,7 @@ class PocketBaseDataDir(AccountSource):
             yield batch
 
     def _company(self, row: dict[str, Any]) -> Company:
-        company_id = _text(row, "company_id")
-        if not company_id:
-            raise ValueError("company_id is empty")
-        return Company(
-            pb_id=_text(row, "id"),
-            company_id=company_id,
-            company_name=_text(row, "company_name"),
-            company_status=_text(row, "company_status"),
-            created=self._time(row, "created"),
-            updated=self._time(row, "updated"),
-        )
+        return company_of(row, now=self._now)
 
     def _user(self, row: dict[str, Any]) -> User:
-        enums = {name: _text(row, name) or empty for name, empty in EMPTY_MEANS.items()}
-        try:
-            idtype, status = IdType(enums["users_idtype"]), UserStatus(enums["users_status"])
-        except ValueError:
-            raise ValueError("users_idtype or users_status has a value BAI does not know") from None
-        fields: dict[str, Any] = {name: _text(row, name) for name in TEXT_FIELDS}
-        fields |= {name: _whole(row, name) for name in NUMBER_FIELDS}
-        return User(
-            pb_id=_text(row, "id"),
-            token_key=_text(row, "tokenKey"),
-            created=self._time(row, "created"),
-            updated=self._time(row, "updated"),
-            users_idtype=idtype,
-            users_status=status,
-            **fields,
-        )
-
-    def _time(self, row: dict[str, Any], name: str) -> datetime:
-        """PocketBase's `2006-01-02 15:04:05.000Z`; the import's time where there is none."""
-        value = _text(row, name)
-        if not value:
-            return self._now()
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"{name} is not a time") from None
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _text(row: dict[str, Any], name: str) -> str:
-    value = row.get(name)
-    return "" if value is None else str(value)
-
-
-def _whole(row: dict[str, Any], name: str) -> int:
-    value = row.get(name)
-    if value is None or value == "":
-        return 0
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} is not a number") from None
-    if not number.is_integer():
-        raise ValueError(f"{name} is not a whole number")
-    return int(number)
+        return user_of(row, now=self._now)

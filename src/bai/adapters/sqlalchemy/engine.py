@@ -47,5 +47,8 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 
 def engine_for(url: str, pool_size: int = 10) -> AsyncEngine | None:
-    """The engine of a database URL; None for the in-process `memory://` store. Connects lazily."""
-    return None if url.startswith("memory:") else create_engine(url, pool_size=pool_size)
+    """The engine of a PostgreSQL or SQLite URL; None for any other store (`memory://`, a live
+    PocketBase). Connects lazily."""
+    if not url.startswith(("sqlite", "postgresql")):
+        return None
+    return create_engine(url, pool_size=pool_size)

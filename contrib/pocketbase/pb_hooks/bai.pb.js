@@ -1,0 +1,257 @@
+/// <reference path="../pb_data/types.d.ts" />
+// BAI's storage API inside PocketBase (SPEC, PocketBase: "Beside a live PocketBase").
+//
+// PocketBase's REST API hides the collection's token secret and every record's tokenKey, even
+// from superusers, and has no conditional update; BAI needs both to issue tokens PocketBase
+// accepts and to write a profile only for a user still allowed it. So BAI talks to this one
+// route, as a superuser: POST /api/bai/{op} with a JSON body. A superuser can already read
+// everything (backups hold data.db), so nothing is exposed that it could not reach.
+//
+// Ops: secret, user, add, profile, status, token_key, delete, count, ping (users and
+// companies), and claim, read, settle, release (the login code ledger, a table of its own,
+// `_bai_login_codes`, made at start and swept every minute).
+//
+// Each handler runs in a VM of its own, so everything it uses is defined inside it.
+
+onBootstrap((e) => {
+  e.next();
+  e.app
+    .db()
+    .newQuery(
+      "CREATE TABLE IF NOT EXISTS _bai_login_codes (code_hash TEXT PRIMARY KEY NOT NULL," +
+        " state TEXT NOT NULL, openid TEXT NOT NULL DEFAULT ''," +
+        " unionid TEXT NOT NULL DEFAULT '', expires_at REAL NOT NULL)"
+    )
+    .execute();
+});
+
+cronAdd("bai_sweep_login_codes", "* * * * *", () => {
+  $app
+    .db()
+    .newQuery(
+      "DELETE FROM _bai_login_codes WHERE expires_at < (julianday('now') - 2440587.5) * 86400.0"
+    )
+    .execute();
+});
+
+routerAdd(
+  "POST",
+  "/api/bai/{op}",
+  (e) => {
+    const USERS = "tbl_auth_users";
+    const COMPANIES = "tbl_company";
+    const TEXT = [
+      "openid", "unionid", "users_id", "users_idtype", "users_status", "users_convers_id",
+      "users_id_number", "users_type", "users_name", "users_phone", "users_level",
+      "users_picture", "company_id", "users_parent_id", "users_promo_code", "usergroups_id",
+    ];
+    const NUMBERS = ["users_rank_level", "users_auth_type"];
+    const UNIQUE = ["openid", "users_phone", "users_id", "users_promo_code"];
+    const NOW = "((julianday('now') - 2440587.5) * 86400.0)";
+    const body = e.requestInfo().body || {};
+    const text = (value) => (value === undefined || value === null ? "" : String(value));
+
+    const find = (app, collection, field, value) => {
+      if (!value) return null;
+      try {
+        return field === "id"
+          ? app.findRecordById(collection, value)
+          : app.findFirstRecordByData(collection, field, value);
+      } catch (_) {
+        return null;
+      }
+    };
+    const stamp = (record, name) => {
+      const value = record.getDateTime(name);
+      return value.isZero() ? "" : value.string();
+    };
+    const company = (app, companyId) => {
+      const found = find(app, COMPANIES, "company_id", companyId);
+      if (!found) return null;
+      return {
+        id: found.id,
+        company_id: found.getString("company_id"),
+        company_name: found.getString("company_name"),
+        company_status: found.getString("company_status"),
+        created: stamp(found, "created"),
+        updated: stamp(found, "updated"),
+      };
+    };
+    const exported = (app, record) => {
+      if (!record) return null;
+      const user = {
+        id: record.id,
+        tokenKey: record.tokenKey(),
+        created: stamp(record, "created"),
+        updated: stamp(record, "updated"),
+      };
+      TEXT.forEach((name) => (user[name] = record.getString(name)));
+      NUMBERS.forEach((name) => (user[name] = record.getFloat(name)));
+      user.company = company(app, user.company_id);
+      return user;
+    };
+    // Which unique value of `record` another record holds ("" when none does).
+    const taken = (app, record) => {
+      for (const name of UNIQUE) {
+        const other = find(app, USERS, name, record.getString(name));
+        if (other && other.id !== record.id) return name;
+      }
+      return "";
+    };
+    const answer = (data) => e.json(200, data);
+    const conflict = (field) => e.json(409, { taken: field });
+
+    switch (e.request.pathValue("op")) {
+      case "secret": {
+        const users = $app.findCollectionByNameOrId(USERS);
+        return answer({ collection_id: users.id, secret: users.authToken.secret });
+      }
+      case "ping":
+        $app.db().newQuery("SELECT 1").execute();
+        return answer({});
+      case "count":
+        return answer({ total: $app.countRecords(USERS) });
+      case "user": {
+        const record = body.id ? find($app, USERS, "id", text(body.id)) : find($app, USERS, "openid", text(body.openid));
+        return answer({ user: exported($app, record) });
+      }
+      case "add": {
+        let result = null;
+        $app.runInTransaction((tx) => {
+          const held = find(tx, USERS, "openid", text(body.openid));
+          if (held) {
+            result = { user: exported(tx, held), added: false };
+            return;
+          }
+          if (find(tx, USERS, "id", text(body.id))) {
+            result = { taken: "id" };
+            return;
+          }
+          const collection = tx.findCollectionByNameOrId(USERS);
+          const record = new Record(collection);
+          record.id = text(body.id);
+          // PocketBase requires a password; WeChat users sign in through BAI and have none. They
+          // get the hash of a random secret nobody keeps, made once per process (a bcrypt
+          // round per registration would cap registrations at a few dozen a second).
+          let unusable = $app.store().get("bai.unusable_password");
+          if (!unusable) {
+            const probe = new Record(collection);
+            probe.setPassword($security.randomString(48));
+            unusable = probe.getRaw("password");
+            $app.store().set("bai.unusable_password", unusable);
+          }
+          record.setRaw("password", unusable);
+          record.setTokenKey(text(body.tokenKey));
+          TEXT.forEach((name) => record.set(name, text(body[name])));
+          NUMBERS.forEach((name) => record.set(name, Number(body[name] || 0)));
+          if (body.created) record.setRaw("created", text(body.created));
+          if (body.updated) record.setRaw("updated", text(body.updated));
+          const field = taken(tx, record);
+          if (field) {
+            result = { taken: field };
+            return;
+          }
+          tx.save(record);
+          result = { user: exported(tx, record), added: true };
+        });
+        if (result.taken === "openid") {
+          return answer({ user: exported($app, find($app, USERS, "openid", text(body.openid))), added: false });
+        }
+        return result.taken ? conflict(result.taken) : answer(result);
+      }
+      case "profile": {
+        let result = null;
+        $app.runInTransaction((tx) => {
+          const record = find(tx, USERS, "id", text(body.id));
+          if (!record || record.tokenKey() !== text(body.tokenKey) || record.getString("users_status") === "disabled") {
+            result = { user: null };
+            return;
+          }
+          record.set("users_name", text(body.users_name));
+          record.set("users_phone", text(body.users_phone));
+          record.set("users_picture", text(body.users_picture));
+          if (body.updated) record.setRaw("updated", text(body.updated));
+          if (taken(tx, record) === "users_phone") {
+            result = { taken: "users_phone" };
+            return;
+          }
+          tx.save(record);
+          result = { user: exported(tx, record) };
+        });
+        return result.taken ? conflict(result.taken) : answer(result);
+      }
+      case "status":
+      case "token_key": {
+        let result = null;
+        $app.runInTransaction((tx) => {
+          const record = find(tx, USERS, "id", text(body.id));
+          if (!record) {
+            result = { user: null };
+            return;
+          }
+          if (e.request.pathValue("op") === "status") record.set("users_status", text(body.users_status));
+          else record.setTokenKey(text(body.tokenKey));
+          if (body.updated) record.setRaw("updated", text(body.updated));
+          tx.save(record);
+          result = { user: exported(tx, record) };
+        });
+        return answer(result);
+      }
+      case "delete": {
+        const record = find($app, USERS, "id", text(body.id));
+        if (record) $app.delete(record);
+        return answer({ deleted: !!record });
+      }
+      case "claim": {
+        const claimed = $app
+          .db()
+          .newQuery(
+            "INSERT INTO _bai_login_codes (code_hash, state, openid, unionid, expires_at)" +
+              ` VALUES ({:key}, 'pending', '', '', ${NOW} + {:seconds})` +
+              " ON CONFLICT (code_hash) DO UPDATE SET state = 'pending', openid = '', unionid = ''," +
+              ` expires_at = excluded.expires_at WHERE _bai_login_codes.expires_at <= ${NOW}`
+          )
+          .bind({ key: text(body.key), seconds: Number(body.seconds) })
+          .execute();
+        return answer({ mine: claimed.rowsAffected() === 1 });
+      }
+      case "read": {
+        const rows = arrayOf(new DynamicModel({ state: "", openid: "", unionid: "" }));
+        $app
+          .db()
+          .newQuery(
+            "SELECT state, openid, unionid FROM _bai_login_codes" +
+              ` WHERE code_hash = {:key} AND expires_at > ${NOW}`
+          )
+          .bind({ key: text(body.key) })
+          .all(rows);
+        return answer({ row: rows.length ? rows[0] : null });
+      }
+      case "settle":
+        $app
+          .db()
+          .newQuery(
+            "UPDATE _bai_login_codes SET state = {:state}, openid = {:openid}, unionid = {:unionid}," +
+              ` expires_at = ${NOW} + {:seconds} WHERE code_hash = {:key}`
+          )
+          .bind({
+            key: text(body.key),
+            state: text(body.state),
+            openid: text(body.openid),
+            unionid: text(body.unionid),
+            seconds: Number(body.seconds),
+          })
+          .execute();
+        return answer({});
+      case "release":
+        $app
+          .db()
+          .newQuery("DELETE FROM _bai_login_codes WHERE code_hash = {:key} AND state = 'pending'")
+          .bind({ key: text(body.key) })
+          .execute();
+        return answer({});
+    }
+    return e.json(404, { message: "unknown op" });
+  },
+  $apis.requireSuperuserAuth()
+);

@@ -1,0 +1,120 @@
+"""PocketBase records (as `data.db` rows or as BAI's hook returns them) as BAI's entities."""
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bai.domain.entities import Company, IdType, User, UserStatus
+
+TEXT_FIELDS = (
+    "openid",
+    "unionid",
+    "users_id",
+    "users_convers_id",
+    "users_id_number",
+    "users_type",
+    "users_name",
+    "users_phone",
+    "users_level",
+    "users_picture",
+    "company_id",
+    "users_parent_id",
+    "users_promo_code",
+    "usergroups_id",
+)
+NUMBER_FIELDS = ("users_rank_level", "users_auth_type")
+# What an empty value means where BAI keeps an enumeration (BAI's column defaults).
+EMPTY_MEANS = {"users_idtype": IdType.WECHAT.value, "users_status": UserStatus.ACTIVE.value}
+Now = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def user_of(record: Mapping[str, Any], *, now: Now = utc_now) -> User:
+    """The user a `tbl_auth_users` record holds. Raises ValueError (saying which field) when it
+    is not one BAI can serve: an id or key of the wrong shape, an unknown status or id type, a
+    number that is not whole, a time that is not one."""
+    enums = {name: text(record, name) or empty for name, empty in EMPTY_MEANS.items()}
+    try:
+        idtype, status = IdType(enums["users_idtype"]), UserStatus(enums["users_status"])
+    except ValueError:
+        raise ValueError("users_idtype or users_status has a value BAI does not know") from None
+    fields: dict[str, Any] = {name: text(record, name) for name in TEXT_FIELDS}
+    fields |= {name: whole(record, name) for name in NUMBER_FIELDS}
+    company = record.get("company")
+    return User(
+        pb_id=text(record, "id"),
+        token_key=text(record, "tokenKey"),
+        created=moment(record, "created", now),
+        updated=moment(record, "updated", now),
+        users_idtype=idtype,
+        users_status=status,
+        company=company_of(company, now=now) if isinstance(company, Mapping) else None,
+        **fields,
+    )
+
+
+def company_of(record: Mapping[str, Any], *, now: Now = utc_now) -> Company:
+    company_id = text(record, "company_id")
+    if not company_id:
+        raise ValueError("company_id is empty")
+    return Company(
+        pb_id=text(record, "id"),
+        company_id=company_id,
+        company_name=text(record, "company_name"),
+        company_status=text(record, "company_status"),
+        created=moment(record, "created", now),
+        updated=moment(record, "updated", now),
+    )
+
+
+def text(record: Mapping[str, Any], name: str) -> str:
+    value = record.get(name)
+    return "" if value is None else str(value)
+
+
+def whole(record: Mapping[str, Any], name: str) -> int:
+    value = record.get(name)
+    if value is None or value == "":
+        return 0
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} is not a number") from None
+    if not number.is_integer():
+        raise ValueError(f"{name} is not a whole number")
+    return int(number)
+
+
+def moment(record: Mapping[str, Any], name: str, now: Now) -> datetime:
+    """PocketBase's `2006-01-02 15:04:05.000Z`; `now()` where there is none."""
+    value = text(record, name)
+    if not value:
+        return now()
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{name} is not a time") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def record_of(user: User) -> dict[str, Any]:
+    """What BAI's hook takes to create `user`."""
+    record: dict[str, Any] = {name: getattr(user, name) for name in TEXT_FIELDS + NUMBER_FIELDS}
+    record |= {
+        "id": user.pb_id,
+        "tokenKey": user.token_key,
+        "users_idtype": user.users_idtype.value,
+        "users_status": user.users_status.value,
+        "created": stamp(user.created),
+        "updated": stamp(user.updated),
+    }
+    return record
+
+
+def stamp(moment: datetime) -> str:
+    """A time in PocketBase's format, `2006-01-02 15:04:05.000Z`."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%d %H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"

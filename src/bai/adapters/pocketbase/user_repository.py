@@ -1,0 +1,93 @@
+from datetime import datetime
+from typing import Any
+
+from bai.domain.entities import User, UserStatus, is_record_id
+from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound
+from bai.ports.user_repository import UserRepository
+
+from .client import PocketBaseClient
+from .records import record_of, stamp, user_of
+
+CONFLICT = 409
+
+
+def _user(answer: dict[str, Any]) -> User | None:
+    record = answer.get("user")
+    return user_of(record) if isinstance(record, dict) else None
+
+
+class PocketBaseUserRepository(UserRepository):
+    """Users in a live PocketBase's `tbl_auth_users`, where the rest of the team's PocketBase
+    app sees them. Every call is one request to BAI's hook, which does the work in one
+    PocketBase transaction: the collection's unique indexes decide races, and a profile is
+    written only for a user still active with the token key BAI checked. `created` and
+    `updated` are BAI's clock, as on every other store."""
+
+    def __init__(self, client: PocketBaseClient) -> None:
+        self._client = client
+
+    async def get(self, pb_id: str) -> User | None:
+        if not is_record_id(pb_id):
+            return None
+        _, answer = await self._client.call("user", id=pb_id)
+        return _user(answer)
+
+    async def get_by_openid(self, openid: str) -> User | None:
+        if not openid:
+            return None
+        _, answer = await self._client.call("user", openid=openid)
+        return _user(answer)
+
+    async def add_if_absent(self, user: User) -> tuple[User, bool]:
+        status, answer = await self._client.call("add", **record_of(user))
+        if status == CONFLICT:
+            raise PhoneAlreadyBound if answer.get("taken") == "users_phone" else IdentifierTaken
+        stored = _user(answer)
+        if stored is None:
+            raise IdentifierTaken
+        return stored, bool(answer.get("added"))
+
+    async def save_profile(
+        self,
+        user: User,
+        *,
+        users_name: str,
+        users_phone: str,
+        users_picture: str,
+        updated: datetime,
+    ) -> User | None:
+        status, answer = await self._client.call(
+            "profile",
+            id=user.pb_id,
+            tokenKey=user.token_key,
+            users_name=users_name,
+            users_phone=users_phone,
+            users_picture=users_picture,
+            updated=stamp(updated),
+        )
+        if status == CONFLICT:
+            raise PhoneAlreadyBound
+        return _user(answer)
+
+    async def set_status(self, pb_id: str, status: UserStatus, *, updated: datetime) -> User | None:
+        _, answer = await self._client.call(
+            "status", id=pb_id, users_status=status.value, updated=stamp(updated)
+        )
+        return _user(answer)
+
+    async def set_token_key(self, pb_id: str, token_key: str, *, updated: datetime) -> User | None:
+        _, answer = await self._client.call(
+            "token_key", id=pb_id, tokenKey=token_key, updated=stamp(updated)
+        )
+        return _user(answer)
+
+    async def delete(self, pb_id: str) -> bool:
+        _, answer = await self._client.call("delete", id=pb_id)
+        return bool(answer.get("deleted"))
+
+    async def count(self) -> int:
+        _, answer = await self._client.call("count")
+        return int(answer.get("total", 0))
+
+    async def ping(self) -> None:
+        await self._client.call("ping")

@@ -1,0 +1,224 @@
+"""BAI beside a live PocketBase (SPEC, PocketBase): the users live in PocketBase, and tokens
+issued on either side are accepted on both."""
+
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from subprocess import CompletedProcess
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.integration.conftest import Api
+from tests.support.fakes import FakeWeChatGateway, FixedClock
+from tests.support.pocketbase import PocketBase
+
+USERS = "/api/collections/tbl_auth_users"
+PROBE = "bai_rule_probe"
+
+
+def pocketbase_refresh(pocketbase: PocketBase, token: str) -> httpx.Response:
+    """PocketBase's own auth-refresh, as the PocketBase JS SDK calls it."""
+    return httpx.post(
+        f"{pocketbase.url}{USERS}/auth-refresh", headers={"Authorization": token}, timeout=10
+    )
+
+
+def user_id_of(response: httpx.Response) -> str:
+    body: dict[str, Any] = response.json()
+    return str(body["record"]["id"])
+
+
+@pytest.fixture
+def database_url(pocketbase_url: str) -> str:
+    """Every test here is beside the session's PocketBase."""
+    return pocketbase_url
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """Now: PocketBase checks a token's `exp` against its own clock."""
+    return FixedClock(datetime.now(UTC))
+
+
+@pytest.fixture
+def signed_in(api: Api, wechat: FakeWeChatGateway) -> tuple[str, str]:
+    """A user registered by BAI's login, and the token BAI issued."""
+    response = api.login(wechat.login_code("code-1", openid="openid-1"))
+    assert response.status_code == 200
+    return response.json()["data"]["user"]["pb_id"], response.json()["token"]
+
+
+def test_pocketbase_accepts_the_token_bai_issued_and_the_one_it_renewed(
+    api: Api, pocketbase_server: PocketBase, signed_in: tuple[str, str]
+) -> None:
+    user_id, token = signed_in
+
+    accepted = pocketbase_refresh(pocketbase_server, token)
+    renewed = api.refresh(token).json()["token"]
+
+    assert accepted.status_code == 200, accepted.text
+    assert user_id_of(accepted) == user_id
+    assert pocketbase_refresh(pocketbase_server, renewed).status_code == 200
+
+
+def test_a_pocketbase_rule_on_the_auth_collection_admits_bai_tokens(
+    pocketbase_server: PocketBase, signed_in: tuple[str, str]
+) -> None:
+    rule = '@request.auth.collectionName = "tbl_auth_users"'
+    if pocketbase_server.api("GET", f"/api/collections/{PROBE}").status_code == 404:
+        created = pocketbase_server.api(
+            "POST",
+            "/api/collections",
+            json={
+                "name": PROBE,
+                "type": "base",
+                "createRule": rule,
+                "fields": [{"name": "title", "type": "text"}],
+            },
+        )
+        assert created.status_code == 200, created.text
+    _, token = signed_in
+    records = f"{pocketbase_server.url}/api/collections/{PROBE}/records"
+
+    admitted = httpx.post(records, json={"title": "t"}, headers={"Authorization": token})
+    anonymous = httpx.post(records, json={"title": "t"})
+
+    assert admitted.status_code == 200, admitted.text
+    assert anonymous.status_code in {400, 403}
+
+
+def test_bai_accepts_tokens_pocketbase_issued(
+    api: Api, pocketbase_server: PocketBase, signed_in: tuple[str, str], wechat: FakeWeChatGateway
+) -> None:
+    user_id, _ = signed_in
+    wechat.phone_code("phone-1", openid="openid-1", phone="13800138000")
+    password = {"password": "pw-" + "x" * 10, "passwordConfirm": "pw-" + "x" * 10}
+    given = pocketbase_server.api(
+        "PATCH", f"{USERS}/records/{user_id}", json={"email": "u@example.com", **password}
+    )
+    assert given.status_code == 200, given.text
+    renewable = pocketbase_server.password_token("u@example.com", password["password"])
+    static = pocketbase_server.impersonation_token(user_id)  # after the password: its key
+
+    assert api.profile(static).status_code == 200
+    assert api.refresh(static).json()["token"] == static  # not refreshable: back unchanged
+    renewed = api.refresh(renewable)
+    assert renewed.status_code == 200
+    assert renewed.json()["token"] != renewable
+    assert user_id_of(pocketbase_refresh(pocketbase_server, renewed.json()["token"])) == user_id
+
+
+@pytest.fixture
+def bai_users(database_url: str, tmp_path: Path) -> "Callable[[str, str], CompletedProcess[str]]":
+    """`bai users ACTION USER` as an operator runs it, beside the same PocketBase."""
+
+    def run(action: str, user_id: str) -> "CompletedProcess[str]":
+        return subprocess.run(
+            [Path(sys.executable).parent / "bai", "users", action, user_id],
+            env={
+                "BAI_DATABASE_URL": database_url,
+                "BAI_DATA_DIR": str(tmp_path),
+                "PATH": "/usr/bin",
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    return run
+
+
+@pytest.mark.parametrize("action", ["revoke", "disable", "delete"])
+def test_revoking_disabling_or_deleting_at_bai_holds_at_pocketbase(
+    api: Api,
+    pocketbase_server: PocketBase,
+    signed_in: tuple[str, str],
+    bai_users: "Callable[[str, str], CompletedProcess[str]]",
+    action: str,
+) -> None:
+    user_id, token = signed_in
+    assert pocketbase_refresh(pocketbase_server, token).status_code == 200
+
+    done = bai_users(action, user_id)
+
+    assert done.returncode == 0, done.stderr
+    assert pocketbase_refresh(pocketbase_server, token).status_code in {401, 403, 404}
+    assert api.refresh(token).status_code == 401
+
+
+def test_what_pocketbase_changes_bai_sees_at_once(
+    api: Api, pocketbase_server: PocketBase, signed_in: tuple[str, str]
+) -> None:
+    user_id, token = signed_in
+    record = f"{USERS}/records/{user_id}"
+
+    phone = pocketbase_server.api("PATCH", record, json={"users_phone": "13900139000"})
+    seen = api.refresh(token)
+    disabled = pocketbase_server.api("PATCH", record, json={"users_status": "disabled"})
+
+    assert phone.status_code == 200
+    assert disabled.status_code == 200
+    assert seen.status_code == 200
+    assert api.refresh(token).status_code == 401
+    assert api.profile(token).status_code == 401
+
+
+def test_users_count_is_pocketbase_s_own_total(
+    api: Api, pocketbase_server: PocketBase, wechat: FakeWeChatGateway
+) -> None:
+    for n in range(3):
+        assert api.login(wechat.login_code(f"c{n}", openid=f"o{n}")).status_code == 200
+    pocketbase_server.create_user(
+        openid="made-in-pocketbase", password="p" * 12, passwordConfirm="p" * 12
+    )
+
+    total = pocketbase_server.api("GET", f"{USERS}/records", params={"perPage": 1}).json()
+
+    assert api.count() == total["totalItems"] == 4
+
+
+def test_revoking_inside_pocketbase_holds_at_bai(
+    api: Api, pocketbase_server: PocketBase, signed_in: tuple[str, str]
+) -> None:
+    user_id, token = signed_in
+    assert api.refresh(token).status_code == 200
+
+    # A new password is how PocketBase ends a user's sessions: it draws a new tokenKey.
+    changed = pocketbase_server.api(
+        "PATCH",
+        f"{USERS}/records/{user_id}",
+        json={"password": "a-new-password", "passwordConfirm": "a-new-password"},
+    )
+
+    assert changed.status_code == 200
+    assert api.refresh(token).status_code == 401
+    assert api.profile(token).status_code == 401
+
+
+@pytest.mark.parametrize("problem", ["wrong password", "nobody listening"])
+def test_bai_will_not_start_beside_a_pocketbase_it_cannot_use(
+    pocketbase_server: PocketBase, tmp_path: Path, problem: str
+) -> None:
+    url = pocketbase_server.storage_url
+    if problem == "wrong password":
+        url = url.replace(":bai-test-superuser-password@", ":not-the-password@")
+    else:
+        url = url.rsplit(":", 1)[0] + ":1"
+
+    done = subprocess.run(
+        [Path(sys.executable).parent / "bai", "migrate"],
+        env={"BAI_DATABASE_URL": url, "BAI_DATA_DIR": str(tmp_path), "PATH": "/usr/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "bai: the database cannot be reached" in done.stderr
