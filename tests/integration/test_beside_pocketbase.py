@@ -152,18 +152,18 @@ def test_revoking_disabling_or_deleting_at_bai_holds_at_pocketbase(
 
 
 def test_what_pocketbase_changes_bai_sees_at_once(
-    api: Api, pocketbase_server: PocketBase, signed_in: tuple[str, str]
+    api: Api, pocketbase_server: PocketBase, signed_in: tuple[str, str], wechat: FakeWeChatGateway
 ) -> None:
     user_id, token = signed_in
     record = f"{USERS}/records/{user_id}"
 
     phone = pocketbase_server.api("PATCH", record, json={"users_phone": "13900139000"})
-    seen = api.refresh(token)
+    seen = api.login(wechat.login_code("code-2", openid="openid-1"))
     disabled = pocketbase_server.api("PATCH", record, json={"users_status": "disabled"})
 
     assert phone.status_code == 200
     assert disabled.status_code == 200
-    assert seen.status_code == 200
+    assert seen.json()["data"]["user"]["users_phone"] == "13900139000"
     assert api.refresh(token).status_code == 401
     assert api.profile(token).status_code == 401
 
