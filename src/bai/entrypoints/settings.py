@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from bai.adapters.pocketbase.client import target_of
 from bai.entrypoints.http.limits import Limit, LimitsError, parse_limits
 from bai.entrypoints.token_secret import (
     TokenSecretError,
@@ -102,9 +103,10 @@ def _database_url(env: Mapping[str, str], data_dir: Path, name: str = "BAI_DATAB
         if url.startswith(plain):
             url = "postgresql+asyncpg://" + url.removeprefix(plain)
     try:
-        _storage(url)
-    except SettingsError as exc:
-        raise SettingsError(str(exc).replace("BAI_DATABASE_URL", name)) from exc
+        if _storage(url) == "pocketbase":
+            target_of(url)
+    except (SettingsError, ValueError) as exc:
+        raise SettingsError(f"{name}: {str(exc).removeprefix('BAI_DATABASE_URL: ')}") from None
     return url
 
 
