@@ -221,4 +221,4 @@ def test_bai_will_not_start_beside_a_pocketbase_it_cannot_use(
 
     assert done.returncode == 1
     assert "Traceback" not in done.stdout + done.stderr
-    assert "bai: the database cannot be reached" in done.stderr
+    assert "bai: the storage in BAI_DATABASE_URL cannot be reached or refused BAI" in done.stderr

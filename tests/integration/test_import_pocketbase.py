@@ -118,6 +118,7 @@ def test_every_account_moves_and_nobody_is_logged_out(
 
     assert done.returncode == 0, done.stderr
     assert "BAI_COLLECTION_ID=pbc_421601843" in done.stdout.splitlines()
+    assert not [line for line in done.stdout.splitlines() if line.startswith("{")]  # no log
     assert "users: 4 added, 0 already there, 0 refused" in done.stdout
     assert "companies: 1 added, 0 already there, 0 refused" in done.stdout
     assert moved.secret not in done.stdout + done.stderr

@@ -4,12 +4,13 @@ import asyncio
 import json
 
 from bai.domain.entities import User
-from bai.domain.errors import BaiError
+from bai.domain.errors import BaiError, StorageUnavailable
 from bai.domain.use_cases.manage_account import AccountAction, AccountCommand
 from bai.entrypoints.http.presenters import UserPresenter
 from bai.entrypoints.settings import Settings
 from bai.entrypoints.wiring import close_connections, container_for
 
+STORAGE_UNAVAILABLE = "the storage in BAI_DATABASE_URL cannot be reached or refused BAI (see above)"
 ACTIONS = ["show", *(action.value for action in AccountAction)]
 DONE = {
     "disable": "disabled",
@@ -44,5 +45,7 @@ def run_account_command(settings: Settings, action: str, reference: str) -> tupl
         return 2, "bai users needs BAI_DATABASE_URL: memory:// lives inside the server process"
     try:
         return 0, asyncio.run(_run(settings, action, reference))
+    except StorageUnavailable:
+        return 1, f"bai users: {STORAGE_UNAVAILABLE}"
     except BaiError as exc:
         return 1, f"{type(exc).__name__}: {reference}"

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bai.adapters.pocketbase.client import collection_secret
 from bai.adapters.sqlalchemy.migrate import upgrade
 from bai.domain.errors import StorageUnavailable
-from bai.entrypoints.accounts import ACTIONS, run_account_command
+from bai.entrypoints.accounts import ACTIONS, STORAGE_UNAVAILABLE, run_account_command
 from bai.entrypoints.import_pocketbase import run_import
 from bai.entrypoints.logs import configure_logging
 from bai.entrypoints.settings import Settings, SettingsError, load_settings
@@ -95,7 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         return status
     try:
         {"serve": _serve, "migrate": _migrate}[args.command](settings)
-    except (OSError, SQLAlchemyError, StorageUnavailable) as exc:
+    except StorageUnavailable:
+        print(f"bai: {STORAGE_UNAVAILABLE}", file=sys.stderr)
+        return 1
+    except (OSError, SQLAlchemyError) as exc:
         print(
             f"bai: the database cannot be reached or migrated: {type(exc).__name__}",
             file=sys.stderr,

@@ -9,6 +9,8 @@ from typing import Any, TextIO
 
 import msgspec
 
+from bai.entrypoints.logging_speedups import skip_what_no_line_prints
+
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "message",
     "asctime",
@@ -81,16 +83,11 @@ class TurnBatchedStreamHandler(logging.StreamHandler[TextIO]):
 
 
 def configure_logging(level: int = logging.INFO) -> None:
-    # No line prints the thread, process or caller, so records skip gathering them
-    # (the logging HOWTO's "Optimization" section).
-    logging.logThreads = False
-    logging.logProcesses = False
-    logging.logMultiprocessing = False
-    logging._srcfile = None
+    skip_what_no_line_prints()
     handler = TurnBatchedStreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore"):
+    for noisy in ("httpx", "httpcore", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

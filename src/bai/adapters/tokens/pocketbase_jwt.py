@@ -1,9 +1,9 @@
+import base64
 import binascii
 from typing import TypeVar
 
 import msgspec
 from jwt.algorithms import HMACAlgorithm
-from jwt.utils import base64url_decode, base64url_encode
 
 from bai.domain.entities import User
 from bai.ports.clock import Clock
@@ -14,6 +14,17 @@ DEFAULT_COLLECTION_ID = "pbc_421601843"
 MIN_SECRET_BYTES = 32
 SEGMENTS = 3
 HS256 = HMACAlgorithm(HMACAlgorithm.SHA256)
+
+
+def base64url_encode(data: bytes) -> bytes:
+    """Base64url without padding (RFC 7515, section 2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def base64url_decode(segment: bytes) -> bytes:
+    return base64.urlsafe_b64decode(segment + b"=" * (-len(segment) % 4))
+
+
 # The header PocketBase (golang-jwt) and PyJWT both write for HS256, already encoded.
 HEADER = base64url_encode(b'{"alg":"HS256","typ":"JWT"}')
 

@@ -9,6 +9,7 @@ import httpx
 import msgspec
 from httpx_aiohttp import AiohttpTransport
 
+from bai.adapters.wechat.aiohttp_send_once import never_resend
 from bai.domain.errors import (
     BaiError,
     WeChatMisconfigured,
@@ -33,8 +34,8 @@ class _SendOnceTransport(AiohttpTransport):
 
     - aiohttp sends a GET again when its connection drops without an answer, to survive stale
       keep-alive connections. A login code is single-use, so that second send could burn it:
-      `_retry_connection` (aiohttp's own switch, the one its test utilities turn off; the
-      hang-up test pins it) is off. Idle connections are dropped after 5 s, well before WeChat's
+      `never_resend` turns that off (aiohttp has no public switch: see `aiohttp_send_once`; the
+      hang-up test pins the behaviour). Idle connections are dropped after 5 s, well before WeChat's
       servers close theirs.
     - httpx-aiohttp reports every aiohttp connection error as `ConnectTimeout`, a connection
       that dropped after the request went out included. Only a connect that failed stays a
@@ -43,9 +44,7 @@ class _SendOnceTransport(AiohttpTransport):
     """
 
     def get_client(self) -> aiohttp.ClientSession:
-        session = super().get_client()
-        session._retry_connection = False
-        return session
+        return never_resend(super().get_client())
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
