@@ -2,9 +2,9 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any, Protocol
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 
 from bai.domain.errors import StorageUnavailable
 
@@ -26,6 +26,19 @@ OUTAGES = (
     asyncpg.exceptions.TooManyConnectionsError,
     *LOST_CONNECTION,
 )
+
+
+class Statements(Protocol):
+    """What the adapters do with a checked-out connection: run one statement. (asyncpg's pool
+    hands out a proxy of a connection whose class is not part of its public API.)"""
+
+    async def execute(self, query: str, *args: Any) -> str: ...
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]: ...
+
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None: ...
+
+    async def fetchval(self, query: str, *args: Any) -> Any: ...
 
 
 class StatelessConnection(asyncpg.Connection):
@@ -72,7 +85,7 @@ class LazyPool:
             return self._pool
 
     @asynccontextmanager
-    async def connection(self) -> AsyncIterator["PoolConnectionProxy[asyncpg.Record]"]:
+    async def connection(self) -> AsyncIterator[Statements]:
         try:
             pool = self._pool or await self._open()
             # A timer, not `acquire(timeout=...)`: that runs each checkout as a task of its own.

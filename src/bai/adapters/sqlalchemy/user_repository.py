@@ -113,9 +113,7 @@ class SqlAlchemyUserRepository(UserRepository):
             try:
                 created = (await connection.execute(statement)).first() is not None
             except IntegrityError as exc:
-                raise (
-                    PhoneAlreadyBound if "users_phone" in str(exc.orig) else IdentifierTaken
-                ) from exc
+                raise await self._taken(user) from exc
             key = (
                 auth_users.c.pb_id == user.pb_id if created else auth_users.c.openid == user.openid
             )
@@ -123,6 +121,13 @@ class SqlAlchemyUserRepository(UserRepository):
         if stored is None:
             raise StorageUnavailable
         return stored, created
+
+    async def _taken(self, user: User) -> Exception:
+        """Which unique value of `user` another user holds, asked of the database (its error
+        text differs from one driver to the next): the phone, or else an identifier."""
+        phone = user.users_phone
+        holder = await self._read_user(auth_users.c.users_phone == phone) if phone else None
+        return PhoneAlreadyBound() if holder is not None else IdentifierTaken()
 
     async def save_profile(
         self,
