@@ -63,5 +63,4 @@ async def test_a_transaction_left_open_is_rolled_back_before_the_next_checkout(
         await fail_inside_a_transaction()
 
     async with pool.connection() as connection:
-        assert not connection.is_in_transaction()
         assert await connection.fetchval("SELECT to_regclass('pg_temp.left_open')") is None

@@ -9,7 +9,7 @@ import pytest
 from bai.adapters.memory.rate_limiter import InMemoryRateLimiter
 from bai.adapters.redis.client import redis_client
 from bai.adapters.redis.rate_limiter import RedisRateLimiter
-from bai.ports.rate_limiter import RateLimiter
+from bai.entrypoints.http.rate_limit import RateLimiter
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -4,12 +4,11 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bai.adapters.phone.star_masker import StarPhoneMasker
 from bai.entrypoints.http.presenters import UserPresenter, pocketbase_time
 from tests.support.builders import ACME, a_user
 from tests.support.contract import user_info_fields
 
-present = UserPresenter(StarPhoneMasker())
+present = UserPresenter()
 
 
 def test_company_is_shown_as_an_object() -> None:

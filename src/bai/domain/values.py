@@ -115,6 +115,21 @@ class PhoneNumber:
             raise InvalidField(self.field, "must be 5..20 digits", "手机号格式不正确")
 
 
+MAINLAND_PHONE_LENGTH = 11
+VISIBLE_PHONE_TAIL = 4
+
+
+def masked_phone(phone: str) -> str:
+    """How a phone number is shown (SPEC, `users_phone_masked`): `13800138000` ->
+    `138****8000`; any other length keeps only its last 4 characters, and a number of 4
+    characters or fewer is hidden entirely."""
+    if len(phone) == MAINLAND_PHONE_LENGTH:
+        return f"{phone[:3]}****{phone[-VISIBLE_PHONE_TAIL:]}"
+    if len(phone) <= VISIBLE_PHONE_TAIL:
+        return "*" * len(phone)
+    return "*" * (len(phone) - VISIBLE_PHONE_TAIL) + phone[-VISIBLE_PHONE_TAIL:]
+
+
 @dataclass(frozen=True, slots=True)
 class WeChatIdentity:
     """Who WeChat says the holder of a login code is. The session key is never kept."""

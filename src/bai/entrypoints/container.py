@@ -8,7 +8,6 @@ from bai.adapters.asyncpg.user_repository import AsyncpgUserRepository
 from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
 from bai.adapters.memory.rate_limiter import InMemoryRateLimiter
 from bai.adapters.memory.user_repository import InMemoryUserRepository
-from bai.adapters.phone.star_masker import StarPhoneMasker
 from bai.adapters.pocketbase.client import PocketBaseClient
 from bai.adapters.pocketbase.login_code_ledger import PocketBaseLoginCodeLedger
 from bai.adapters.pocketbase.user_repository import PocketBaseUserRepository
@@ -45,7 +44,6 @@ class Container(containers.DeclarativeContainer):
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(SecretsIdGenerator)
-    phone_masker = providers.Singleton(StarPhoneMasker)
     engine = providers.Singleton(
         engine_for, url=config.database_url, pool_size=config.database_pool_size
     )
@@ -132,7 +130,7 @@ class Container(containers.DeclarativeContainer):
     check_readiness = providers.Singleton(CheckReadiness, users=users)
     manage_account = providers.Singleton(ManageAccount, users=users, ids=ids, clock=clock)
     find_user = providers.Singleton(FindUser, users=users)
-    present_user = providers.Singleton(UserPresenter, masker=phone_masker)
+    present_user = providers.Singleton(UserPresenter)
     import_accounts = providers.Singleton(
         ImportAccounts, store=providers.Singleton(SqlAlchemyAccountStore, engine)
     )

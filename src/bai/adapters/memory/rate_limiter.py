@@ -2,10 +2,8 @@ import math
 import time
 from collections.abc import Callable
 
-from bai.ports.rate_limiter import RateLimiter
 
-
-class InMemoryRateLimiter(RateLimiter):
+class InMemoryRateLimiter:
     """Fixed-window counters in this process; windows that ended are swept as time moves on."""
 
     def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:

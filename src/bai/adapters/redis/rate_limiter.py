@@ -3,13 +3,11 @@ import logging
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bai.ports.rate_limiter import RateLimiter
-
 logger = logging.getLogger("bai.rate_limit")
 PREFIX = "bai:rate:"
 
 
-class RedisRateLimiter(RateLimiter):
+class RedisRateLimiter:
     """Fixed-window counters in Redis, shared by every process and host.
 
     One round trip per request: INCR and EXPIRE NX in a pipeline. When Redis cannot be

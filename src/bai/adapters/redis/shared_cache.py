@@ -4,8 +4,6 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bai.ports.shared_cache import SharedCache
-
 logger = logging.getLogger("bai.shared_cache")
 PREFIX = "bai:cache:"
 _DISCARD_IF_SAME = (
@@ -13,7 +11,7 @@ _DISCARD_IF_SAME = (
 )
 
 
-class RedisSharedCache(SharedCache):
+class RedisSharedCache:
     def __init__(self, client: "Redis") -> None:
         self._client = client
         self._discard: Any = client.register_script(_DISCARD_IF_SAME)

@@ -1,11 +1,28 @@
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from bai.domain.errors import WeChatMisconfigured, WeChatUnavailable
-from bai.ports.shared_cache import SharedCache
 
 from .api import WeChatApi, check_errcode
 from .single_flight import SingleFlight
+
+
+class SharedCache(Protocol):
+    """Short-lived values shared by every process and host (the WeChat access token): what
+    this adapter needs, met by `adapters.redis.shared_cache` (structurally).
+
+    A cache: when it cannot be reached, reads miss and writes are dropped.
+    """
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def put(self, key: str, value: str, *, ttl_seconds: int) -> None: ...
+
+    async def discard(self, key: str, value: str) -> None:
+        """Remove `key` only if it still holds `value`."""
+        ...
+
 
 PATH = "/cgi-bin/stable_token"
 RENEWAL_MARGIN_SECONDS = 300

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from bai.domain.entities import Company, User
-from bai.ports.phone_masker import PhoneMasker
+from bai.domain.values import masked_phone
 
 from .schemas import UserInfo
 
@@ -30,9 +30,6 @@ def _company(company: Company | None) -> dict[str, Any] | None:
 class UserPresenter:
     """Builds `UserInfo`; hidden fields (`token_key`, `unionid`) never leave."""
 
-    def __init__(self, masker: PhoneMasker) -> None:
-        self._masker = masker
-
     def __call__(self, user: User) -> UserInfo:
         return UserInfo(
             pb_id=user.pb_id,
@@ -46,7 +43,7 @@ class UserPresenter:
             users_rank_level=user.users_rank_level,
             users_auth_type=user.users_auth_type,
             users_phone=user.users_phone,
-            users_phone_masked=self._masker.mask(user.users_phone),
+            users_phone_masked=masked_phone(user.users_phone),
             users_level=user.users_level,
             users_picture=user.users_picture,
             openid=user.openid,

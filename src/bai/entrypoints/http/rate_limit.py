@@ -1,15 +1,26 @@
 """The rate limit, applied per client and per route that answers, however its path was spelled."""
 
 from collections.abc import Mapping
+from typing import Protocol
 
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from bai.domain.errors import TooManyRequests
-from bai.ports.rate_limiter import RateLimiter
 
 from .client_address import limit_key
 from .limits import Limit
+
+
+class RateLimiter(Protocol):
+    """Counts requests per key in fixed windows: what this middleware needs, met by
+    `adapters.memory` and `adapters.redis` (structurally: they need not import it)."""
+
+    async def hit(self, key: str, *, limit: int, window_seconds: int) -> int:
+        """Count one request for `key`: 0 if it is within `limit` for the current window,
+        otherwise the seconds until the window ends."""
+        ...
+
 
 ROUTE_OPTION = "rate_limit"
 

@@ -1,1 +1,0 @@
-"""Phone number display."""

@@ -1,7 +1,0 @@
-from typing import Protocol
-
-
-class PhoneMasker(Protocol):
-    """Hides the middle of a phone number for display."""
-
-    def mask(self, phone: str) -> str: ...
