@@ -9,7 +9,7 @@ from dependency_injector import providers
 
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.domain.entities import NewUserKeys
-from bai.domain.use_cases.manage_account import AccountAction, AccountCommand
+from bai.entrypoints.accounts import USE_CASES
 from tests.integration.conftest import Api
 from tests.support.builders import a_user
 from tests.support.fakes import FixedClock, GatedWeChatGateway, RepeatingIdGenerator
@@ -134,11 +134,9 @@ def test_a_login_code_renews_even_a_token_that_is_not_refreshable(
     assert api.container.tokens().is_refreshable(renewed)
 
 
-@pytest.mark.parametrize(
-    "action", [AccountAction.DISABLE, AccountAction.REVOKE, AccountAction.DELETE]
-)
+@pytest.mark.parametrize("action", ["disable", "revoke", "delete"])
 def test_a_profile_update_in_flight_when_the_account_is_stopped_writes_nothing(
-    api: Api, wechat: GatedWeChatGateway, action: AccountAction
+    api: Api, wechat: GatedWeChatGateway, action: str
 ) -> None:
     user = a_user()
     token = api.seed(user)
@@ -149,7 +147,7 @@ def test_a_profile_update_in_flight_when_the_account_is_stopped_writes_nothing(
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(api.profile, token, users_phone_code=phone)
         assert wechat.asked.wait(10)
-        portal.call(api.container.manage_account().execute, AccountCommand(action, user.pb_id))
+        portal.call(USE_CASES[action][0](api.container).execute, user.pb_id)
         wechat.gate.set()
         response = pending.result(timeout=10)
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from bai.adapters.sqlalchemy.engine import create_engine
 from bai.domain.entities import UserStatus
-from bai.domain.use_cases.manage_account import AccountAction, AccountCommand
+from bai.entrypoints.accounts import USE_CASES
 from tests.integration.conftest import SECRET, Api
 from tests.integration.test_served import serving
 from tests.support.builders import a_user
@@ -32,17 +32,13 @@ def test_forged_tokens_are_401(api: Api, clock: FixedClock, kind: str) -> None:
     assert api.refresh(forged).status_code == 401
 
 
-@pytest.mark.parametrize(
-    "action", [AccountAction.DISABLE, AccountAction.REVOKE, AccountAction.DELETE]
-)
-def test_tokens_of_disabled_revoked_or_deleted_users_are_401(
-    api: Api, action: AccountAction
-) -> None:
+@pytest.mark.parametrize("action", ["disable", "revoke", "delete"])
+def test_tokens_of_disabled_revoked_or_deleted_users_are_401(api: Api, action: str) -> None:
     user = a_user()
     token = api.seed(user)
-    manage = api.container.manage_account()
+    use_case, _ = USE_CASES[action]
 
-    api.client.blocking_portal.call(manage.execute, AccountCommand(action, user.pb_id))
+    api.client.blocking_portal.call(use_case(api.container).execute, user.pb_id)
 
     assert api.profile(token).status_code == 401
     assert api.refresh(token).status_code == 401

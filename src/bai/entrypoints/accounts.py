@@ -2,22 +2,25 @@
 
 import asyncio
 import json
+from collections.abc import Callable
 
 from bai.domain.entities import User
 from bai.domain.errors import BaiError, StorageUnavailable
-from bai.domain.use_cases.manage_account import AccountAction, AccountCommand
+from bai.domain.use_cases.account_actions import AccountAction
+from bai.entrypoints.container import Container
 from bai.entrypoints.http.presenters import UserPresenter
 from bai.entrypoints.settings import Settings
 from bai.entrypoints.wiring import close_connections, container_for
 
 STORAGE_UNAVAILABLE = "the storage in BAI_DATABASE_URL cannot be reached or refused BAI (see above)"
-ACTIONS = ["show", *(action.value for action in AccountAction)]
-DONE = {
-    "disable": "disabled",
-    "enable": "enabled",
-    "revoke": "revoked every token of",
-    "delete": "deleted",
+# Each action: the container's use case for it, and what is printed when it is done.
+USE_CASES: dict[str, tuple[Callable[[Container], AccountAction], str]] = {
+    "disable": (lambda container: container.disable_user(), "disabled"),
+    "enable": (lambda container: container.enable_user(), "enabled"),
+    "revoke": (lambda container: container.revoke_sessions(), "revoked every token of"),
+    "delete": (lambda container: container.delete_user(), "deleted"),
 }
+ACTIONS = ["show", *USE_CASES]
 
 
 def _show(user: User, present: UserPresenter) -> str:
@@ -33,8 +36,9 @@ async def _run(settings: Settings, action: str, reference: str) -> str:
     try:
         if action == "show":
             return _show(await container.find_user().execute(reference), container.present_user())
-        await container.manage_account().execute(AccountCommand(AccountAction(action), reference))
-        return f"{DONE[action]} user {reference}"
+        use_case, done = USE_CASES[action]
+        await use_case(container).execute(reference)
+        return f"{done} user {reference}"
     finally:
         await close_connections(container)
 

@@ -28,13 +28,13 @@ from bai.adapters.wechat.httpx_gateway import HttpxWeChatGateway
 from bai.adapters.wechat.sandbox import SandboxWeChatGateway
 from bai.domain.authentication import Authenticator
 from bai.domain.code_exchange import LoginCodeExchange
+from bai.domain.use_cases.account_actions import DeleteUser, DisableUser, EnableUser, RevokeSessions
 from bai.domain.use_cases.check_readiness import CheckReadiness
 from bai.domain.use_cases.complete_profile import CompleteProfile
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.find_user import FindUser
 from bai.domain.use_cases.import_accounts import ImportAccounts
 from bai.domain.use_cases.login_or_register import LoginOrRegister
-from bai.domain.use_cases.manage_account import ManageAccount
 from bai.domain.use_cases.refresh_token import RefreshToken
 from bai.entrypoints.http.presenters import UserPresenter
 
@@ -128,7 +128,10 @@ class Container(containers.DeclarativeContainer):
     )
     count_users = providers.Singleton(CountUsers, users=users)
     check_readiness = providers.Singleton(CheckReadiness, users=users)
-    manage_account = providers.Singleton(ManageAccount, users=users, ids=ids, clock=clock)
+    disable_user = providers.Singleton(DisableUser, users=users, clock=clock)
+    enable_user = providers.Singleton(EnableUser, users=users, clock=clock)
+    revoke_sessions = providers.Singleton(RevokeSessions, users=users, ids=ids, clock=clock)
+    delete_user = providers.Singleton(DeleteUser, users=users)
     find_user = providers.Singleton(FindUser, users=users)
     present_user = providers.Singleton(UserPresenter)
     import_accounts = providers.Singleton(
