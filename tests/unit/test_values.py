@@ -162,3 +162,23 @@ def test_phone_numbers_are_digits_with_an_optional_plus(digits: str, plus: bool)
 def test_malformed_phone_numbers_are_refused(number: str) -> None:
     with pytest.raises(InvalidField):
         PhoneNumber(number)
+
+
+digit_strings = st.text("0123456789", min_size=5, max_size=15)
+
+
+@given(number=digit_strings, spelled=st.sampled_from(["86", "+86", " 86 ", ""]))
+def test_a_mainland_number_is_kept_as_the_digits_users_type(number: str, spelled: str) -> None:
+    assert PhoneNumber.verified(spelled, number).value == number
+
+
+@given(number=digit_strings, country=st.integers(1, 999).filter(lambda c: c != 86))
+def test_other_countries_keep_their_code_so_two_never_collide(number: str, country: int) -> None:
+    assert PhoneNumber.verified(str(country), number).value == f"+{country}{number}"
+    assert PhoneNumber.verified(f"+{country}", number).value == f"+{country}{number}"
+
+
+@pytest.mark.parametrize("absent", [None, ""])
+def test_an_absent_null_or_empty_login_code_is_no_code(absent: str | None) -> None:
+    assert LoginCode.optional(absent) is None
+    assert LoginCode.optional("c-1") == LoginCode("c-1")

@@ -43,6 +43,11 @@ class LoginCode:
     def __post_init__(self) -> None:
         _check_code(self.field, self.value, "微信登录凭证")
 
+    @classmethod
+    def optional(cls, value: str | None) -> "LoginCode | None":
+        """Where a code may be left out (refresh-token): absent, null or "" is no code."""
+        return cls(value) if value else None
+
 
 @dataclass(frozen=True, slots=True)
 class PhoneCode:
@@ -109,12 +114,21 @@ class PhoneNumber:
     value: str
     field = "users_phone"
 
+    @classmethod
+    def verified(cls, country_code: str, number: str) -> "PhoneNumber":
+        """What WeChat verified, as BAI keeps it: mainland numbers as the 11 digits users type,
+        others as `+<country code><number>`, so numbers of two countries never collide."""
+        country = country_code.strip().lstrip("+") or MAINLAND_COUNTRY_CODE
+        pure = number.strip()
+        return cls(pure if country == MAINLAND_COUNTRY_CODE else f"+{country}{pure}")
+
     def __post_init__(self) -> None:
         digits = self.value.removeprefix("+")
         if not (5 <= len(digits) <= 20 and digits.isascii() and digits.isdigit()):  # noqa: PLR2004
             raise InvalidField(self.field, "must be 5..20 digits", "手机号格式不正确")
 
 
+MAINLAND_COUNTRY_CODE = "86"
 MAINLAND_PHONE_LENGTH = 11
 VISIBLE_PHONE_TAIL = 4
 

@@ -9,16 +9,15 @@ from .api import AccessTokenRejected, WeChatApi, check_errcode
 
 SESSION_PATH = "/sns/jscode2session"
 PHONE_PATH = "/wxa/business/getuserphonenumber"
-MAINLAND = "86"
 
 
 def stored_phone(info: dict[str, Any]) -> PhoneNumber:
-    """Mainland numbers as the 11 digits users type; others as `+<country code><number>`, so
-    numbers of two countries never collide."""
-    country = str(info.get("countryCode") or MAINLAND).strip().lstrip("+")
-    pure = str(info.get("purePhoneNumber") or "").strip()
+    """`phone_info` as the domain keeps a number (`PhoneNumber.verified`); `countryCode` may
+    be a string or a number. A malformed answer is WeChat misbehaving: unavailable."""
     try:
-        return PhoneNumber(pure if country == MAINLAND else f"+{country}{pure}")
+        return PhoneNumber.verified(
+            str(info.get("countryCode") or ""), str(info.get("purePhoneNumber") or "")
+        )
     except InvalidField as exc:
         raise WeChatUnavailable from exc
 

@@ -29,7 +29,7 @@ class SandboxWeChatGateway(WeChatGateway):
 
     async def phone_number(self, code: PhoneCode, *, openid: str) -> PhoneNumber:
         self._fail_on(code.value, rejected=PhoneCodeRejected)
-        return PhoneNumber(f"138{int(_digest(code.value), 16) % 10**8:08d}")
+        return PhoneNumber.verified("86", f"138{int(_digest(code.value), 16) % 10**8:08d}")
 
     @staticmethod
     def _fail_on(code: str, *, rejected: type[Exception]) -> None:

@@ -116,7 +116,7 @@ def api_router(container: Container) -> Router:
         code = data.users_wx_code if data is not None else None
         command = RefreshCommand(
             token=bearer_token(request.headers.get("authorization")),
-            code=LoginCode(code) if code else None,
+            code=LoginCode.optional(code),
         )
         renewal = await container.refresh_token().execute(command)
         auth_event(request, "refreshed", renewal.user)
