@@ -18,8 +18,8 @@ run: install
 	$(BIN)/bai serve
 
 lint: install
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts devtools
+	$(BIN)/ruff format --check src tests scripts devtools
 	$(BIN)/lint-imports
 
 typecheck: install
@@ -49,8 +49,8 @@ bench-million: install
 
 format: install
 
-	$(BIN)/ruff check --fix src tests scripts
-	$(BIN)/ruff format src tests scripts
+	$(BIN)/ruff check --fix src tests scripts devtools
+	$(BIN)/ruff format src tests scripts devtools
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/soak.py [--seconds 240] [--clients 16]
 
 Runs `bai serve` (2 workers, PostgreSQL in a fresh database, the real WeChat gateway against
-the HTTP fake from tests/support), drives logins, profile updates, refreshes and counts, and on
+the HTTP fake from devtools/), drives logins, profile updates, refreshes and counts, and on
 a timeline makes WeChat slow, then failing, and restarts PostgreSQL (`--restart-postgres`, a
 shell command; the default fits this machine). Afterwards every acknowledged registration and
 profile update must be in the database, no answer may fall outside SPEC's statuses, and the
@@ -28,9 +28,9 @@ import httpx
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.support.databases import create_database, drop_database
-from tests.support.fake_wechat_server import FakeWeChat, FakeWeChatServer
-from tests.support.tcp_proxy import free_port
+from devtools.fake_wechat_server import FakeWeChat, FakeWeChatServer
+from devtools.net import free_port
+from devtools.postgres import drop_database, make_database
 
 SPEC_STATUSES = {200, 400, 401, 404, 429, 500}
 AVATAR = "https://cdn.example.com/a.png"
@@ -196,7 +196,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--restart-postgres", default=RESTART)
     args = parser.parse_args()
-    url = create_database("bai_soak")
+    url = make_database("bai_soak")
     fake = FakeWeChatServer(FakeWeChat())
     data_dir = Path(tempfile.mkdtemp(prefix="bai-soak-"))
     env = {

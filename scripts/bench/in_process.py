@@ -26,9 +26,9 @@ import uvloop
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from devtools.net import free_port  # noqa: E402
+from devtools.postgres import drop_database, make_database  # noqa: E402
 from run import APP_SECRET, APPID, seed  # noqa: E402 (this script's folder is on sys.path)
-from tests.support.databases import create_database, drop_database  # noqa: E402
-from tests.support.tcp_proxy import free_port  # noqa: E402
 
 from bai.adapters.sqlalchemy.migrate import upgrade  # noqa: E402
 
@@ -118,7 +118,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
-    url, token_secret, fake_port = create_database("bai_inproc"), secrets.token_hex(32), free_port()
+    url, token_secret, fake_port = make_database("bai_inproc"), secrets.token_hex(32), free_port()
     fake = subprocess.Popen(
         [sys.executable, str(ROOT / "scripts/bench/fake_wechat.py"), str(fake_port), APPID]
     )

@@ -38,8 +38,8 @@ from bai.adapters.sqlalchemy.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from tests.support.databases import create_database, drop_database  # noqa: E402
-from tests.support.tcp_proxy import free_port  # noqa: E402
+from devtools.net import free_port  # noqa: E402
+from devtools.postgres import drop_database, make_database  # noqa: E402
 
 BIN = Path(sys.executable).parent
 APPID, APP_SECRET, COLLECTION = "wx-bench", "bench-app-secret", "pbc_421601843"
@@ -309,7 +309,7 @@ def main() -> int:
     scenarios = ["users-count"] if args.million else args.scenarios.split(",")
     wrk = ensure_wrk()
     folder = Path(tempfile.mkdtemp(prefix="bai-bench-"))
-    url, token_secret = create_database("bai_bench"), secrets.token_hex(32)
+    url, token_secret = make_database("bai_bench"), secrets.token_hex(32)
     fake_port, port = free_port(), free_port()
     fake = subprocess.Popen(
         [sys.executable, str(ROOT / "scripts/bench/fake_wechat.py"), str(fake_port), APPID]

@@ -5,6 +5,7 @@ from typing import Any
 import httpx
 import pytest
 from dependency_injector import providers
+from devtools.fake_wechat_server import FakeWeChat, FakeWeChatServer
 from litestar.testing import TestClient
 
 from bai.domain.entities import User
@@ -13,7 +14,6 @@ from bai.entrypoints.http.app import create_app
 from bai.entrypoints.settings import load_settings
 from bai.entrypoints.wiring import container_for
 from tests.support.contract import assert_contract
-from tests.support.fake_wechat_server import FakeWeChat, FakeWeChatServer
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 
 SECRET = "integration-test-collection-secret-0123"

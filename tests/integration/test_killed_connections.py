@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from dependency_injector import providers
+from devtools.postgres import run_sql
 
 from bai.entrypoints.http.app import create_app
 from bai.entrypoints.settings import load_settings
@@ -19,7 +20,6 @@ from tests.integration.conftest import AVATAR, SECRET
 from tests.support.builders import a_user
 from tests.support.concurrent_client import concurrent_client
 from tests.support.contract import assert_contract
-from tests.support.databases import run_sql
 from tests.support.fakes import FakeWeChatGateway
 
 ROUNDS = 30

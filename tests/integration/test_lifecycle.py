@@ -7,9 +7,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from devtools.fake_wechat_server import FakeWeChatServer
 
 from tests.integration.test_served import start_server
-from tests.support.fake_wechat_server import FakeWeChatServer
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])

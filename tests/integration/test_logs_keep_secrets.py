@@ -6,12 +6,12 @@ import secrets
 from pathlib import Path
 
 import pytest
+from devtools.fake_wechat_server import FakeWeChatServer
 from litestar.testing import TestClient
 
 from bai.entrypoints.http.app import create_app
 from tests.integration.conftest import SECRET, Api
 from tests.integration.test_wechat_over_http import container_against
-from tests.support.fake_wechat_server import FakeWeChatServer
 
 
 def unique(label: str) -> str:

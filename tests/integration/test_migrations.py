@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from devtools.postgres import drop_database
 from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bai.adapters.sqlalchemy.migrate import downgrade, upgrade
 from bai.adapters.sqlalchemy.tables import metadata
-from tests.support.databases import create_database, drop_database
+from tests.support.databases import create_database
 
 BAI = Path(sys.executable).parent / "bai"
 TABLES = {"tbl_auth_users", "tbl_company", "tbl_auth_users_count", "tbl_login_codes"}

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from devtools.fake_wechat_server import FakeWeChat, FakeWeChatServer
 
 from tests.integration.test_served import serving
-from tests.support.fake_wechat_server import FakeWeChat, FakeWeChatServer
 
 SESSION = "/sns/jscode2session"
 

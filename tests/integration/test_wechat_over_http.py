@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from devtools.fake_wechat_server import FakeWeChatServer
 from litestar.testing import TestClient
 
 from bai.adapters.wechat.api import new_transport
@@ -18,7 +19,6 @@ from bai.entrypoints.wiring import container_for
 from tests.integration.conftest import AVATAR, SECRET, Api
 from tests.support.concurrent_client import concurrent_client
 from tests.support.contract import assert_contract
-from tests.support.fake_wechat_server import FakeWeChatServer
 from tests.support.tcp_proxy import free_port
 
 TIMEOUT = 0.5

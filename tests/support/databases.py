@@ -1,68 +1,35 @@
 """Real databases for the tests: PostgreSQL on this machine and SQLite files."""
 
-import asyncio
 import os
-import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
+from devtools.postgres import (
+    drop_database,
+    make_database,
+    run_sql,
+)
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy.engine import make_url
 
 from bai.adapters.sqlalchemy.migrate import upgrade
 from tests.support.pgbouncer import run_pgbouncer
 from tests.support.pocketbase import PocketBase, run_pocketbase
 
-DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ["memory", "sqlite", "postgresql", "pgbouncer", "pocketbase"]
-
-
-def postgres_server_url() -> str:
-    """The server the tests make their databases on; `BAI_TEST_DATABASE_URL` overrides."""
-    return os.environ.get("BAI_TEST_DATABASE_URL", DEFAULT_POSTGRES_URL)
-
-
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def with_database(url: str, name: str) -> str:
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
-async def _admin(url: str, *statements: str) -> None:
-    connection = await asyncpg.connect(_dsn(url), timeout=5)
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-def run_sql(url: str, *statements: str) -> None:
-    asyncio.run(_admin(url, *statements))
 
 
 def create_database(prefix: str = "bai_test") -> str:
     """A new, empty database on the test server; fails the run under CI when there is none."""
-    server = postgres_server_url()
-    name = f"{prefix}_{secrets.token_hex(4)}"
     try:
-        run_sql(server, f'CREATE DATABASE "{name}"')
+        return make_database(prefix)
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"PostgreSQL is required under CI=true and is not reachable: {exc!r}")
         pytest.skip(f"PostgreSQL is not reachable: {exc!r}")
-    return with_database(server, name)
-
-
-def drop_database(url: str) -> None:
-    name = make_url(url).database
-    run_sql(postgres_server_url(), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

@@ -2,17 +2,13 @@
 
 import asyncio
 import contextlib
-import socket
 import threading
 from concurrent.futures import Future
 from typing import Any
 
+from devtools.net import free_port
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+__all__ = ["TcpProxy", "free_port"]
 
 
 class TcpProxy:

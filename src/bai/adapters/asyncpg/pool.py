@@ -57,7 +57,7 @@ class LazyPool:
     Connect, statement and checkout each give up after a second, so a database that is away
     or hung costs a request a second or two, never a hang. All `size` connections are opened
     with the pool (the first request, or the first health check): opening one under load cost
-    the requests behind it a round of connect and TLS negotiation (`make bench`'s p99).
+    the requests behind it a round of connect and TLS negotiation (docs/performance.md, change 13).
     """
 
     def __init__(self, url: str, *, size: int = 10, transaction_pooling: bool = False) -> None:
