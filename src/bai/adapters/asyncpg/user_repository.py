@@ -1,18 +1,19 @@
-import dataclasses
 import functools
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
+from bai.adapters.sqlalchemy.tables import auth_users, companies
 from bai.domain.entities import Company, IdType, User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
 from bai.ports.user_repository import UserRepository
 
 from .pool import LOST_CONNECTION, LazyPool
 
-COLUMNS = [field.name for field in dataclasses.fields(User) if field.name != "company"]
-COMPANY_COLUMNS = [field.name for field in dataclasses.fields(Company)]
+# The columns as the one declaration of the schema has them (migrations are checked against it).
+COLUMNS = [column.name for column in auth_users.c]
+COMPANY_COLUMNS = [column.name for column in companies.c]
 # Built once from the entities' field names, never from input.
 _USER_AND_COMPANY = (
     "SELECT "  # noqa: S608

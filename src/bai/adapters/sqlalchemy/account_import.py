@@ -1,10 +1,8 @@
 """Imported accounts added to PostgreSQL or SQLite, keeping their ids, keys and times."""
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Integer, String, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bai.domain.entities import Company, User
@@ -12,12 +10,8 @@ from bai.ports.account_import import AccountStore, Added, Unreadable
 
 from .outages import storage_errors
 from .tables import auth_users, companies
-from .user_repository import row_of_user
+from .user_repository import INSERTS, row_of_user
 
-INSERTS: dict[str, Callable[[Table], Any]] = {
-    "postgresql": postgresql.insert,
-    "sqlite": sqlite.insert,
-}
 INTEGER_BOUNDS = (-(2**31), 2**31 - 1)
 
 

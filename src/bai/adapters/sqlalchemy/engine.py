@@ -24,8 +24,15 @@ def _sqlite_pragmas(connection: Any, _: Any) -> None:
     cursor.close()
 
 
+SUPPORTED = {("sqlite", "aiosqlite"), ("postgresql", "asyncpg")}
+
+
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """SQLite through aiosqlite, or PostgreSQL through asyncpg; any other URL is refused
+    (`ValueError`): the connect arguments and the SQL of the adapters are for these two."""
     parsed = make_url(url)
+    if (parsed.get_backend_name(), parsed.get_driver_name()) not in SUPPORTED:
+        raise ValueError(f"unsupported database URL scheme: {parsed.drivername}")
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,10 @@
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, select, text, update
+from sqlalchemy import Select, Table, and_, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -17,6 +17,11 @@ from .outages import UNAVAILABLE, is_outage, storage_errors, unavailable
 from .tables import auth_users, companies, users_count
 
 logger = logging.getLogger("bai.storage")
+# The dialects this adapter writes SQL for (`INSERT ... ON CONFLICT` of each).
+INSERTS: dict[str, Callable[[Table], Any]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 # A literal, not a bound parameter: PostgreSQL must match it to the partial unique index even
 # when a prepared statement runs on a generic plan.
 _HAS_OPENID = text("openid <> ''")
@@ -63,7 +68,10 @@ class SqlAlchemyUserRepository(UserRepository):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        dialect = engine.dialect.name
+        if dialect not in INSERTS:
+            raise ValueError(f"the SQLAlchemy user repository does not support {dialect}")
+        self._insert = INSERTS[dialect]
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
