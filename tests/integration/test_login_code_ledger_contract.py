@@ -16,6 +16,7 @@ from bai.adapters.redis.client import redis_client
 from bai.adapters.redis.login_code_ledger import RedisLoginCodeLedger
 from bai.adapters.sqlalchemy.engine import create_engine
 from bai.adapters.sqlalchemy.login_code_ledger import SqlAlchemyLoginCodeLedger
+from bai.adapters.system.clock import SystemClock
 from bai.domain.values import WeChatIdentity
 from bai.ports.login_code_ledger import CodeAnswer, LoginCodeLedger
 
@@ -45,7 +46,7 @@ async def ledgers(store: tuple[str, str]) -> AsyncIterator[Pair]:
             client = redis_client(url)
             assert client is not None
             closers.append(client.aclose)
-            fallback = InMemoryLoginCodeLedger(claim_seconds=1)
+            fallback = InMemoryLoginCodeLedger(claim_seconds=1, clock=SystemClock())
             return RedisLoginCodeLedger(client, fallback=fallback, claim_seconds=1)
         if kind == "pocketbase":
             pocketbase = PocketBaseClient(url)
@@ -60,7 +61,7 @@ async def ledgers(store: tuple[str, str]) -> AsyncIterator[Pair]:
         return SqlAlchemyLoginCodeLedger(engine, claim_seconds=1)
 
     if kind == "memory":
-        one = InMemoryLoginCodeLedger(claim_seconds=1)
+        one = InMemoryLoginCodeLedger(claim_seconds=1, clock=SystemClock())
         yield one, one
     else:
         yield make(), make()

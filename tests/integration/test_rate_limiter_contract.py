@@ -9,13 +9,14 @@ import pytest
 from bai.adapters.memory.rate_limiter import InMemoryRateLimiter
 from bai.adapters.redis.client import redis_client
 from bai.adapters.redis.rate_limiter import RedisRateLimiter
+from bai.adapters.system.clock import SystemClock
 from bai.entrypoints.http.rate_limit import RateLimiter
 
 
 @pytest.fixture(params=["memory", "redis"])
 async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[RateLimiter]:
     if request.param == "memory":
-        yield InMemoryRateLimiter()
+        yield InMemoryRateLimiter(SystemClock())
         return
     client = redis_client(request.getfixturevalue("redis_url"))
     assert client is not None

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from bai.adapters.redis.client import redis_client
 from bai.adapters.redis.shared_cache import RedisSharedCache
+from bai.adapters.system.clock import SystemClock
 from bai.adapters.wechat.access_token import StableAccessToken
 from bai.adapters.wechat.api import WeChatApi
 from bai.adapters.wechat.httpx_gateway import HttpxWeChatGateway
@@ -51,7 +52,7 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
 def process(wechat: WeChat, redis: Redis) -> HttpxWeChatGateway:
     api = WeChatApi(httpx.MockTransport(wechat), base_url="https://wechat.test", total_timeout=5)
     token = StableAccessToken(
-        api=api, appid=wechat.appid, secret="s", shared=RedisSharedCache(redis)
+        api=api, appid=wechat.appid, secret="s", shared=RedisSharedCache(redis), clock=SystemClock()
     )
     return HttpxWeChatGateway(api=api, access_token=token, appid=wechat.appid, secret="s")
 

@@ -10,6 +10,7 @@ import pytest
 from bai.adapters.wechat.access_token import StableAccessToken
 from bai.adapters.wechat.api import WeChatApi
 from bai.adapters.wechat.httpx_gateway import HttpxWeChatGateway
+from tests.support.fakes import FixedClock
 
 APPID, SECRET = "wx-app-1", "app-secret-1"
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -20,14 +21,6 @@ def answer(
 ) -> httpx.Response:
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
     return httpx.Response(status, content=content, headers={"Content-Type": content_type})
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class WeChatScript:
@@ -55,12 +48,12 @@ def script() -> WeChatScript:
 
 
 @pytest.fixture
-def monotonic() -> Clock:
-    return Clock()
+def monotonic() -> FixedClock:
+    return FixedClock()
 
 
 @pytest.fixture
-def gateway(script: WeChatScript, monotonic: Clock) -> HttpxWeChatGateway:
+def gateway(script: WeChatScript, monotonic: FixedClock) -> HttpxWeChatGateway:
     api = WeChatApi(httpx.MockTransport(script), base_url="https://wechat.test", total_timeout=5)
     token = StableAccessToken(api=api, appid=APPID, secret=SECRET, clock=monotonic)
     return HttpxWeChatGateway(api=api, access_token=token, appid=APPID, secret=SECRET)

@@ -2,6 +2,7 @@ import pytest
 
 from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
 from bai.adapters.memory.user_repository import InMemoryUserRepository
+from bai.adapters.system.clock import SystemClock
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID, PocketBaseTokenIssuer
 from bai.domain.authentication import Authenticator
@@ -45,7 +46,7 @@ def login(
     clock: FixedClock,
 ) -> LoginOrRegister:
     return LoginOrRegister(
-        codes=LoginCodeExchange(wechat=wechat, ledger=InMemoryLoginCodeLedger()),
+        codes=LoginCodeExchange(wechat=wechat, ledger=InMemoryLoginCodeLedger(clock=SystemClock())),
         users=users,
         tokens=tokens,
         ids=SecretsIdGenerator(),
@@ -70,7 +71,7 @@ def refresh(
     users: InMemoryUserRepository,
     tokens: PocketBaseTokenIssuer,
 ) -> RefreshToken:
-    codes = LoginCodeExchange(wechat=wechat, ledger=InMemoryLoginCodeLedger())
+    codes = LoginCodeExchange(wechat=wechat, ledger=InMemoryLoginCodeLedger(clock=SystemClock()))
     return RefreshToken(authenticator=authenticator, codes=codes, users=users, tokens=tokens)
 
 

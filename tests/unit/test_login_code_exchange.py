@@ -4,6 +4,7 @@ import hashlib
 import pytest
 
 from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
+from bai.adapters.system.clock import SystemClock
 from bai.domain.code_exchange import LoginCodeExchange, code_key
 from bai.domain.errors import LoginCodeRejected, StorageUnavailable, WeChatUnavailable
 from bai.domain.values import LoginCode, WeChatIdentity
@@ -26,7 +27,7 @@ def wechat() -> SlowWeChat:
 
 @pytest.fixture
 def ledger() -> InMemoryLoginCodeLedger:
-    return InMemoryLoginCodeLedger()
+    return InMemoryLoginCodeLedger(clock=SystemClock())
 
 
 @pytest.fixture
@@ -115,7 +116,7 @@ class FailingLedger(InMemoryLoginCodeLedger):
 async def test_an_answer_that_cannot_be_recorded_still_signs_the_caller_in(
     wechat: SlowWeChat,
 ) -> None:
-    exchange = LoginCodeExchange(wechat=wechat, ledger=FailingLedger())
+    exchange = LoginCodeExchange(wechat=wechat, ledger=FailingLedger(clock=SystemClock()))
 
     identity = await exchange.identity(LoginCode(wechat.login_code("c", openid="o")))
 
@@ -131,7 +132,7 @@ class SlowToRecordLedger(InMemoryLoginCodeLedger):
 
 
 async def test_the_answer_is_recorded_even_when_its_asker_gives_up(wechat: SlowWeChat) -> None:
-    exchange = LoginCodeExchange(wechat=wechat, ledger=SlowToRecordLedger())
+    exchange = LoginCodeExchange(wechat=wechat, ledger=SlowToRecordLedger(clock=SystemClock()))
     code = LoginCode(wechat.login_code("c", openid="o"))
     asker = asyncio.ensure_future(exchange.identity(code))
     await asyncio.sleep(0.001)

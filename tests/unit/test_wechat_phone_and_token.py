@@ -14,7 +14,8 @@ from bai.domain.errors import (
     WeChatUnavailable,
 )
 from bai.domain.values import PhoneCode, PhoneNumber
-from tests.support.wechat_script import APPID, SECRET, Clock, WeChatScript, answer, phone_reply
+from tests.support.fakes import FixedClock
+from tests.support.wechat_script import APPID, SECRET, WeChatScript, answer, phone_reply
 
 
 @pytest.mark.parametrize(
@@ -113,15 +114,15 @@ async def test_access_token_is_fetched_in_normal_mode_and_reused(
 
 
 async def test_access_token_is_renewed_five_minutes_before_it_expires(
-    gateway: HttpxWeChatGateway, script: WeChatScript, monotonic: Clock
+    gateway: HttpxWeChatGateway, script: WeChatScript, monotonic: FixedClock
 ) -> None:
     script.routes["/wxa/business/getuserphonenumber"] = lambda _: answer(phone_reply())
     await gateway.phone_number(PhoneCode("p"), openid="o")
 
-    monotonic.now += 7200 - 301
+    monotonic.advance(7200 - 301)
     await gateway.phone_number(PhoneCode("p"), openid="o")
     assert script.count("stable_token") == 1
-    monotonic.now += 1
+    monotonic.advance(1)
     await gateway.phone_number(PhoneCode("p"), openid="o")
     assert script.count("stable_token") == 2
 

@@ -66,7 +66,7 @@ class Container(containers.DeclarativeContainer):
     rate_limiter = providers.Selector(
         config.rate_limiter,
         off=providers.Object(None),
-        memory=providers.Singleton(InMemoryRateLimiter),
+        memory=providers.Singleton(InMemoryRateLimiter, clock),
         redis=providers.Singleton(RedisRateLimiter, redis),
     )
     wechat_transport = providers.Singleton(new_transport)
@@ -83,6 +83,7 @@ class Container(containers.DeclarativeContainer):
         appid=config.wechat.appid,
         secret=config.wechat.secret,
         shared=providers.Singleton(shared_cache, redis),
+        clock=clock,
     )
     wechat = providers.Selector(
         config.wechat.mode,
@@ -105,7 +106,7 @@ class Container(containers.DeclarativeContainer):
     authenticator = providers.Singleton(Authenticator, users=users, tokens=tokens)
     database_login_code_ledger = providers.Selector(
         config.storage,
-        memory=providers.Singleton(InMemoryLoginCodeLedger),
+        memory=providers.Singleton(InMemoryLoginCodeLedger, clock=clock),
         sqlite=providers.Singleton(SqlAlchemyLoginCodeLedger, engine),
         postgresql=providers.Singleton(AsyncpgLoginCodeLedger, postgres_pool),
         pocketbase=providers.Singleton(PocketBaseLoginCodeLedger, pocketbase),

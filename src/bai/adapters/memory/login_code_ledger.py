@@ -1,8 +1,7 @@
 import asyncio
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bai.ports.clock import Clock
 from bai.ports.login_code_ledger import CodeAnswer, CodeClaim, LoginCodeLedger
 
 CLAIM_SECONDS = 30.0
@@ -23,15 +22,15 @@ class InMemoryLoginCodeLedger(LoginCodeLedger):
         self,
         *,
         claim_seconds: float = CLAIM_SECONDS,
-        monotonic: Callable[[], float] = time.monotonic,
+        clock: Clock,
     ) -> None:
         self._claim_seconds = claim_seconds
-        self._monotonic = monotonic
+        self._clock = clock
         self._entries: dict[str, _Entry] = {}
         self._swept_at = 0.0
 
     async def claim(self, key: str) -> CodeClaim:
-        now = self._monotonic()
+        now = self._clock.seconds()
         self._sweep(now)
         entry = self._entries.get(key)
         if entry is None or entry.expires <= now:
@@ -41,7 +40,7 @@ class InMemoryLoginCodeLedger(LoginCodeLedger):
 
     async def settle(self, key: str, answer: CodeAnswer, *, keep_seconds: int) -> None:
         entry = self._entries.setdefault(key, _Entry(expires=0))
-        entry.answer, entry.expires = answer, self._monotonic() + keep_seconds
+        entry.answer, entry.expires = answer, self._clock.seconds() + keep_seconds
         entry.done.set()
 
     async def release(self, key: str) -> None:
@@ -54,7 +53,7 @@ class InMemoryLoginCodeLedger(LoginCodeLedger):
         if entry is None:
             return None
         try:
-            async with asyncio.timeout(max(0.0, entry.expires - self._monotonic())):
+            async with asyncio.timeout(max(0.0, entry.expires - self._clock.seconds())):
                 await entry.done.wait()
         except TimeoutError:
             return None

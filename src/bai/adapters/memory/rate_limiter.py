@@ -1,18 +1,18 @@
 import math
-import time
-from collections.abc import Callable
+
+from bai.ports.clock import Clock
 
 
 class InMemoryRateLimiter:
     """Fixed-window counters in this process; windows that ended are swept as time moves on."""
 
-    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self._monotonic = monotonic
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
         self._counts: dict[tuple[str, int, int], int] = {}
         self._swept_at = 0.0
 
     async def hit(self, key: str, *, limit: int, window_seconds: int) -> int:
-        now = self._monotonic()
+        now = self._clock.seconds()
         window = int(now // window_seconds)
         self._sweep(now)
         slot = (key, window_seconds, window)

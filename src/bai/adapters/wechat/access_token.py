@@ -1,8 +1,7 @@
-import time
-from collections.abc import Callable
 from typing import Protocol
 
 from bai.domain.errors import WeChatMisconfigured, WeChatUnavailable
+from bai.ports.clock import Clock
 
 from .api import WeChatApi, check_errcode
 from .single_flight import SingleFlight
@@ -45,7 +44,7 @@ class StableAccessToken:
         appid: str,
         secret: str,
         shared: SharedCache | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Clock,
     ) -> None:
         self._api = api
         self._credentials = {"grant_type": "client_credential", "appid": appid, "secret": secret}
@@ -57,7 +56,7 @@ class StableAccessToken:
         self._obtain: SingleFlight[str, str] = SingleFlight()
 
     async def current(self) -> str:
-        if self._token is not None and self._clock() < self._renew_at:
+        if self._token is not None and self._clock.seconds() < self._renew_at:
             return self._token
         return await self._obtain.run(PATH, self._from_shared_or_wechat)
 
@@ -71,12 +70,12 @@ class StableAccessToken:
     async def _from_shared_or_wechat(self) -> str:
         if self._shared is not None and (cached := await self._shared.get(self._key)):
             renew_at, _, token = cached.partition("|")
-            if token and float(renew_at) > self._clock():
+            if token and float(renew_at) > self._clock.seconds():
                 self._token, self._renew_at = token, float(renew_at)
                 return token
         token = await self._fetch()
         if self._shared is not None:
-            ttl = int(self._renew_at - self._clock())
+            ttl = int(self._renew_at - self._clock.seconds())
             await self._shared.put(self._key, f"{self._renew_at}|{token}", ttl_seconds=ttl)
         return token
 
@@ -92,5 +91,7 @@ class StableAccessToken:
         ):
             raise WeChatUnavailable
         self._token = token
-        self._renew_at = self._clock() + expires_in - min(RENEWAL_MARGIN_SECONDS, expires_in / 2)
+        self._renew_at = (
+            self._clock.seconds() + expires_in - min(RENEWAL_MARGIN_SECONDS, expires_in / 2)
+        )
         return token
