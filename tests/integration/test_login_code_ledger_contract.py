@@ -20,7 +20,16 @@ from bai.adapters.system.clock import SystemClock
 from bai.domain.values import WeChatIdentity
 from bai.ports.login_code_ledger import CodeAnswer, LoginCodeLedger
 
-KINDS = ["memory", "sqlite", "postgresql-sqlalchemy", "postgresql-asyncpg", "redis", "pocketbase"]
+# Each kind, and the fixture that gives its store's URL (see the user repository contract).
+STORES = {
+    "memory": "",
+    "sqlite": "sqlite_url",
+    "postgresql-sqlalchemy": "postgresql_url",
+    "postgresql-asyncpg": "postgresql_url",
+    "redis": "redis_url",
+    "pocketbase": "pocketbase_url",
+}
+KINDS = list(STORES)
 VOUCHED = CodeAnswer(WeChatIdentity(openid="openid-1", unionid="union-1"))
 REFUSED = CodeAnswer(None)
 Pair = tuple[LoginCodeLedger, LoginCodeLedger]
@@ -30,10 +39,8 @@ Pair = tuple[LoginCodeLedger, LoginCodeLedger]
 def store(request: pytest.FixtureRequest) -> tuple[str, str]:
     """Which ledger, and the URL of its store (a fresh, migrated database where it has one)."""
     kind: str = request.param
-    if kind in {"memory", "redis", "pocketbase"}:
-        return kind, "" if kind == "memory" else request.getfixturevalue(f"{kind}_url")
-    url: str = request.getfixturevalue("sqlite_url" if kind == "sqlite" else "postgresql_url")
-    return kind, url
+    fixture = STORES[kind]
+    return kind, request.getfixturevalue(fixture) if fixture else ""
 
 
 @pytest.fixture
@@ -56,6 +63,7 @@ async def ledgers(store: tuple[str, str]) -> AsyncIterator[Pair]:
             pool = LazyPool(url, size=2)
             closers.append(pool.close)
             return AsyncpgLoginCodeLedger(pool, claim_seconds=1)
+        assert kind in {"sqlite", "postgresql-sqlalchemy"}, f"no ledger for {kind}"
         engine = create_engine(url)
         closers.append(engine.dispose)
         return SqlAlchemyLoginCodeLedger(engine, claim_seconds=1)
