@@ -17,6 +17,7 @@ from bai.entrypoints.accounts import ACTIONS, STORAGE_UNAVAILABLE, run_account_c
 from bai.entrypoints.import_pocketbase import run_import
 from bai.entrypoints.logs import configure_logging
 from bai.entrypoints.settings import Settings, SettingsError, load_settings
+from bai.entrypoints.variables import plain_text
 
 logger = logging.getLogger("bai")
 SANDBOX_WARNING = (
@@ -62,7 +63,14 @@ def _serve(settings: Settings) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bai", description="WeChat sign-in backend")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="apply pending migrations, then serve the HTTP API")
+    commands.add_parser(
+        "serve",
+        help="apply pending migrations, then serve the HTTP API",
+        description="Apply pending migrations, then serve the HTTP API. Configured by"
+        " environment variables:",
+        epilog=plain_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands.add_parser("migrate", help="apply pending database migrations and exit")
     users = commands.add_parser("users", help="show, disable, enable, revoke or delete an account")
     users.add_argument("action", choices=ACTIONS)

@@ -1,0 +1,279 @@
+"""Every `BAI_*` environment variable, declared once: its name, the `Settings` field it fills,
+how its text is read (and its bounds), its default and what it means. `load_settings` reads the
+environment through these, `bai serve --help` prints them, and README's configuration table is
+made from them (`python -m bai.entrypoints.variables`; a test checks the README matches)."""
+
+import ipaddress
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bai.entrypoints.http.limits import LimitsError, parse_limits
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+Reader = Callable[[str], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    name: str
+    field: str  # the `Settings` field; "" where the loader combines it with others
+    read: Reader  # text (stripped; the default when unset) -> value; ValueError says why not
+    default: str  # what an unset variable means, as text ("" for nothing)
+    meaning: str
+    shown_default: str = ""  # how the docs show the default, when not the text itself
+
+    @property
+    def documented_default(self) -> str:
+        return self.shown_default or (f"`{self.default}`" if self.default else "none")
+
+
+def text(raw: str) -> str:
+    return raw
+
+
+def whole(low: int, high: int) -> Reader:
+    def read(raw: str) -> int:
+        if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+            raise ValueError(f"must be a whole number from {low} to {high}")
+        return int(raw)
+
+    return read
+
+
+def seconds(low: float, high: float) -> Reader:
+    def read(raw: str) -> float:
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not low <= value <= high:
+            raise ValueError(f"must be a number of seconds from {low:g} to {high:g}")
+        return value
+
+    return read
+
+
+def choice(*options: str) -> Callable[[str], str]:
+    def read(raw: str) -> str:
+        if raw.lower() not in options:
+            raise ValueError(f"must be {' or '.join(options)}")
+        return raw.lower()
+
+    return read
+
+
+def switch(raw: str) -> bool:
+    return choice("on", "off")(raw) == "on"
+
+
+def networks(raw: str) -> tuple[IPNetwork, ...]:
+    """CIDRs, with IPv4-mapped IPv6 ones (`::ffff:10.0.0.0/104`) as the IPv4 networks they are:
+    client addresses are folded the same way."""
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    try:
+        return tuple(_unmapped(ipaddress.ip_network(part)) for part in parts)
+    except ValueError as exc:
+        raise ValueError(f": {exc}") from None
+
+
+def _unmapped(network: IPNetwork) -> IPNetwork:
+    if not isinstance(network, ipaddress.IPv6Network):
+        return network
+    first = network.network_address.ipv4_mapped
+    if first is None or not network.subnet_of(ipaddress.IPv6Network("::ffff:0:0/96")):
+        return network
+    return ipaddress.IPv4Network((first, network.prefixlen - 96))
+
+
+def limits(raw: str) -> Any:
+    try:
+        return parse_limits(raw)
+    except LimitsError as exc:
+        raise ValueError(f": {exc}") from None
+
+
+def base_url(raw: str) -> str:
+    return raw.rstrip("/")
+
+
+SCALING = "see README [Scaling out](#scaling-out)"
+VARIABLES = (
+    Variable("BAI_HOST", "host", text, "127.0.0.1", "where `bai serve` listens"),
+    Variable("BAI_PORT", "port", whole(1, 65535), "8090", "the port `bai serve` listens on"),
+    Variable(
+        "BAI_WORKERS", "workers", whole(1, 64), "1", "server processes; `memory://` allows only 1"
+    ),
+    Variable(
+        "BAI_DATABASE_URL",
+        "",
+        text,
+        "",
+        "storage: `postgresql+asyncpg://user:pass@host:5432/db` (plain `postgresql://` gets the"
+        " asyncpg driver), `sqlite+aiosqlite:///path`, `pocketbase://SUPERUSER_EMAIL:PASSWORD@HOST"
+        ":PORT` (users kept in a live PocketBase; `pocketbase+https://` for TLS; email and"
+        " password URL-encoded), or `memory://` (one process, lost on restart)",
+        shown_default="`sqlite+aiosqlite:///$BAI_DATA_DIR/bai.db`",
+    ),
+    Variable(
+        "BAI_MIGRATION_DATABASE_URL",
+        "",
+        text,
+        "",
+        "a direct connection to the same database for migrations and their advisory lock"
+        " (needed behind PgBouncer in transaction mode)",
+        shown_default="`BAI_DATABASE_URL`",
+    ),
+    Variable(
+        "BAI_DATABASE_POOL_SIZE",
+        "database_pool_size",
+        whole(1, 200),
+        "10",
+        f"PostgreSQL connections each worker opens (all at start); {SCALING}",
+    ),
+    Variable(
+        "BAI_DATABASE_POOL_MODE",
+        "database_pool_mode",
+        choice("session", "transaction"),
+        "session",
+        "`transaction` when `BAI_DATABASE_URL` points at PgBouncer in transaction pooling mode:"
+        " no prepared statements are kept across transactions",
+    ),
+    Variable(
+        "BAI_WECHAT_APPID",
+        "wechat_appid",
+        text,
+        "",
+        "the mini-program's app id; unset: the sandbox WeChat (not in production)",
+    ),
+    Variable("BAI_WECHAT_SECRET", "wechat_secret", text, "", "the mini-program's app secret"),
+    Variable(
+        "BAI_WECHAT_API_BASE",
+        "wechat_api_base",
+        base_url,
+        "https://api.weixin.qq.com",
+        "WeChat's server API",
+    ),
+    Variable(
+        "BAI_WECHAT_CONNECT_TIMEOUT",
+        "wechat_connect_timeout",
+        seconds(0, 3600),
+        "2",
+        "seconds to connect to WeChat",
+    ),
+    Variable(
+        "BAI_WECHAT_TIMEOUT",
+        "wechat_timeout",
+        seconds(0, 3600),
+        "5",
+        "seconds for a whole WeChat call (at most 20: a login code's claim lasts 30 s)",
+    ),
+    Variable(
+        "BAI_TOKEN_SECRET",
+        "",
+        text,
+        "",
+        "the collection secret, at least 32 bytes; beside PocketBase it is PocketBase's own and"
+        " is not set",
+        shown_default="dev: made once, kept in `$BAI_DATA_DIR/token_secret`",
+    ),
+    Variable(
+        "BAI_TOKEN_SECRET_FILE",
+        "",
+        text,
+        "",
+        "a file holding the collection secret instead (the Docker and Kubernetes secrets"
+        " convention; what `bai import-pocketbase` writes); setting both is an error",
+    ),
+    Variable(
+        "BAI_TOKEN_TTL", "token_ttl", whole(60, 31_536_000), "604800", "token lifetime, seconds"
+    ),
+    Variable(
+        "BAI_COLLECTION_ID",
+        "collection_id",
+        text,
+        "pbc_421601843",
+        "the `collectionId` claim (PocketBase's id of `tbl_auth_users`; `bai import-pocketbase`"
+        " prints the one to set; beside PocketBase it is read from PocketBase)",
+    ),
+    Variable(
+        "BAI_ENV",
+        "env",
+        choice("development", "production"),
+        "development",
+        "`production` refuses to start without app id, app secret and token secret",
+    ),
+    Variable(
+        "BAI_RATE_LIMIT", "rate_limit", switch, "on", "`off` disables rate limiting (benchmarks)"
+    ),
+    Variable(
+        "BAI_RATE_LIMITS",
+        "rate_limits",
+        limits,
+        "",
+        "per-route limits: comma-separated `ROUTE=REQUESTS/SECONDS` or `ROUTE=off`, routes"
+        " `login`, `profile`, `refresh-token`, `users-count`, `health`; routes not named keep"
+        " their default. Example: `login=100/60,health=off`",
+        shown_default="see [Security](#security)",
+    ),
+    Variable(
+        "BAI_TRUSTED_PROXIES",
+        "trusted_proxies",
+        networks,
+        "",
+        "comma-separated CIDRs whose `X-Forwarded-For` is believed, e.g. `127.0.0.1/32,10.0.0.0/8`",
+    ),
+    Variable(
+        "BAI_HTTP_IDLE_TIMEOUT",
+        "http_idle_timeout",
+        seconds(1, 3600),
+        "30",
+        "seconds a connection may wait for a request's headers before it is closed",
+    ),
+    Variable(
+        "BAI_HTTP_BODY_TIMEOUT",
+        "http_body_timeout",
+        seconds(1, 3600),
+        "10",
+        "seconds a request's body may take to arrive whole; later: 408",
+    ),
+    Variable(
+        "BAI_REDIS_URL",
+        "redis_url",
+        text,
+        "",
+        "`redis://host:6379/0`: rate-limit counters, the WeChat access token and the login code"
+        " ledger shared by every process and host",
+    ),
+    Variable(
+        "BAI_DATA_DIR",
+        "",
+        text,
+        "bai_data",
+        "where development state is kept: the generated token secret and the default SQLite file",
+    ),
+)
+BY_NAME = {variable.name: variable for variable in VARIABLES}
+
+
+def markdown_table() -> str:
+    """README's configuration table."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    rows += [
+        f"| `{variable.name}` | {variable.documented_default} | {variable.meaning} |"
+        for variable in VARIABLES
+    ]
+    return "\n".join(rows)
+
+
+def plain_text() -> str:
+    """The same, for `bai serve --help`."""
+    return "\n".join(
+        f"  {variable.name} (default {variable.documented_default.replace('`', '')})\n"
+        f"      {variable.meaning.replace('`', '')}"
+        for variable in VARIABLES
+    )
+
+
+if __name__ == "__main__":
+    print(markdown_table())
