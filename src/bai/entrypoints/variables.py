@@ -3,15 +3,22 @@ how its text is read (and its bounds), its default and what it means. `load_sett
 environment through these, `bai serve --help` prints them, and README's configuration table is
 made from them (`python -m bai.entrypoints.variables`; a test checks the README matches)."""
 
-import ipaddress
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from bai.entrypoints.http.limits import LimitsError, parse_limits
+from bai.entrypoints.readers import (
+    IPNetwork,
+    Reader,
+    base_url,
+    choice,
+    limits,
+    networks,
+    seconds,
+    switch,
+    text,
+    whole,
+)
 
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-Reader = Callable[[str], Any]
+__all__ = ["BY_NAME", "VARIABLES", "IPNetwork", "Variable", "markdown_table", "plain_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,75 +33,6 @@ class Variable:
     @property
     def documented_default(self) -> str:
         return self.shown_default or (f"`{self.default}`" if self.default else "none")
-
-
-def text(raw: str) -> str:
-    return raw
-
-
-def whole(low: int, high: int) -> Reader:
-    def read(raw: str) -> int:
-        if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-            raise ValueError(f"must be a whole number from {low} to {high}")
-        return int(raw)
-
-    return read
-
-
-def seconds(low: float, high: float) -> Reader:
-    def read(raw: str) -> float:
-        try:
-            value = float(raw)
-        except ValueError:
-            value = -1.0
-        if not low <= value <= high:
-            raise ValueError(f"must be a number of seconds from {low:g} to {high:g}")
-        return value
-
-    return read
-
-
-def choice(*options: str) -> Callable[[str], str]:
-    def read(raw: str) -> str:
-        if raw.lower() not in options:
-            raise ValueError(f"must be {' or '.join(options)}")
-        return raw.lower()
-
-    return read
-
-
-def switch(raw: str) -> bool:
-    return choice("on", "off")(raw) == "on"
-
-
-def networks(raw: str) -> tuple[IPNetwork, ...]:
-    """CIDRs, with IPv4-mapped IPv6 ones (`::ffff:10.0.0.0/104`) as the IPv4 networks they are:
-    client addresses are folded the same way."""
-    parts = [part.strip() for part in raw.split(",") if part.strip()]
-    try:
-        return tuple(_unmapped(ipaddress.ip_network(part)) for part in parts)
-    except ValueError as exc:
-        raise ValueError(f": {exc}") from None
-
-
-def _unmapped(network: IPNetwork) -> IPNetwork:
-    if not isinstance(network, ipaddress.IPv6Network):
-        return network
-    first = network.network_address.ipv4_mapped
-    if first is None or not network.subnet_of(ipaddress.IPv6Network("::ffff:0:0/96")):
-        return network
-    return ipaddress.IPv4Network((first, network.prefixlen - 96))
-
-
-def limits(raw: str) -> Any:
-    try:
-        return parse_limits(raw)
-    except LimitsError as exc:
-        raise ValueError(f": {exc}") from None
-
-
-def base_url(raw: str) -> str:
-    return raw.rstrip("/")
 
 
 SCALING = "see README [Scaling out](#scaling-out)"
