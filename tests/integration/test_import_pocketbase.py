@@ -229,3 +229,26 @@ def test_a_secret_file_that_holds_another_secret_is_never_overwritten(
     assert "already holds another secret" in done.stderr
     assert secret_file.read_text() == "the secret of something else\n"
     assert "users:" not in done.stdout
+
+
+def test_on_a_terminal_the_import_shows_its_progress(
+    moved: Moved, sqlite_url: str, tmp_path: Path
+) -> None:
+    """A progress bar for large imports, drawn only where someone watches (a terminal)."""
+    command = (  # a new pseudo-terminal is 0 columns wide; an operator's is not
+        f"stty cols 100 rows 30; {BAI} import-pocketbase --data-dir {moved.data_dir}"
+        f" --secret-file {tmp_path / 'secret'}"
+    )
+
+    on_terminal = subprocess.run(
+        ["script", "-qec", command, "/dev/null"],  # a pseudo-terminal, as an operator's shell
+        env={"BAI_DATABASE_URL": sqlite_url, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert on_terminal.returncode == 0, on_terminal.stdout
+    assert f"{moved.users}/{moved.users}" in on_terminal.stdout  # the bar, at its end
+    assert "users: 4 added" in on_terminal.stdout

@@ -24,7 +24,7 @@ async def _copy(settings: Settings, source: AccountSource) -> ImportReport:
     container = container_for(settings)
     try:
         with tqdm(
-            total=source.user_total(), unit=" users", file=sys.stderr, disable=None, leave=False
+            total=source.user_total(), unit=" users", file=sys.stderr, disable=None
         ) as bar:
             return await container.import_accounts().execute(source, progress=bar.update)
     finally:
