@@ -4,19 +4,16 @@ from typing import Any
 
 import httpx
 import pytest
-from dependency_injector import providers
 from devtools.fake_wechat_server import FakeWeChat, FakeWeChatServer
 from litestar.testing import TestClient
 
 from bai.domain.entities import User
 from bai.entrypoints.container import Container
 from bai.entrypoints.http.app import create_app
-from bai.entrypoints.settings import load_settings
-from bai.entrypoints.wiring import container_for
+from tests.support.apps import container_with
 from tests.support.contract import assert_contract
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 
-SECRET = "integration-test-collection-secret-0123"
 AVATAR = "https://cdn.example.com/avatar.png"
 
 
@@ -81,12 +78,7 @@ class Api:
 def container(
     tmp_path: Path, database_env: dict[str, str], wechat: FakeWeChatGateway, clock: FixedClock
 ) -> Iterator[Container]:
-    env = {"BAI_TOKEN_SECRET": SECRET, "BAI_DATA_DIR": str(tmp_path), **database_env}
-    if env["BAI_DATABASE_URL"].startswith("pocketbase"):
-        del env["BAI_TOKEN_SECRET"]  # beside PocketBase, the secret is PocketBase's
-    container = container_for(load_settings(env))
-    container.wechat.override(providers.Object(wechat))
-    container.clock.override(providers.Object(clock))
+    container = container_with(tmp_path, database_env, wechat=wechat, clock=clock)
     yield container
     container.reset_override()
 

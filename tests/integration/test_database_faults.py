@@ -7,15 +7,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dependency_injector import providers
 from litestar.testing import TestClient
 from sqlalchemy.engine import make_url
 
 from bai.entrypoints.http.app import create_app
 from bai.entrypoints.http.edge import Edge
-from bai.entrypoints.settings import load_settings
-from bai.entrypoints.wiring import container_for
-from tests.integration.conftest import AVATAR, SECRET
+from tests.integration.conftest import AVATAR
+from tests.support.apps import container_with
 from tests.support.contract import assert_contract
 from tests.support.fakes import FakeWeChatGateway
 from tests.support.tcp_proxy import TcpProxy
@@ -40,13 +38,8 @@ def client(
     wechat: FakeWeChatGateway,
 ) -> Iterator[TestClient[Edge]]:
     through_proxy = make_url(postgresql_url).set(host="127.0.0.1", port=proxy.port)
-    env = {
-        "BAI_TOKEN_SECRET": SECRET,
-        "BAI_DATA_DIR": str(tmp_path),
-        "BAI_DATABASE_URL": through_proxy.render_as_string(hide_password=False),
-    }
-    container = container_for(load_settings(env))
-    container.wechat.override(providers.Object(wechat))
+    url = through_proxy.render_as_string(hide_password=False)
+    container = container_with(tmp_path, {"BAI_DATABASE_URL": url}, wechat=wechat)
     if request.param == "sqlalchemy":
         container.users.override(container.sql_users)
     with TestClient(create_app(container)) as client:

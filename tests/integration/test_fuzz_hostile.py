@@ -13,15 +13,12 @@ from urllib.parse import unquote
 
 import msgspec
 import pytest
-from dependency_injector import providers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bai.entrypoints.http.app import create_app
 from bai.entrypoints.http.edge import Edge
-from bai.entrypoints.settings import load_settings
-from bai.entrypoints.wiring import container_for
-from tests.integration.conftest import SECRET
+from tests.support.apps import SECRET, container_with
 from tests.support.builders import a_user
 from tests.support.concurrent_client import lifespan
 from tests.support.fakes import FakeWeChatGateway, FixedClock
@@ -107,15 +104,11 @@ def driver(
     request: pytest.FixtureRequest, tmp_path: Path, wechat: FakeWeChatGateway
 ) -> Iterator[Driver]:
     url = "memory://" if request.param == "memory" else request.getfixturevalue("postgresql_url")
-    env = {
-        "BAI_TOKEN_SECRET": SECRET,
-        "BAI_DATA_DIR": str(tmp_path),
-        "BAI_DATABASE_URL": url,
-        "BAI_RATE_LIMIT": "off",
-        "BAI_TRUSTED_PROXIES": "203.0.113.0/24",
-    }
-    container = container_for(load_settings(env))
-    container.wechat.override(providers.Object(wechat))
+    container = container_with(
+        tmp_path,
+        {"BAI_DATABASE_URL": url, "BAI_RATE_LIMIT": "off", "BAI_TRUSTED_PROXIES": "203.0.113.0/24"},
+        wechat=wechat,
+    )
     wechat.login_code("known", openid=KNOWN.openid)
     wechat.phone_code("phone", openid=KNOWN.openid, phone="13800138000")
     driver = Driver(create_app(container))

@@ -8,13 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
-from dependency_injector import providers
 
 from bai.entrypoints.http.app import create_app
 from bai.entrypoints.logs import JsonFormatter
-from bai.entrypoints.settings import load_settings
-from bai.entrypoints.wiring import container_for
-from tests.integration.conftest import AVATAR, SECRET
+from tests.integration.conftest import AVATAR
+from tests.support.apps import container_with
 from tests.support.concurrent_client import concurrent_client
 from tests.support.contract import assert_contract
 from tests.support.fakes import FakeWeChatGateway
@@ -25,17 +23,12 @@ Client = Callable[..., Any]
 
 def app_for(tmp_path: Path, wechat: FakeWeChatGateway | None = None, **env: str) -> Any:
     settings = {
-        "BAI_TOKEN_SECRET": SECRET,
-        "BAI_DATA_DIR": str(tmp_path),
         "BAI_DATABASE_URL": "memory://",
         "BAI_TRUSTED_PROXIES": "127.0.0.0/8",
         "BAI_RATE_LIMITS": "users-count=3/60",
         **env,
     }
-    container = container_for(load_settings(settings))
-    if wechat is not None:
-        container.wechat.override(providers.Object(wechat))
-    return create_app(container)
+    return create_app(container_with(tmp_path, settings, wechat=wechat))
 
 
 @pytest.fixture

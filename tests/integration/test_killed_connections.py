@@ -10,13 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from dependency_injector import providers
 from devtools.postgres import run_sql
 
 from bai.entrypoints.http.app import create_app
-from bai.entrypoints.settings import load_settings
-from bai.entrypoints.wiring import container_for
-from tests.integration.conftest import AVATAR, SECRET
+from tests.integration.conftest import AVATAR
+from tests.support.apps import container_with
 from tests.support.builders import a_user
 from tests.support.concurrent_client import concurrent_client
 from tests.support.contract import assert_contract
@@ -33,14 +31,9 @@ KILL = (
 async def client(
     request: pytest.FixtureRequest, postgresql_url: str, tmp_path: Path, wechat: FakeWeChatGateway
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
-    env = {
-        "BAI_TOKEN_SECRET": SECRET,
-        "BAI_DATA_DIR": str(tmp_path),
-        "BAI_DATABASE_URL": postgresql_url,
-        "BAI_RATE_LIMIT": "off",
-    }
-    container = container_for(load_settings(env))
-    container.wechat.override(providers.Object(wechat))
+    container = container_with(
+        tmp_path, {"BAI_DATABASE_URL": postgresql_url, "BAI_RATE_LIMIT": "off"}, wechat=wechat
+    )
     if request.param == "sqlalchemy":
         container.users.override(container.sql_users)
     async with concurrent_client(create_app(container)) as http:

@@ -10,8 +10,9 @@ from devtools.fake_wechat_server import FakeWeChatServer
 from litestar.testing import TestClient
 
 from bai.entrypoints.http.app import create_app
-from tests.integration.conftest import SECRET, Api
+from tests.integration.conftest import Api
 from tests.integration.test_wechat_over_http import container_against
+from tests.support.apps import SECRET
 
 
 def unique(label: str) -> str:

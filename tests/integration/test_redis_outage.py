@@ -5,13 +5,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from dependency_injector import providers
 
 from bai.domain.values import LoginCode, WeChatIdentity
 from bai.entrypoints.http.app import create_app
-from bai.entrypoints.settings import load_settings
-from bai.entrypoints.wiring import container_for
-from tests.integration.conftest import SECRET
+from tests.support.apps import container_with
 from tests.support.concurrent_client import concurrent_client
 from tests.support.fakes import FakeWeChatGateway
 from tests.support.tcp_proxy import free_port
@@ -34,17 +31,12 @@ async def test_double_taps_over_two_processes_share_one_exchange_while_redis_is_
 ) -> None:
     wechat = SlowWeChat()
     env = {
-        "BAI_TOKEN_SECRET": SECRET,
-        "BAI_DATA_DIR": str(tmp_path),
         "BAI_DATABASE_URL": url,
         "BAI_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
         "BAI_RATE_LIMIT": "off",
     }
-    apps = []
-    for _ in range(2):  # two processes: two containers over one database
-        container = container_for(load_settings(env))
-        container.wechat.override(providers.Object(wechat))
-        apps.append(create_app(container))
+    # two processes: two containers over one database
+    apps = [create_app(container_with(tmp_path, env, wechat=wechat)) for _ in range(2)]
     codes = [wechat.login_code(f"tap-{n}", openid=f"o-{n}") for n in range(10)]
 
     async with concurrent_client(apps[0]) as one, concurrent_client(apps[1]) as other:

@@ -12,8 +12,9 @@ from sqlalchemy import text
 from bai.adapters.sqlalchemy.engine import create_engine
 from bai.domain.entities import UserStatus
 from bai.entrypoints.accounts import USE_CASES
-from tests.integration.conftest import SECRET, Api
+from tests.integration.conftest import Api
 from tests.integration.test_served import serving
+from tests.support.apps import SECRET
 from tests.support.builders import a_user
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 from tests.support.forgery import forgeries

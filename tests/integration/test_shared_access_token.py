@@ -13,7 +13,7 @@ from bai.adapters.redis.shared_cache import RedisSharedCache
 from bai.adapters.system.clock import SystemClock
 from bai.adapters.wechat.access_token import StableAccessToken
 from bai.adapters.wechat.api import WeChatApi
-from bai.adapters.wechat.httpx_gateway import HttpxWeChatGateway
+from bai.adapters.wechat.server_gateway import WeChatServerGateway
 from bai.domain.values import PhoneCode, PhoneNumber
 
 
@@ -49,12 +49,12 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-def process(wechat: WeChat, redis: Redis) -> HttpxWeChatGateway:
+def process(wechat: WeChat, redis: Redis) -> WeChatServerGateway:
     api = WeChatApi(httpx.MockTransport(wechat), base_url="https://wechat.test", total_timeout=5)
     token = StableAccessToken(
         api=api, appid=wechat.appid, secret="s", shared=RedisSharedCache(redis), clock=SystemClock()
     )
-    return HttpxWeChatGateway(api=api, access_token=token, appid=wechat.appid, secret="s")
+    return WeChatServerGateway(api=api, access_token=token, appid=wechat.appid, secret="s")
 
 
 async def test_processes_share_one_access_token(redis: Redis) -> None:

@@ -16,7 +16,8 @@ from bai.entrypoints.container import Container
 from bai.entrypoints.http.app import create_app
 from bai.entrypoints.settings import load_settings
 from bai.entrypoints.wiring import container_for
-from tests.integration.conftest import AVATAR, SECRET, Api
+from tests.integration.conftest import AVATAR, Api
+from tests.support.apps import SECRET
 from tests.support.concurrent_client import concurrent_client
 from tests.support.contract import assert_contract
 from tests.support.tcp_proxy import free_port

@@ -9,7 +9,7 @@ import pytest
 
 from bai.adapters.wechat.access_token import StableAccessToken
 from bai.adapters.wechat.api import WeChatApi
-from bai.adapters.wechat.httpx_gateway import HttpxWeChatGateway
+from bai.adapters.wechat.server_gateway import WeChatServerGateway
 from tests.support.fakes import FixedClock
 
 APPID, SECRET = "wx-app-1", "app-secret-1"
@@ -53,10 +53,10 @@ def monotonic() -> FixedClock:
 
 
 @pytest.fixture
-def gateway(script: WeChatScript, monotonic: FixedClock) -> HttpxWeChatGateway:
+def gateway(script: WeChatScript, monotonic: FixedClock) -> WeChatServerGateway:
     api = WeChatApi(httpx.MockTransport(script), base_url="https://wechat.test", total_timeout=5)
     token = StableAccessToken(api=api, appid=APPID, secret=SECRET, clock=monotonic)
-    return HttpxWeChatGateway(api=api, access_token=token, appid=APPID, secret=SECRET)
+    return WeChatServerGateway(api=api, access_token=token, appid=APPID, secret=SECRET)
 
 
 def phone_reply(

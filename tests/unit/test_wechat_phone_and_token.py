@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bai.adapters.wechat.httpx_gateway import HttpxWeChatGateway
+from bai.adapters.wechat.server_gateway import WeChatServerGateway
 from bai.domain.errors import (
     PhoneCodeRejected,
     WeChatMisconfigured,
@@ -29,7 +29,7 @@ from tests.support.wechat_script import APPID, SECRET, WeChatScript, answer, pho
     ],
 )
 async def test_phone_numbers_are_stored_mainland_plain_and_foreign_with_country_code(
-    gateway: HttpxWeChatGateway, script: WeChatScript, country: Any, pure: str, stored: str
+    gateway: WeChatServerGateway, script: WeChatScript, country: Any, pure: str, stored: str
 ) -> None:
     script.routes["/wxa/business/getuserphonenumber"] = lambda _: answer(phone_reply(country, pure))
 
@@ -37,7 +37,7 @@ async def test_phone_numbers_are_stored_mainland_plain_and_foreign_with_country_
 
 
 async def test_phone_request_carries_the_code_the_openid_and_the_access_token(
-    gateway: HttpxWeChatGateway, script: WeChatScript
+    gateway: WeChatServerGateway, script: WeChatScript
 ) -> None:
     script.routes["/wxa/business/getuserphonenumber"] = lambda _: answer(phone_reply())
 
@@ -50,7 +50,7 @@ async def test_phone_request_carries_the_code_the_openid_and_the_access_token(
 
 
 async def test_another_apps_watermark_is_refused(
-    gateway: HttpxWeChatGateway, script: WeChatScript
+    gateway: WeChatServerGateway, script: WeChatScript
 ) -> None:
     script.routes["/wxa/business/getuserphonenumber"] = lambda _: answer(
         phone_reply(appid="wx-someone-else")
@@ -71,7 +71,7 @@ async def test_another_apps_watermark_is_refused(
     ],
 )
 async def test_phone_errcodes_mean_what_spec_says(
-    gateway: HttpxWeChatGateway, script: WeChatScript, errcode: int, error: type[Exception]
+    gateway: WeChatServerGateway, script: WeChatScript, errcode: int, error: type[Exception]
 ) -> None:
     script.routes["/wxa/business/getuserphonenumber"] = lambda _: answer(
         {"errcode": errcode, "errmsg": "x"}
@@ -86,7 +86,7 @@ async def test_phone_errcodes_mean_what_spec_says(
     [None, {"purePhoneNumber": "138", "countryCode": "86", "watermark": {"appid": APPID}}, "text"],
 )
 async def test_malformed_phone_answers_are_an_outage(
-    gateway: HttpxWeChatGateway, script: WeChatScript, info: Any
+    gateway: WeChatServerGateway, script: WeChatScript, info: Any
 ) -> None:
     script.routes["/wxa/business/getuserphonenumber"] = lambda _: answer(
         {"errcode": 0, "phone_info": info}
@@ -97,7 +97,7 @@ async def test_malformed_phone_answers_are_an_outage(
 
 
 async def test_access_token_is_fetched_in_normal_mode_and_reused(
-    gateway: HttpxWeChatGateway, script: WeChatScript
+    gateway: WeChatServerGateway, script: WeChatScript
 ) -> None:
     script.routes["/wxa/business/getuserphonenumber"] = lambda _: answer(phone_reply())
 
@@ -114,7 +114,7 @@ async def test_access_token_is_fetched_in_normal_mode_and_reused(
 
 
 async def test_access_token_is_renewed_five_minutes_before_it_expires(
-    gateway: HttpxWeChatGateway, script: WeChatScript, monotonic: FixedClock
+    gateway: WeChatServerGateway, script: WeChatScript, monotonic: FixedClock
 ) -> None:
     script.routes["/wxa/business/getuserphonenumber"] = lambda _: answer(phone_reply())
     await gateway.phone_number(PhoneCode("p"), openid="o")
@@ -129,7 +129,7 @@ async def test_access_token_is_renewed_five_minutes_before_it_expires(
 
 @pytest.mark.parametrize("errcode", [40001, 40014, 42001])
 async def test_a_refused_access_token_is_fetched_again_and_the_call_retried_once(
-    gateway: HttpxWeChatGateway, script: WeChatScript, errcode: int
+    gateway: WeChatServerGateway, script: WeChatScript, errcode: int
 ) -> None:
     def expired_first(request: httpx.Request) -> httpx.Response:
         if request.url.params["access_token"] == "TOKEN-1":
@@ -146,7 +146,7 @@ async def test_a_refused_access_token_is_fetched_again_and_the_call_retried_once
 
 
 async def test_a_token_refused_twice_is_an_outage(
-    gateway: HttpxWeChatGateway, script: WeChatScript
+    gateway: WeChatServerGateway, script: WeChatScript
 ) -> None:
     script.routes["/wxa/business/getuserphonenumber"] = lambda _: answer({"errcode": 40001})
 
@@ -166,7 +166,10 @@ async def test_a_token_refused_twice_is_an_outage(
     ],
 )
 async def test_access_token_failures(
-    gateway: HttpxWeChatGateway, script: WeChatScript, reply: httpx.Response, error: type[Exception]
+    gateway: WeChatServerGateway,
+    script: WeChatScript,
+    reply: httpx.Response,
+    error: type[Exception],
 ) -> None:
     script.routes["/cgi-bin/stable_token"] = lambda _: reply
 

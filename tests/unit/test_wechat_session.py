@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bai.adapters.wechat.httpx_gateway import HttpxWeChatGateway
+from bai.adapters.wechat.server_gateway import WeChatServerGateway
 from bai.domain.errors import (
     LoginCodeRejected,
     WeChatMisconfigured,
@@ -24,7 +24,7 @@ SESSION = {"openid": "openid-1", "session_key": "SESSION-KEY", "unionid": "union
 )
 @pytest.mark.parametrize("body", [SESSION, {**SESSION, "errcode": 0, "errmsg": "ok"}])
 async def test_session_is_read_whatever_the_content_type(
-    gateway: HttpxWeChatGateway, script: WeChatScript, content_type: str, body: dict[str, Any]
+    gateway: WeChatServerGateway, script: WeChatScript, content_type: str, body: dict[str, Any]
 ) -> None:
     script.routes["/sns/jscode2session"] = lambda _: answer(body, content_type=content_type)
 
@@ -34,7 +34,7 @@ async def test_session_is_read_whatever_the_content_type(
 
 
 async def test_session_request_carries_app_credentials_and_the_code(
-    gateway: HttpxWeChatGateway, script: WeChatScript
+    gateway: WeChatServerGateway, script: WeChatScript
 ) -> None:
     script.routes["/sns/jscode2session"] = lambda _: answer({"openid": "o"})
 
@@ -50,7 +50,7 @@ async def test_session_request_carries_app_credentials_and_the_code(
     }
 
 
-async def test_missing_unionid_is_empty(gateway: HttpxWeChatGateway, script: WeChatScript) -> None:
+async def test_missing_unionid_is_empty(gateway: WeChatServerGateway, script: WeChatScript) -> None:
     script.routes["/sns/jscode2session"] = lambda _: answer({"openid": "o", "session_key": "k"})
 
     assert (await gateway.code_to_session(LoginCode("c"))).unionid == ""
@@ -69,7 +69,7 @@ ERRCODES: list[tuple[int, type[Exception]]] = [
 
 @pytest.mark.parametrize(("errcode", "error"), ERRCODES)
 async def test_session_errcodes_mean_what_spec_says(
-    gateway: HttpxWeChatGateway, script: WeChatScript, errcode: int, error: type[Exception]
+    gateway: WeChatServerGateway, script: WeChatScript, errcode: int, error: type[Exception]
 ) -> None:
     script.routes["/sns/jscode2session"] = lambda _: answer(
         {"errcode": errcode, "errmsg": "x"}, content_type="text/plain"
@@ -80,7 +80,7 @@ async def test_session_errcodes_mean_what_spec_says(
 
 
 async def test_our_misconfiguration_is_logged_for_the_operator(
-    gateway: HttpxWeChatGateway, script: WeChatScript, caplog: pytest.LogCaptureFixture
+    gateway: WeChatServerGateway, script: WeChatScript, caplog: pytest.LogCaptureFixture
 ) -> None:
     script.routes["/sns/jscode2session"] = lambda _: answer(
         {"errcode": 40125, "errmsg": "invalid appsecret"}
@@ -109,7 +109,7 @@ async def test_our_misconfiguration_is_logged_for_the_operator(
     ids=["500", "502", "html", "empty", "array", "no openid", "openid not text"],
 )
 async def test_broken_answers_are_an_outage(
-    gateway: HttpxWeChatGateway, script: WeChatScript, reply: httpx.Response
+    gateway: WeChatServerGateway, script: WeChatScript, reply: httpx.Response
 ) -> None:
     script.routes["/sns/jscode2session"] = lambda _: reply
 
@@ -118,7 +118,7 @@ async def test_broken_answers_are_an_outage(
 
 
 async def test_a_failed_connect_is_tried_once_more(
-    gateway: HttpxWeChatGateway, script: WeChatScript
+    gateway: WeChatServerGateway, script: WeChatScript
 ) -> None:
     outcomes: list[Exception | httpx.Response] = [
         httpx.ConnectError("refused"),
@@ -138,7 +138,7 @@ async def test_a_failed_connect_is_tried_once_more(
 
 
 async def test_two_failed_connects_are_an_outage(
-    gateway: HttpxWeChatGateway, script: WeChatScript
+    gateway: WeChatServerGateway, script: WeChatScript
 ) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused")
@@ -151,7 +151,7 @@ async def test_two_failed_connects_are_an_outage(
 
 
 async def test_a_sent_login_code_is_never_sent_again(
-    gateway: HttpxWeChatGateway, script: WeChatScript
+    gateway: WeChatServerGateway, script: WeChatScript
 ) -> None:
     def time_out(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("slow")

@@ -24,8 +24,8 @@ from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
 from bai.adapters.wechat.access_token import StableAccessToken
 from bai.adapters.wechat.api import WeChatApi, new_transport
-from bai.adapters.wechat.httpx_gateway import HttpxWeChatGateway
 from bai.adapters.wechat.sandbox import SandboxWeChatGateway
+from bai.adapters.wechat.server_gateway import WeChatServerGateway
 from bai.domain.authentication import Authenticator
 from bai.domain.code_exchange import LoginCodeExchange
 from bai.domain.use_cases.account_actions import DeleteUser, DisableUser, EnableUser, RevokeSessions
@@ -89,7 +89,7 @@ class Container(containers.DeclarativeContainer):
         config.wechat.mode,
         sandbox=providers.Singleton(SandboxWeChatGateway),
         api=providers.Singleton(
-            HttpxWeChatGateway,
+            WeChatServerGateway,
             api=wechat_api,
             access_token=access_token,
             appid=config.wechat.appid,

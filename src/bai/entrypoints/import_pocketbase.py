@@ -23,9 +23,7 @@ SHOWN_REFUSALS = 20
 async def _copy(settings: Settings, source: AccountSource) -> ImportReport:
     container = container_for(settings)
     try:
-        with tqdm(
-            total=source.user_total(), unit=" users", file=sys.stderr, disable=None
-        ) as bar:
+        with tqdm(total=source.user_total(), unit=" users", file=sys.stderr, disable=None) as bar:
             return await container.import_accounts().execute(source, progress=bar.update)
     finally:
         await close_connections(container)

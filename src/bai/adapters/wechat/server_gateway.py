@@ -22,8 +22,8 @@ def stored_phone(info: dict[str, Any]) -> PhoneNumber:
         raise WeChatUnavailable from exc
 
 
-class HttpxWeChatGateway(WeChatGateway):
-    """WeChat's server API over one shared httpx client.
+class WeChatServerGateway(WeChatGateway):
+    """WeChat's server API, through `WeChatApi` (httpx's transport on aiohttp, one per process).
 
     - `jscode2session` is never retried once sent (a login code is single-use); that requests
       carrying one code share one call is the domain's `LoginCodeExchange`.

@@ -1,0 +1,35 @@
+"""The one way the tests build BAI: the container the server would build for an environment,
+with WeChat (and the clock) replaced by fakes where a test says so."""
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from dependency_injector import providers
+
+from bai.entrypoints.container import Container
+from bai.entrypoints.settings import load_settings
+from bai.entrypoints.wiring import container_for
+from bai.ports.clock import Clock
+from bai.ports.wechat_gateway import WeChatGateway
+
+SECRET = "integration-test-collection-secret-0123"
+
+
+def container_with(
+    data_dir: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    wechat: WeChatGateway | None = None,
+    clock: Clock | None = None,
+) -> Container:
+    """`env` (`BAI_*` variables) over a test's defaults: a token secret (none beside
+    PocketBase, whose own it is) and `data_dir` for development state."""
+    settings = {"BAI_TOKEN_SECRET": SECRET, "BAI_DATA_DIR": str(data_dir), **(env or {})}
+    if settings.get("BAI_DATABASE_URL", "").startswith("pocketbase"):
+        del settings["BAI_TOKEN_SECRET"]
+    container = container_for(load_settings(settings))
+    if wechat is not None:
+        container.wechat.override(providers.Object(wechat))
+    if clock is not None:
+        container.clock.override(providers.Object(clock))
+    return container
