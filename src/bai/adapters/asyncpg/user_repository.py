@@ -4,8 +4,9 @@ from typing import Any
 
 import asyncpg
 
+from bai.adapters.sqlalchemy.rows import COMPANY_PREFIX, row_of_user, user_of_row
 from bai.adapters.sqlalchemy.tables import auth_users, companies
-from bai.domain.entities import Company, IdType, User, UserStatus
+from bai.domain.entities import User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
 from bai.ports.user_repository import UserRepository
 
@@ -19,7 +20,7 @@ _USER_AND_COMPANY = (
     "SELECT "  # noqa: S608
     + ", ".join(f"u.{column}" for column in COLUMNS)
     + ", "
-    + ", ".join(f"c.{column} AS company__{column}" for column in COMPANY_COLUMNS)
+    + ", ".join(f"c.{column} AS {COMPANY_PREFIX}{column}" for column in COMPANY_COLUMNS)
     + " FROM {users} u LEFT JOIN tbl_company c"
     + " ON u.company_id <> '' AND c.company_id = u.company_id"
 )
@@ -51,23 +52,9 @@ def _change_query(*columns: str, guarded: bool = False) -> str:
     return _CHANGE.format(assignments=assignments, where=where)
 
 
-def _user(record: asyncpg.Record) -> User:
-    fields = {column: record[column] for column in COLUMNS}
-    fields["users_idtype"] = IdType(fields["users_idtype"])
-    fields["users_status"] = UserStatus(fields["users_status"])
-    company = None
-    if record["company__pb_id"] is not None:
-        company = Company(**{column: record[f"company__{column}"] for column in COMPANY_COLUMNS})
-    return User(**fields, company=company)
-
-
 def _values(user: User) -> list[Any]:
-    values = {column: getattr(user, column) for column in COLUMNS}
-    values["users_idtype"], values["users_status"] = (
-        user.users_idtype.value,
-        user.users_status.value,
-    )
-    return [values[column] for column in COLUMNS]
+    row = row_of_user(user)
+    return [row[column] for column in COLUMNS]
 
 
 class AsyncpgUserRepository(UserRepository):
@@ -92,7 +79,7 @@ class AsyncpgUserRepository(UserRepository):
 
     async def _read_user(self, query: str, key: str) -> User | None:
         records = await self._fetch(query, key)
-        return _user(records[0]) if records else None
+        return user_of_row(records[0]) if records else None
 
     async def get(self, pb_id: str) -> User | None:
         return await self._read_user(BY_ID, pb_id)
@@ -111,12 +98,12 @@ class AsyncpgUserRepository(UserRepository):
                     else IdentifierTaken
                 ) from exc
             if record is not None:
-                return _user(record), True
+                return user_of_row(record), True
             # Registered by someone else first: a statement of its own sees their row.
             record = await connection.fetchrow(BY_OPENID, user.openid)
         if record is None:
             raise StorageUnavailable
-        return _user(record), False
+        return user_of_row(record), False
 
     async def save_profile(
         self,
@@ -153,7 +140,7 @@ class AsyncpgUserRepository(UserRepository):
         arguments = [pb_id, *(still or ()), *values.values()]
         async with self._pool.connection() as connection:
             record = await connection.fetchrow(query, *arguments)
-        return _user(record) if record is not None else None
+        return user_of_row(record) if record is not None else None
 
     async def delete(self, pb_id: str) -> bool:
         query = "DELETE FROM tbl_auth_users WHERE pb_id = $1 RETURNING pb_id"

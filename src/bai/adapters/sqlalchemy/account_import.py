@@ -9,8 +9,9 @@ from bai.domain.entities import Company, User
 from bai.ports.account_import import AccountStore, Added, Unreadable
 
 from .outages import storage_errors
+from .rows import row_of_user
 from .tables import auth_users, companies
-from .user_repository import INSERTS, row_of_user
+from .user_repository import INSERTS
 
 INTEGER_BOUNDS = (-(2**31), 2**31 - 1)
 

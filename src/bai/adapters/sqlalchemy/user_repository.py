@@ -9,11 +9,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bai.domain.entities import Company, IdType, User, UserStatus
+from bai.domain.entities import User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
 from bai.ports.user_repository import UserRepository
 
 from .outages import UNAVAILABLE, is_outage, storage_errors, unavailable
+from .rows import COMPANY_PREFIX, row_of_user, user_of_row
 from .tables import auth_users, companies, users_count
 
 logger = logging.getLogger("bai.storage")
@@ -25,40 +26,13 @@ INSERTS: dict[str, Callable[[Table], Any]] = {
 # A literal, not a bound parameter: PostgreSQL must match it to the partial unique index even
 # when a prepared statement runs on a generic plan.
 _HAS_OPENID = text("openid <> ''")
-_COMPANY_COLUMNS = [column.label(f"company__{column.name}") for column in companies.c]
+_COMPANY_COLUMNS = [column.label(f"{COMPANY_PREFIX}{column.name}") for column in companies.c]
 _SELECT_USERS: Select[Any] = select(auth_users, *_COMPANY_COLUMNS).select_from(
     auth_users.outerjoin(
         companies,
         and_(auth_users.c.company_id != "", companies.c.company_id == auth_users.c.company_id),
     )
 )
-
-
-def _company(row: Any) -> Company | None:
-    if row.company__pb_id is None:
-        return None
-    return Company(
-        pb_id=row.company__pb_id,
-        company_id=row.company__company_id,
-        company_name=row.company__company_name,
-        company_status=row.company__company_status,
-        created=row.company__created,
-        updated=row.company__updated,
-    )
-
-
-def _user(row: Any) -> User:
-    fields = {column.name: getattr(row, column.name) for column in auth_users.c}
-    fields["users_idtype"] = IdType(fields["users_idtype"])
-    fields["users_status"] = UserStatus(fields["users_status"])
-    return User(**fields, company=_company(row))
-
-
-def row_of_user(user: User) -> dict[str, Any]:
-    row = {column.name: getattr(user, column.name) for column in auth_users.c}
-    row["users_idtype"] = user.users_idtype.value
-    row["users_status"] = user.users_status.value
-    return row
 
 
 class SqlAlchemyUserRepository(UserRepository):
@@ -98,11 +72,11 @@ class SqlAlchemyUserRepository(UserRepository):
 
     async def _read_user(self, condition: Any) -> User | None:
         rows = await self._read(_SELECT_USERS.where(condition))
-        return _user(rows[0]) if rows else None
+        return user_of_row(rows[0]._mapping) if rows else None
 
     async def _one(self, connection: AsyncConnection, condition: Any) -> User | None:
         row = (await connection.execute(_SELECT_USERS.where(condition))).first()
-        return _user(row) if row is not None else None
+        return user_of_row(row._mapping) if row is not None else None
 
     async def get(self, pb_id: str) -> User | None:
         return await self._read_user(auth_users.c.pb_id == pb_id)
