@@ -46,6 +46,7 @@ def test_json_that_is_not_an_object_is_400(
     response = api.post(path, content=body, headers={"Content-Type": "application/json"})
 
     assert response.status_code == 400
+    assert response.json()["msg"] == "请求体必须是 JSON 对象"
     assert wechat.calls == 0
 
 

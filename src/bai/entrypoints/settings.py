@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bai.adapters.pocketbase.client import target_of
+from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES
 from bai.entrypoints.http.limits import Limit
 from bai.entrypoints.token_secret import (
     TokenSecretError,
@@ -19,7 +20,6 @@ from bai.entrypoints.variables import BY_NAME, VARIABLES, IPNetwork
 
 Storage = Literal["memory", "sqlite", "postgresql", "pocketbase"]
 PoolMode = Literal["session", "transaction"]
-MIN_SECRET_BYTES = 32
 MAX_WECHAT_TIMEOUT = 20.0
 DRIVERS: dict[str, Storage] = {
     "memory": "memory",

@@ -5,6 +5,7 @@ made from them (`python -m bai.entrypoints.variables`; a test checks the README 
 
 from dataclasses import dataclass
 
+from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID
 from bai.entrypoints.readers import (
     IPNetwork,
     Reader,
@@ -130,7 +131,7 @@ VARIABLES = (
         "BAI_COLLECTION_ID",
         "collection_id",
         text,
-        "pbc_421601843",
+        DEFAULT_COLLECTION_ID,
         "the `collectionId` claim (PocketBase's id of `tbl_auth_users`; `bai import-pocketbase`"
         " prints the one to set; beside PocketBase it is read from PocketBase)",
     ),

@@ -3,6 +3,9 @@ from typing import Protocol
 
 from bai.domain.values import WeChatIdentity
 
+# How long a claim nobody settles or releases holds before it lapses (every ledger).
+CLAIM_SECONDS = 30
+
 
 @dataclass(frozen=True, slots=True)
 class CodeAnswer:

@@ -4,14 +4,13 @@ from typing import Any
 import asyncpg
 
 from bai.adapters.sqlalchemy.login_code_rows import (
-    CLAIM_SECONDS,
     SWEEP_EVERY_SECONDS,
     Row,
     answer_of,
     poll_answer,
     row_of,
 )
-from bai.ports.login_code_ledger import CodeAnswer, CodeClaim, LoginCodeLedger
+from bai.ports.login_code_ledger import CLAIM_SECONDS, CodeAnswer, CodeClaim, LoginCodeLedger
 
 from .pool import LazyPool
 

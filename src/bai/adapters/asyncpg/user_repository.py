@@ -4,6 +4,7 @@ from typing import Any
 
 import asyncpg
 
+from bai.adapters.sqlalchemy.retry import read_with_one_retry
 from bai.adapters.sqlalchemy.rows import COMPANY_PREFIX, row_of_user, user_of_row
 from bai.adapters.sqlalchemy.tables import auth_users, companies
 from bai.domain.entities import User, UserStatus
@@ -52,6 +53,10 @@ def _change_query(*columns: str, guarded: bool = False) -> str:
     return _CHANGE.format(assignments=assignments, where=where)
 
 
+def _lost(exc: Exception) -> bool:
+    return isinstance(exc, StorageUnavailable) and isinstance(exc.__cause__, LOST_CONNECTION)
+
+
 def _values(user: User) -> list[Any]:
     row = row_of_user(user)
     return [row[column] for column in COLUMNS]
@@ -68,14 +73,11 @@ class AsyncpgUserRepository(UserRepository):
         self._pool = pool
 
     async def _fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        for attempt in range(2):
-            try:
-                async with self._pool.connection() as connection:
-                    return list(await connection.fetch(query, *args))
-            except StorageUnavailable as exc:
-                if attempt or not isinstance(exc.__cause__, LOST_CONNECTION):
-                    raise
-        raise StorageUnavailable
+        async def once() -> list[asyncpg.Record]:
+            async with self._pool.connection() as connection:
+                return list(await connection.fetch(query, *args))
+
+        return await read_with_one_retry(once, lost=_lost)
 
     async def _read_user(self, query: str, key: str) -> User | None:
         records = await self._fetch(query, key)

@@ -2,9 +2,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from bai.ports.clock import Clock
-from bai.ports.login_code_ledger import CodeAnswer, CodeClaim, LoginCodeLedger
-
-CLAIM_SECONDS = 30.0
+from bai.ports.login_code_ledger import CLAIM_SECONDS, CodeAnswer, CodeClaim, LoginCodeLedger
 
 
 @dataclass(slots=True)

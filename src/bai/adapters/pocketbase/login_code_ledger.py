@@ -1,11 +1,10 @@
 from bai.adapters.sqlalchemy.login_code_rows import (
-    CLAIM_SECONDS,
     Row,
     answer_of,
     poll_answer,
     row_of,
 )
-from bai.ports.login_code_ledger import CodeAnswer, CodeClaim, LoginCodeLedger
+from bai.ports.login_code_ledger import CLAIM_SECONDS, CodeAnswer, CodeClaim, LoginCodeLedger
 
 from .client import PocketBaseClient
 

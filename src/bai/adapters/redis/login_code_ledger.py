@@ -8,12 +8,11 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bai.domain.values import WeChatIdentity
-from bai.ports.login_code_ledger import CodeAnswer, CodeClaim, LoginCodeLedger
+from bai.ports.login_code_ledger import CLAIM_SECONDS, CodeAnswer, CodeClaim, LoginCodeLedger
 
 logger = logging.getLogger("bai.login_codes")
 PREFIX = "bai:code:"
 PENDING = "pending"
-CLAIM_SECONDS = 30
 POLL_SECONDS = 0.01
 _RELEASE_IF_PENDING = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"

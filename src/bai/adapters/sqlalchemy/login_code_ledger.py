@@ -5,10 +5,9 @@ from sqlalchemy import ColumnElement, Double, delete, literal_column, select, up
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bai.ports.login_code_ledger import CodeAnswer, CodeClaim, LoginCodeLedger
+from bai.ports.login_code_ledger import CLAIM_SECONDS, CodeAnswer, CodeClaim, LoginCodeLedger
 
 from .login_code_rows import (
-    CLAIM_SECONDS,
     SWEEP_EVERY_SECONDS,
     Row,
     answer_of,

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from bai.domain.values import WeChatIdentity
 from bai.ports.login_code_ledger import CodeAnswer
 
-CLAIM_SECONDS = 30
 POLL_SECONDS = 0.02
 SWEEP_EVERY_SECONDS = 60
 Row = tuple[str, str, str]

@@ -14,6 +14,7 @@ from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavail
 from bai.ports.user_repository import UserRepository
 
 from .outages import UNAVAILABLE, is_outage, storage_errors, unavailable
+from .retry import read_with_one_retry
 from .rows import COMPANY_PREFIX, row_of_user, user_of_row
 from .tables import auth_users, companies, users_count
 
@@ -35,6 +36,10 @@ _SELECT_USERS: Select[Any] = select(auth_users, *_COMPANY_COLUMNS).select_from(
 )
 
 
+def _invalidated(exc: Exception) -> bool:
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
 class SqlAlchemyUserRepository(UserRepository):
     """Users in PostgreSQL or SQLite. A write is one short transaction whose first statement is
     the write, and uniqueness is left to the database's indexes; a read is a single statement."""
@@ -53,22 +58,21 @@ class SqlAlchemyUserRepository(UserRepository):
             yield connection
 
     async def _read(self, statement: Any) -> list[Any]:
-        """One read outside any transaction (no BEGIN/COMMIT round trips). A pooled connection
-        found dead (the database restarted) is replaced once: reads are safe to repeat."""
-        for attempt in range(2):
-            try:
-                async with self._reader.connect() as connection:
-                    return list((await connection.execute(statement)).all())
-            except DBAPIError as exc:
-                if exc.connection_invalidated and attempt == 0:
-                    continue
-                if not is_outage(exc):
-                    raise
-                raise unavailable(exc) from exc
-            except UNAVAILABLE as exc:
-                raise unavailable(exc) from exc
+        """One read outside any transaction (no BEGIN/COMMIT round trips), retried once on a
+        connection found dead (`read_with_one_retry`)."""
 
-        raise StorageUnavailable
+        async def once() -> list[Any]:
+            async with self._reader.connect() as connection:
+                return list((await connection.execute(statement)).all())
+
+        try:
+            return await read_with_one_retry(once, lost=_invalidated)
+        except DBAPIError as exc:
+            if not is_outage(exc):
+                raise
+            raise unavailable(exc) from exc
+        except UNAVAILABLE as exc:
+            raise unavailable(exc) from exc
 
     async def _read_user(self, condition: Any) -> User | None:
         rows = await self._read(_SELECT_USERS.where(condition))

@@ -4,6 +4,7 @@ import logging
 import traceback
 from typing import Any, Final
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
@@ -18,6 +19,7 @@ from bai.domain.errors import (
 )
 
 from .events import auth_refused
+from .request import BodyNotObject, json_object
 from .schemas import ErrorResponse
 
 logger = logging.getLogger("bai.http")
@@ -76,19 +78,33 @@ def _reason(error: BaiError) -> str:
 
 
 def _validation_error(
-    _: Request[Any, Any, Any], error: ValidationException
+    request: Request[Any, Any, Any], error: ValidationException
 ) -> Response[ErrorResponse]:
     problems = error.extra if isinstance(error.extra, list) else []
     first: dict[str, Any] = problems[0] if problems and isinstance(problems[0], dict) else {}
     reason, key = str(first.get("message", "")), str(first.get("key", ""))
     if key not in {"", "data"}:
         return envelope(400, f"参数 {key} 格式不正确", {"field": key, "reason": reason})
-    if reason.startswith("Object missing required field"):
-        field = reason.rsplit("`", 2)[-2]
+    if (field := _missing_field(request)) is not None:
         return envelope(400, f"缺少必填参数 {field}", {"field": field, "reason": "required"})
-    if reason.startswith("Expected"):
-        return envelope(400, "请求体必须是 JSON 对象", {"reason": reason})
     return envelope(400, "请求体不能为空", {"reason": "a JSON object body is required"})
+
+
+def _missing_field(request: Request[Any, Any, Any]) -> str | None:
+    """The first required field of the route's body that the body lacks, read from the body's
+    struct (not from the validator's English)."""
+    body, data = json_object(request), request.route_handler.parsed_data_field
+    if body is None or data is None:
+        return None
+    for kind in (data.annotation, *(inner.annotation for inner in data.inner_types)):
+        if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
+            required = (f.encode_name for f in msgspec.structs.fields(kind) if f.required)
+            return next((name for name in required if name not in body), None)
+    return None
+
+
+def _not_an_object(_: Request[Any, Any, Any], __: BodyNotObject) -> Response[ErrorResponse]:
+    return envelope(400, "请求体必须是 JSON 对象", {"reason": "the body must be a JSON object"})
 
 
 def _http_error(_: Request[Any, Any, Any], error: HTTPException) -> Response[ErrorResponse]:
@@ -115,6 +131,7 @@ def _unexpected(_: Request[Any, Any, Any], error: Exception) -> Response[ErrorRe
 EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {
     BaiError: _domain_error,
     ValidationException: _validation_error,
+    BodyNotObject: _not_an_object,
     HTTPException: _http_error,
     Exception: _unexpected,
 }

@@ -7,7 +7,7 @@ from typing import Any, Final
 
 import msgspec
 from litestar import Request
-from litestar.exceptions import ClientException, ValidationException
+from litestar.exceptions import ClientException
 from litestar.status_codes import (
     HTTP_408_REQUEST_TIMEOUT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
@@ -33,6 +33,19 @@ class BodyIncomplete(ClientException):
 
 class BodyTooSlow(ClientException):
     status_code = HTTP_408_REQUEST_TIMEOUT
+
+
+class BodyNotObject(ClientException):
+    """JSON, but not an object (an array, a string, null, ...): 400."""
+
+
+JSON_OBJECT: Final = "bai.json_object"  # the scope state's key: the body, once decoded
+
+
+def json_object(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
+    """The request's body as decoded by `JsonBodyRequest.json`, when it got that far."""
+    decoded = request.state.get(JSON_OBJECT)
+    return decoded if isinstance(decoded, dict) else None
 
 
 def is_json_media_type(content_type: str | None) -> bool:
@@ -104,10 +117,8 @@ class JsonBodyRequest(Request[Any, Any, Any]):
             # Not JSON, not UTF-8, or nested deeper than the decoder goes: not parseable JSON.
             raise NotJsonBody from exc
         if not isinstance(decoded, dict):
-            kind = "null" if decoded is None else type(decoded).__name__
-            raise ValidationException(
-                extra=[{"message": f"Expected `object`, got `{kind}`", "key": "data"}]
-            )
+            raise BodyNotObject
+        self.scope.setdefault("state", {})[JSON_OBJECT] = decoded
         return decoded
 
 
