@@ -19,7 +19,7 @@ class LoginCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class AuthResult:
+class LoginResult:
     user: User
     token: str
     registered: bool
@@ -52,7 +52,7 @@ class LoginOrRegister:
         self._ids = ids
         self._clock = clock
 
-    async def execute(self, command: LoginCommand) -> AuthResult:
+    async def execute(self, command: LoginCommand) -> LoginResult:
         identity = await self._codes.identity(command.code)
         user = await self._users.get_by_openid(identity.openid)
         registered = False
@@ -60,7 +60,7 @@ class LoginOrRegister:
             user, registered = await self._register(identity)
         if user.is_disabled:
             raise AccountDisabled
-        return AuthResult(user=user, token=self._tokens.issue(user), registered=registered)
+        return LoginResult(user=user, token=self._tokens.issue(user), registered=registered)
 
     async def _register(self, identity: WeChatIdentity) -> tuple[User, bool]:
         for _ in range(REGISTRATION_ATTEMPTS - 1):

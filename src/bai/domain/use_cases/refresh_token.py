@@ -22,7 +22,7 @@ class RefreshCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class Renewal:
+class RefreshResult:
     user: User
     token: str
 
@@ -53,17 +53,17 @@ class RefreshToken:
         self._users = users
         self._tokens = tokens
 
-    async def execute(self, command: RefreshCommand) -> Renewal:
+    async def execute(self, command: RefreshCommand) -> RefreshResult:
         token = command.token or ""
         holder = await self._authenticator.holder(token)
         if holder is not None and not holder.is_disabled:
             if self._tokens.is_refreshable(token):
-                return Renewal(user=holder, token=self._tokens.issue(holder))
+                return RefreshResult(user=holder, token=self._tokens.issue(holder))
             if command.code is None:
-                return Renewal(user=holder, token=token)
+                return RefreshResult(user=holder, token=token)
         if command.code is not None:
             user = await self._user_by_code(command.code)
-            return Renewal(user=user, token=self._tokens.issue(user))
+            return RefreshResult(user=user, token=self._tokens.issue(user))
         raise AccountDisabled if holder is not None else InvalidToken
 
     async def _user_by_code(self, code: LoginCode) -> User:
