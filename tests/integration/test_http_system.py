@@ -48,3 +48,16 @@ def test_storage_down_is_500_on_health_and_count(api: Api) -> None:
 
     assert (health.status_code, count.status_code) == (500, 500)
     assert assert_contract(health)["msg"] == "服务暂时不可用,请稍后重试"
+
+
+def test_liveness_answers_while_the_database_is_down(api: Api, wechat: FakeWeChatGateway) -> None:
+    api.container.users.override(providers.Object(UnreachableStore()))
+    wechat.calls = 0
+
+    live = api.client.get("/pb/api/health/live")
+    ready = api.client.get("/pb/api/health")
+
+    assert live.status_code == 200
+    assert assert_contract(live)["data"] == {"status": "ok"}
+    assert ready.status_code == 500
+    assert wechat.calls == 0

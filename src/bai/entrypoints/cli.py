@@ -3,6 +3,7 @@
 import argparse
 import logging
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from granian import Granian
@@ -15,6 +16,7 @@ from bai.adapters.sqlalchemy.migrate import upgrade
 from bai.domain.errors import StorageUnavailable
 from bai.entrypoints.accounts import ACTIONS, STORAGE_UNAVAILABLE, run_account_command
 from bai.entrypoints.import_pocketbase import run_import
+from bai.entrypoints.listening import why_not_listen
 from bai.entrypoints.logs import configure_logging
 from bai.entrypoints.settings import Settings, SettingsError, load_settings
 from bai.entrypoints.variables import plain_text
@@ -62,6 +64,7 @@ def _serve(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bai", description="WeChat sign-in backend")
+    parser.add_argument("--version", action="version", version=f"bai {version('bai')}")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
         "serve",
@@ -101,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
             status, text = run_import(settings, args.data_dir, args.secret_file)
         print(text, file=sys.stdout if status == 0 else sys.stderr)
         return status
+    if args.command == "serve" and (reason := why_not_listen(settings.host, settings.port)):
+        print(f"bai: {reason}", file=sys.stderr)
+        return 2
     try:
         {"serve": _serve, "migrate": _migrate}[args.command](settings)
     except StorageUnavailable:

@@ -4,6 +4,7 @@
 import ipaddress
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from bai.entrypoints.http.limits import LimitsError, parse_limits
 
@@ -78,3 +79,16 @@ def limits(raw: str) -> Any:
 
 def base_url(raw: str) -> str:
     return raw.rstrip("/")
+
+
+REDIS_SCHEMES = frozenset({"redis", "rediss", "unix"})
+
+
+def redis_url(raw: str) -> str:
+    """Empty (no Redis), or a `redis://`, `rediss://` or `unix://` URL."""
+    if not raw:
+        return raw
+    parts = urlsplit(raw)
+    if parts.scheme not in REDIS_SCHEMES or not (parts.hostname or parts.path):
+        raise ValueError("must be a redis://, rediss:// or unix:// URL")
+    return raw

@@ -13,6 +13,7 @@ from bai.entrypoints.readers import (
     choice,
     limits,
     networks,
+    redis_url,
     seconds,
     switch,
     text,
@@ -179,7 +180,7 @@ VARIABLES = (
     Variable(
         "BAI_REDIS_URL",
         "redis_url",
-        text,
+        redis_url,
         "",
         "`redis://host:6379/0`: rate-limit counters, the WeChat access token and the login code"
         " ledger shared by every process and host",

@@ -21,6 +21,8 @@ from .schemas import (
     ErrorResponse,
     HealthData,
     HealthResponse,
+    LiveData,
+    LiveResponse,
     RefreshTokenResponse,
     SystemRefreshTokenRequest,
     UsersCountData,
@@ -149,6 +151,20 @@ def api_router(container: Container) -> Router:
         await container.check_readiness().execute()
         return HealthResponse(data=HealthData(status="ok", database="ok"))
 
+    @get(
+        "/health/live",
+        operation_id="getHealthLive",
+        opt={ROUTE_OPTION: "health"},
+        summary="存活检查(不访问数据库与微信)",
+        tags=["系统"],
+        security=[],
+        responses=_errors(429),
+    )
+    async def health_live() -> LiveResponse:
+        """Liveness: the process answers. Touches neither the database nor WeChat, so a probe
+        does not restart a worker during a database blip (readiness is `/health`)."""
+        return LiveResponse(data=LiveData(status="ok"))
+
     @get("/openapi.json", include_in_schema=False)
     async def openapi_document(request: Request[Any, Any, Any]) -> dict[str, Any]:
         return request.app.openapi_schema.to_schema()
@@ -161,6 +177,7 @@ def api_router(container: Container) -> Router:
             refresh_token,
             users_count,
             health,
+            health_live,
             openapi_document,
         ],
     )

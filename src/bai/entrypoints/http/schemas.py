@@ -98,6 +98,16 @@ class HealthResponse(msgspec.Struct, kw_only=True):
     data: HealthData
 
 
+class LiveData(msgspec.Struct):
+    status: str
+
+
+class LiveResponse(msgspec.Struct, kw_only=True):
+    code: int = 200
+    msg: str = OK
+    data: LiveData
+
+
 class ErrorResponse(msgspec.Struct):
     code: int
     msg: str
