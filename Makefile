@@ -30,6 +30,9 @@ system-packages:
 	@test -x /usr/sbin/pgbouncer || command -v pgbouncer >/dev/null 2>&1 || \
 	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq pgbouncer >/dev/null; } || \
 	  echo "pgbouncer is missing: apt-get install pgbouncer"
+	@command -v systemd-analyze >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq systemd >/dev/null; } || \
+	  echo "systemd-analyze is missing: apt-get install systemd"
 
 test: lint typecheck system-packages
 	$(BIN)/pytest
