@@ -46,6 +46,18 @@ def test_every_contract_operation_is_served_with_its_operation_id(
             assert generated["paths"][path][method]["operationId"] == operation["operationId"]
 
 
+def test_every_request_body_is_required_or_optional_as_the_contract_says(
+    generated: dict[str, Any],
+) -> None:
+    for path, operations in contract()["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" in operation:
+                served = generated["paths"][path][method]["requestBody"]
+                assert served.get("required", False) == operation["requestBody"].get(
+                    "required", False
+                ), (path, method)
+
+
 def test_every_documented_status_is_documented_again(generated: dict[str, Any]) -> None:
     for path, operations in contract()["paths"].items():
         for method, operation in operations.items():

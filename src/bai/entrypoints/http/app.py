@@ -8,7 +8,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import Components, Reference, SecurityScheme
 from litestar.types import ASGIApp
 
 from bai.entrypoints.container import Container
@@ -67,4 +67,16 @@ def create_app(container: Container | None = None) -> Edge:
         logging_config=None,
         debug=False,
     )
+    _bodies_as_the_contract_has_them(app)
     return Edge(cast(ASGIApp, app), trusted_proxies=container.config.trusted_proxies())
+
+
+def _bodies_as_the_contract_has_them(app: Litestar) -> None:
+    """Litestar documents every body as required; refresh-token's is optional (the contract,
+    and what the handler does), so the served document says so."""
+    paths = app.openapi_schema.paths or {}
+    item = paths.get("/pb/api/system/refresh-token")
+    operation = item.post if item is not None else None
+    body = operation.request_body if operation is not None else None
+    if body is not None and not isinstance(body, Reference):
+        body.required = False
