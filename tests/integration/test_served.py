@@ -119,6 +119,23 @@ def test_server_says_loudly_that_wechat_is_the_sandbox(server: tuple[str, Path])
     assert "WeChat SANDBOX" in log.read_text()
 
 
+def test_every_line_the_server_writes_is_json_and_the_first_says_what_runs(
+    server: tuple[str, Path],
+) -> None:
+    base, log = server
+    httpx.post(f"{base}/pb/api/system/users-count")
+
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+    assert any(line["logger"].startswith("_granian") for line in lines)  # the server's own too
+    started = next(line for line in lines if line["message"].startswith("serving on"))
+    assert started["storage"] == "sqlite"
+    assert started["wechat"] == "sandbox"
+    assert started["workers"] == 1
+    assert started["redis"] is False
+    assert started["version"]
+
+
 def test_production_refuses_to_start_without_credentials(tmp_path: Path) -> None:
     env = {**os.environ, "BAI_ENV": "production", "BAI_DATA_DIR": str(tmp_path)}
     env.pop("BAI_WECHAT_APPID", None)

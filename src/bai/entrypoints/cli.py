@@ -17,7 +17,7 @@ from bai.domain.errors import StorageUnavailable
 from bai.entrypoints.accounts import ACTIONS, STORAGE_UNAVAILABLE, run_account_command
 from bai.entrypoints.import_pocketbase import run_import
 from bai.entrypoints.listening import why_not_listen
-from bai.entrypoints.logs import configure_logging
+from bai.entrypoints.logs import SERVER_LOGGING, configure_logging
 from bai.entrypoints.settings import Settings, SettingsError, load_settings
 from bai.entrypoints.variables import plain_text
 
@@ -45,7 +45,17 @@ def _serve(settings: Settings) -> None:
     if settings.uses_sandbox_wechat:
         logger.warning(SANDBOX_WARNING)
     logger.info(
-        "serving on http://%s:%s with %s worker(s)", settings.host, settings.port, settings.workers
+        "serving on http://%s:%s with %s worker(s)",
+        settings.host,
+        settings.port,
+        settings.workers,
+        extra={  # what is running, for whoever reads the log first (never a password)
+            "version": version("bai"),
+            "storage": settings.storage,
+            "wechat": "sandbox" if settings.uses_sandbox_wechat else "api",
+            "workers": settings.workers,
+            "redis": bool(settings.redis_url),
+        },
     )
     Granian(
         target="bai.entrypoints.asgi:app",
@@ -55,6 +65,7 @@ def _serve(settings: Settings) -> None:
         workers=settings.workers,
         loop=Loops.uvloop,
         log_access=False,
+        log_dictconfig=SERVER_LOGGING,
         # HTTP/1.1 only (nginx speaks it to its upstreams): in auto mode a connection that
         # never sends a byte is never timed out, since the protocol is not known yet.
         http=HTTPModes.http1,

@@ -40,6 +40,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=True, default=str)
 
 
+# For Granian's own loggers (`log_dictconfig`): its start-up, worker and shutdown lines in the
+# same JSON as BAI's, so a log shipper reads every line `bai serve` writes.
+SERVER_LOGGING: dict[str, Any] = {
+    "formatters": {
+        "generic": {"()": "bai.entrypoints.logs.JsonFormatter"},
+        "access": {"()": "bai.entrypoints.logs.JsonFormatter"},
+    },
+}
+
+
 class TurnBatchedStreamHandler(logging.StreamHandler[TextIO]):
     """Writes lines logged on a running event loop together, once per loop turn: one write
     and flush for all the requests that finished in that turn, instead of one each. Lines
