@@ -136,6 +136,15 @@ def test_every_line_the_server_writes_is_json_and_the_first_says_what_runs(
     assert started["version"]
 
 
+def test_a_warning_log_level_keeps_the_info_lines_out(tmp_path: Path) -> None:
+    with serving(tmp_path, BAI_LOG_LEVEL="warning") as (base, log):
+        assert httpx.post(f"{base}/pb/api/system/users-count").status_code == 200
+        lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+    assert lines  # the sandbox warning at least
+    assert {line["level"] for line in lines} <= {"warning", "error", "critical"}
+
+
 def test_production_refuses_to_start_without_credentials(tmp_path: Path) -> None:
     env = {**os.environ, "BAI_ENV": "production", "BAI_DATA_DIR": str(tmp_path)}
     env.pop("BAI_WECHAT_APPID", None)

@@ -9,6 +9,7 @@ from pathlib import Path
 from granian import Granian
 from granian.constants import HTTPModes, Interfaces, Loops
 from granian.http import HTTP1Settings
+from granian.log import LogLevels
 from sqlalchemy.exc import SQLAlchemyError
 
 from bai.adapters.pocketbase.client import collection_secret
@@ -66,6 +67,7 @@ def _serve(settings: Settings) -> None:
         loop=Loops.uvloop,
         log_access=False,
         log_dictconfig=SERVER_LOGGING,
+        log_level=LogLevels(settings.log_level),
         # HTTP/1.1 only (nginx speaks it to its upstreams): in auto mode a connection that
         # never sends a byte is never timed out, since the protocol is not known yet.
         http=HTTPModes.http1,
@@ -108,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"bai: configuration error: {exc}", file=sys.stderr)
         return 2
+    configure_logging(logging.getLevelNamesMapping()[settings.log_level.upper()])
     if args.command in {"users", "import-pocketbase"}:
         if args.command == "users":
             status, text = run_account_command(settings, args.action, args.user)

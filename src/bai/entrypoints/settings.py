@@ -61,6 +61,7 @@ class Settings:
     wechat_timeout: float
     http_idle_timeout: float
     http_body_timeout: float
+    log_level: str
 
     @property
     def storage(self) -> Storage:

@@ -186,6 +186,13 @@ VARIABLES = (
         " ledger shared by every process and host",
     ),
     Variable(
+        "BAI_LOG_LEVEL",
+        "log_level",
+        choice("debug", "info", "warning", "error"),
+        "info",
+        "the least severe log lines written (`warning` drops the access lines)",
+    ),
+    Variable(
         "BAI_DATA_DIR",
         "",
         text,
