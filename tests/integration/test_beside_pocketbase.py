@@ -3,6 +3,7 @@ issued on either side are accepted on both."""
 
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,8 +12,11 @@ from typing import Any
 
 import httpx
 import pytest
+from litestar.testing import TestClient
 
+from bai.entrypoints.http.app import create_app
 from tests.integration.conftest import Api
+from tests.support.apps import container_with
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 from tests.support.pocketbase import PocketBase
 
@@ -222,3 +226,51 @@ def test_bai_will_not_start_beside_a_pocketbase_it_cannot_use(
     assert done.returncode == 1
     assert "Traceback" not in done.stdout + done.stderr
     assert "bai: the storage in BAI_DATABASE_URL cannot be reached or refused BAI" in done.stderr
+
+
+def test_a_secret_rotated_inside_pocketbase_is_followed_by_bai(
+    pocketbase_server: PocketBase, database_url: str, tmp_path: Path, wechat: FakeWeChatGateway
+) -> None:
+    container = container_with(tmp_path, {"BAI_DATABASE_URL": database_url}, wechat=wechat)
+    container.config.secret_check_seconds.from_value(0.1)
+    with TestClient(create_app(container)) as client:
+        login = client.post(
+            "/pb/api/wechat/login", json={"users_wx_code": wechat.login_code("r", openid="o-r")}
+        )
+        old = login.json()["token"]
+
+        rotated = pocketbase_server.api(
+            "PATCH",
+            "/api/collections/tbl_auth_users",
+            json={"authToken": {"secret": "n" * 50, "duration": 432000}},
+        )
+        assert rotated.status_code == 200, rotated.text
+        time.sleep(0.5)  # a few checks
+
+        refused = client.post("/pb/api/system/refresh-token", headers={"Authorization": old})
+        again = client.post(
+            "/pb/api/wechat/login", json={"users_wx_code": wechat.login_code("r2", openid="o-r")}
+        )
+
+    assert pocketbase_refresh(pocketbase_server, old).status_code == 401
+    assert refused.status_code == 401
+    assert pocketbase_refresh(pocketbase_server, again.json()["token"]).status_code == 200
+
+
+def test_a_password_that_breaks_the_url_is_never_quoted_back(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [Path(sys.executable).parent / "bai", "migrate"],
+        env={
+            "BAI_DATABASE_URL": "pocketbase://bai%40x.com:s3cr#et@127.0.0.1:8090",
+            "BAI_DATA_DIR": str(tmp_path),
+            "PATH": "/usr/bin",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 2
+    assert "s3cr" not in done.stdout + done.stderr
+    assert "expected pocketbase://SUPERUSER_EMAIL:PASSWORD@HOST:PORT" in done.stderr

@@ -12,7 +12,6 @@ from granian.http import HTTP1Settings
 from granian.log import LogLevels
 from sqlalchemy.exc import SQLAlchemyError
 
-from bai.adapters.pocketbase.client import collection_secret
 from bai.adapters.sqlalchemy.migrate import upgrade
 from bai.domain.errors import StorageUnavailable
 from bai.entrypoints.accounts import ACTIONS, STORAGE_UNAVAILABLE, run_account_command
@@ -21,6 +20,7 @@ from bai.entrypoints.listening import why_not_listen
 from bai.entrypoints.logs import SERVER_LOGGING, configure_logging
 from bai.entrypoints.settings import Settings, SettingsError, load_settings
 from bai.entrypoints.variables import plain_text
+from bai.entrypoints.wiring import pocketbase_collection
 
 logger = logging.getLogger("bai")
 SANDBOX_WARNING = (
@@ -34,7 +34,7 @@ def _migrate(settings: Settings) -> None:
         logger.info("memory:// storage has no schema to migrate")
         return
     if settings.storage == "pocketbase":
-        collection_secret(settings.database_url)  # reachable, BAI's hook installed, signed in
+        pocketbase_collection(settings.database_url)  # reachable, hook installed, signed in
         logger.info("PocketBase keeps its own schema (contrib/pocketbase: pb_hooks, pb_migrations)")
         return
     upgrade(settings.migration_database_url)

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from bai.adapters.pocketbase.data_dir import PocketBaseDataDir
 from bai.adapters.sqlalchemy.migrate import upgrade
+from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES
 from bai.domain.errors import StorageUnavailable
 from bai.domain.use_cases.import_accounts import ImportReport, Tally
 from bai.entrypoints.settings import Settings
@@ -55,7 +56,14 @@ def run_import(settings: Settings, data_dir: Path, secret_file: Path) -> tuple[i
         return 2, "bai import-pocketbase needs BAI_DATABASE_URL of PostgreSQL or SQLite"
     try:
         source = PocketBaseDataDir(data_dir)
-        write_token_secret(secret_file, source.token_secret())
+        secret = source.token_secret()
+        if len(secret.encode()) < MIN_SECRET_BYTES:
+            return 2, (
+                f"bai import-pocketbase: the collection's token secret is shorter than"
+                f" {MIN_SECRET_BYTES} bytes, which BAI requires; set a longer one in PocketBase"
+                " first (that signs everyone out)"
+            )
+        write_token_secret(secret_file, secret)
     except (UnusableSource, TokenSecretError) as exc:
         return 2, f"bai import-pocketbase: {exc}"
     try:

@@ -1,8 +1,15 @@
 """From settings to a configured container."""
 
+import logging
+
 from bai.adapters.pocketbase.client import collection_secret
+from bai.adapters.pocketbase.secret_watch import CHECK_EVERY_SECONDS
+from bai.adapters.tokens.pocketbase_jwt import POCKETBASE_MIN_SECRET_BYTES
+from bai.domain.errors import StorageUnavailable
 from bai.entrypoints.container import Container
 from bai.entrypoints.settings import Settings
+
+logger = logging.getLogger("bai")
 
 
 def rate_limiter_kind(settings: Settings) -> str:
@@ -19,12 +26,26 @@ def login_code_ledger_kind(settings: Settings) -> str:
     return "database"
 
 
+def pocketbase_collection(url: str) -> tuple[str, str]:
+    """The collection id and token secret of the PocketBase at `url`; `StorageUnavailable`
+    (logged, saying why) when it cannot be read or is too short for BAI to sign with."""
+    collection_id, secret = collection_secret(url)
+    if len(secret.encode()) < POCKETBASE_MIN_SECRET_BYTES:
+        logger.error(
+            "PocketBase's tbl_auth_users token secret is shorter than %s bytes, which BAI"
+            " requires: set a longer one in PocketBase (that signs everyone out)",
+            POCKETBASE_MIN_SECRET_BYTES,
+        )
+        raise StorageUnavailable
+    return collection_id, secret
+
+
 def container_for(settings: Settings) -> Container:
     """Beside a live PocketBase, its collection id and token secret are read from it first (the
     tokens BAI issues must be PocketBase's own); `StorageUnavailable` when it cannot be."""
     collection_id, token_secret = settings.collection_id, settings.token_secret
     if settings.storage == "pocketbase":
-        collection_id, token_secret = collection_secret(settings.database_url)
+        collection_id, token_secret = pocketbase_collection(settings.database_url)
 
     container = Container()
     container.config.from_dict(
@@ -50,6 +71,7 @@ def container_for(settings: Settings) -> Container:
             "token_secret": token_secret,
             "collection_id": collection_id,
             "token_ttl": settings.token_ttl,
+            "secret_check_seconds": CHECK_EVERY_SECONDS,
         }
     )
     return container

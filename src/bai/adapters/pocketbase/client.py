@@ -3,6 +3,7 @@
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -14,6 +15,8 @@ from bai.domain.errors import StorageUnavailable
 logger = logging.getLogger("bai.storage")
 SCHEMES = {"pocketbase": "http", "pocketbase+https": "https"}
 SIGN_IN = "/api/collections/_superusers/auth-with-password"
+SIGN_IN_PAUSES = (1.0, 2.0, 0.0)  # after a 429, before the next try; the last try has none
+EXPECTED = "expected pocketbase://SUPERUSER_EMAIL:PASSWORD@HOST:PORT"
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 Answer = tuple[int, dict[str, Any]]
 
@@ -26,42 +29,45 @@ class Target:
 
 
 def target_of(url: str) -> Target:
-    """`pocketbase://EMAIL:PASSWORD@HOST:PORT` (the email URL-encoded), or `pocketbase+https://`."""
-    parts = urlsplit(url)
+    """`pocketbase://EMAIL:PASSWORD@HOST:PORT` (email and password URL-encoded), or
+    `pocketbase+https://`. A malformed URL is refused with a fixed message: the URL holds a
+    password, so no part of it is ever quoted back."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ValueError(EXPECTED) from None
     if parts.scheme not in SCHEMES or not parts.hostname:
-        raise ValueError("expected pocketbase://SUPERUSER_EMAIL:PASSWORD@HOST:PORT")
+        raise ValueError(EXPECTED)
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    port = f":{parts.port}" if parts.port else ""
     return Target(
-        f"{SCHEMES[parts.scheme]}://{host}{port}",
+        f"{SCHEMES[parts.scheme]}://{host}{f':{port}' if port else ''}",
         unquote(parts.username or ""),
         unquote(parts.password or ""),
     )
 
 
 def _answer(response: httpx.Response, op: str) -> Answer:
-    """The status and JSON of a call; `StorageUnavailable` for what is not BAI's route answering."""
-    route_missing = not response.content.startswith(b'{"message":"unknown')
-    if response.status_code == httpx.codes.NOT_FOUND and route_missing:
+    """The status and JSON of an answer of BAI's route: 200, or 409 (a unique value taken).
+    Anything else (no route: the hook is not installed; PocketBase refusing what the hook
+    saved, e.g. a field rule of its own; a server error) is `StorageUnavailable`, logged."""
+    status = response.status_code
+    if status == httpx.codes.NOT_FOUND and not response.content.startswith(b'{"message":"unknown'):
         logger.error("PocketBase has no /api/bai route: install contrib/pocketbase/pb_hooks")
         raise StorageUnavailable
-    if response.status_code >= 500:  # noqa: PLR2004
-        logger.warning(
-            "storage unavailable: PocketBase answered %s to %s", response.status_code, op
-        )
+    if status not in {httpx.codes.OK, httpx.codes.CONFLICT}:
+        logger.warning("storage unavailable: PocketBase answered %s to %s", status, op)
         raise StorageUnavailable
     try:
         body = response.json()
     except ValueError:
         raise StorageUnavailable from None
-    return response.status_code, body if isinstance(body, dict) else {}
+    return status, body if isinstance(body, dict) else {}
 
 
 def _token(response: httpx.Response) -> str:
-    if response.status_code != 200:  # noqa: PLR2004
-        logger.error(
-            "PocketBase refused the superuser of BAI_DATABASE_URL (%s)", response.status_code
-        )
+    if response.status_code != httpx.codes.OK:
+        logger.error("PocketBase refused BAI_DATABASE_URL's superuser (%s)", response.status_code)
         raise StorageUnavailable
     token: str = response.json().get("token", "")
     return token
@@ -69,7 +75,8 @@ def _token(response: httpx.Response) -> str:
 
 class PocketBaseClient:
     """One HTTP client per process, signed in as the superuser on first use and again when its
-    token is refused (expired, or the superuser's sessions revoked)."""
+    token is refused (expired, or the superuser's sessions revoked). A sign-in that PocketBase's
+    rate limit refuses (429) is tried again after a pause."""
 
     def __init__(self, url: str) -> None:
         self._target = target_of(url)
@@ -93,15 +100,25 @@ class PocketBaseClient:
             return _answer(response, op)
         raise StorageUnavailable
 
+    async def collection_secret(self) -> tuple[str, str]:
+        _, answer = await self.call("secret")
+        return str(answer.get("collection_id", "")), str(answer.get("secret", ""))
+
     async def _sign_in(self) -> str:
         async with self._signing_in:
-            if not self._token:
-                body = {"identity": self._target.email, "password": self._target.password}
+            body = {"identity": self._target.email, "password": self._target.password}
+            for pause in SIGN_IN_PAUSES:
+                if self._token:
+                    break
                 try:
-                    self._token = _token(await self._http.post(SIGN_IN, json=body))
+                    response = await self._http.post(SIGN_IN, json=body)
                 except httpx.HTTPError as exc:
                     logger.warning("storage unavailable: %s", type(exc).__name__)
                     raise StorageUnavailable from exc
+                if response.status_code == httpx.codes.TOO_MANY_REQUESTS and pause:
+                    await asyncio.sleep(pause)
+                    continue
+                self._token = _token(response)
             return self._token
 
     async def aclose(self) -> None:
@@ -109,16 +126,21 @@ class PocketBaseClient:
 
 
 def collection_secret(url: str) -> tuple[str, str]:
-    """The id and token secret of the PocketBase's `tbl_auth_users`, read once at start (the
-    tokens BAI issues are PocketBase's own, so they come from there)."""
+    """The id and token secret of the PocketBase's `tbl_auth_users`, read at start (the tokens
+    BAI issues are PocketBase's own, so they come from there). Synchronous: containers are made
+    before, and inside, event loops."""
     target = target_of(url)
     body = {"identity": target.email, "password": target.password}
     try:
         with httpx.Client(base_url=target.base_url, timeout=TIMEOUT) as http:
-            token = _token(http.post(SIGN_IN, json=body))
-            _, answer = _answer(
-                http.post("/api/bai/secret", headers={"Authorization": token}), "secret"
-            )
+            for pause in SIGN_IN_PAUSES:
+                signed_in = http.post(SIGN_IN, json=body)
+                if signed_in.status_code != httpx.codes.TOO_MANY_REQUESTS or not pause:
+                    break
+                time.sleep(pause)
+            token = _token(signed_in)
+            secret = http.post("/api/bai/secret", headers={"Authorization": token})
+            _, answer = _answer(secret, "secret")
     except httpx.HTTPError as exc:
         logger.warning("storage unavailable: %s", type(exc).__name__)
         raise StorageUnavailable from exc

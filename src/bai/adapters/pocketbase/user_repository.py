@@ -1,19 +1,28 @@
+import logging
 from datetime import datetime
 from typing import Any
 
 from bai.domain.entities import User, UserStatus, is_record_id
-from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound
+from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
 from bai.ports.user_repository import UserRepository
 
 from .client import PocketBaseClient
 from .records import record_of, stamp, user_of
 
 CONFLICT = 409
+logger = logging.getLogger("bai.storage")
 
 
 def _user(answer: dict[str, Any]) -> User | None:
     record = answer.get("user")
-    return user_of(record) if isinstance(record, dict) else None
+    if not isinstance(record, dict):
+        return None
+    try:
+        return user_of(record)
+    except ValueError as exc:  # edited inside PocketBase into something BAI cannot serve
+        reason = str(exc)
+    logger.error("tbl_auth_users record %s cannot be served: %s", record.get("id"), reason)
+    raise StorageUnavailable
 
 
 class PocketBaseUserRepository(UserRepository):

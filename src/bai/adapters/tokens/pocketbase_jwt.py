@@ -11,7 +11,10 @@ from bai.ports.token_issuer import TokenIssuer
 
 ALGORITHM = "HS256"
 DEFAULT_COLLECTION_ID = "pbc_421601843"
-MIN_SECRET_BYTES = 32
+MIN_SECRET_BYTES = 32  # what BAI asks of a secret it is given (BAI_TOKEN_SECRET, ..._FILE)
+# What it signs with at the least: any secret PocketBase itself accepts (beside a PocketBase,
+# the collection's own secret is used as PocketBase keeps it).
+POCKETBASE_MIN_SECRET_BYTES = 30
 SEGMENTS = 3
 HS256 = HMACAlgorithm(HMACAlgorithm.SHA256)
 
@@ -77,12 +80,20 @@ class PocketBaseTokenIssuer(TokenIssuer):
     """
 
     def __init__(self, *, secret: str, collection_id: str, ttl_seconds: int, clock: Clock) -> None:
-        if len(secret.encode()) < MIN_SECRET_BYTES:
-            raise ValueError("the token secret must be at least 32 bytes")
-        self._secret = secret
+        self._secret = ""
+        self.rekey(secret)
         self._collection_id = collection_id
         self._ttl = ttl_seconds
         self._clock = clock
+
+    def rekey(self, secret: str) -> None:
+        """Sign and verify with `secret` from now on (the collection's secret was rotated:
+        every token signed with the old one is refused)."""
+        if len(secret.encode()) < POCKETBASE_MIN_SECRET_BYTES:
+            raise ValueError(
+                f"the token secret must be at least {POCKETBASE_MIN_SECRET_BYTES} bytes"
+            )
+        self._secret = secret
 
     def issue(self, user: User) -> str:
         claims = Claims(

@@ -1,5 +1,6 @@
 """The Litestar application factory."""
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, cast
@@ -11,6 +12,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, Reference, SecurityScheme
 from litestar.types import ASGIApp
 
+from bai.adapters.pocketbase.secret_watch import follow_secret
 from bai.entrypoints.container import Container
 from bai.entrypoints.settings import load_settings
 from bai.entrypoints.wiring import close_connections, container_for
@@ -27,9 +29,21 @@ def _lifespan(container: Container) -> Callable[[Litestar], Any]:
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        watch = None
+        if container.config.storage() == "pocketbase":  # its secret may be rotated there
+            watch = asyncio.ensure_future(
+                follow_secret(
+                    container.pocketbase(),
+                    container.config.token_secret(),
+                    container.tokens().rekey,
+                    every=container.config.secret_check_seconds(),
+                )
+            )
         try:
             yield
         finally:
+            if watch is not None:
+                watch.cancel()
             await close_connections(container)
 
     return lifespan
