@@ -204,6 +204,18 @@ def test_revoking_inside_pocketbase_holds_at_bai(
     assert api.profile(token).status_code == 401
 
 
+def bai_migrate(url: str, data_dir: Path) -> "CompletedProcess[str]":
+    """`bai migrate` as an operator runs it first, beside the PocketBase at `url`."""
+    return subprocess.run(
+        [Path(sys.executable).parent / "bai", "migrate"],
+        env={"BAI_DATABASE_URL": url, "BAI_DATA_DIR": str(data_dir), "PATH": "/usr/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 @pytest.mark.parametrize("problem", ["wrong password", "nobody listening"])
 def test_bai_will_not_start_beside_a_pocketbase_it_cannot_use(
     pocketbase_server: PocketBase, tmp_path: Path, problem: str
@@ -214,14 +226,7 @@ def test_bai_will_not_start_beside_a_pocketbase_it_cannot_use(
     else:
         url = url.rsplit(":", 1)[0] + ":1"
 
-    done = subprocess.run(
-        [Path(sys.executable).parent / "bai", "migrate"],
-        env={"BAI_DATABASE_URL": url, "BAI_DATA_DIR": str(tmp_path), "PATH": "/usr/bin"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = bai_migrate(url, tmp_path)
 
     assert done.returncode == 1
     assert "Traceback" not in done.stdout + done.stderr
@@ -258,18 +263,7 @@ def test_a_secret_rotated_inside_pocketbase_is_followed_by_bai(
 
 
 def test_a_password_that_breaks_the_url_is_never_quoted_back(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [Path(sys.executable).parent / "bai", "migrate"],
-        env={
-            "BAI_DATABASE_URL": "pocketbase://bai%40x.com:s3cr#et@127.0.0.1:8090",
-            "BAI_DATA_DIR": str(tmp_path),
-            "PATH": "/usr/bin",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = bai_migrate("pocketbase://bai%40x.com:s3cr#et@127.0.0.1:8090", tmp_path)
 
     assert done.returncode == 2
     assert "s3cr" not in done.stdout + done.stderr
