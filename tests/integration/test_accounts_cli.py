@@ -136,3 +136,13 @@ def test_unknown_users_and_memory_storage_are_refused(
     assert unknown.returncode == 1
     assert "UserNotFound" in unknown.stderr
     assert in_memory.returncode == 2
+
+
+def test_a_data_dir_without_the_servers_database_is_named_not_filled(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "not-the-servers"
+
+    shown = bai_users(elsewhere, "show", "abcdefghijklmno")
+
+    assert shown.returncode == 2
+    assert f"no database at {elsewhere.resolve() / 'bai.db'}" in shown.stderr
+    assert not (elsewhere / "bai.db").exists()  # no new, empty database

@@ -3,6 +3,9 @@
 import asyncio
 import json
 from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from bai.domain.entities import User
 from bai.domain.errors import BaiError, StorageUnavailable
@@ -21,6 +24,15 @@ USE_CASES: dict[str, tuple[Callable[[Container], AccountAction], str]] = {
     "delete": (lambda container: container.delete_user(), "deleted"),
 }
 ACTIONS = ["show", *USE_CASES]
+
+
+def _missing_sqlite_file(settings: Settings) -> Path | None:
+    """The SQLite file the settings name, when it does not exist: an operator in another
+    directory than the server's would otherwise get a new, empty database."""
+    if settings.storage != "sqlite":
+        return None
+    path = Path(make_url(settings.database_url).database or "")
+    return None if path.exists() else path.resolve()
 
 
 def _show(user: User, present: UserPresenter) -> str:
@@ -47,6 +59,11 @@ def run_account_command(settings: Settings, action: str, reference: str) -> tupl
     """Exit status and the text to print."""
     if settings.storage == "memory":
         return 2, "bai users needs BAI_DATABASE_URL: memory:// lives inside the server process"
+    if (missing := _missing_sqlite_file(settings)) is not None:
+        return 2, (
+            f"bai users: no database at {missing}; set BAI_DATA_DIR (or BAI_DATABASE_URL) as the"
+            " server has it"
+        )
     try:
         return 0, asyncio.run(_run(settings, action, reference))
     except StorageUnavailable:
