@@ -11,7 +11,8 @@ COMPANY_PREFIX = "company__"  # the joined `tbl_company` columns, as reads label
 
 
 class Row(Protocol):
-    """A result row read by column name: SQLAlchemy's `Row._mapping`, asyncpg's `Record`."""
+    """A result row read by column name: SQLAlchemy's `RowMapping` (`Result.mappings()`),
+    asyncpg's `Record`."""
 
     def __getitem__(self, key: str, /) -> Any: ...
 

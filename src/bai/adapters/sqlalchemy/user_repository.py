@@ -63,7 +63,7 @@ class SqlAlchemyUserRepository(UserRepository):
 
         async def once() -> list[Any]:
             async with self._reader.connect() as connection:
-                return list((await connection.execute(statement)).all())
+                return list((await connection.execute(statement)).mappings().all())
 
         try:
             return await read_with_one_retry(once, lost=_invalidated)
@@ -76,11 +76,11 @@ class SqlAlchemyUserRepository(UserRepository):
 
     async def _read_user(self, condition: Any) -> User | None:
         rows = await self._read(_SELECT_USERS.where(condition))
-        return user_of_row(rows[0]._mapping) if rows else None
+        return user_of_row(rows[0]) if rows else None
 
     async def _one(self, connection: AsyncConnection, condition: Any) -> User | None:
-        row = (await connection.execute(_SELECT_USERS.where(condition))).first()
-        return user_of_row(row._mapping) if row is not None else None
+        row = (await connection.execute(_SELECT_USERS.where(condition))).mappings().first()
+        return user_of_row(row) if row is not None else None
 
     async def get(self, pb_id: str) -> User | None:
         return await self._read_user(auth_users.c.pb_id == pb_id)
@@ -173,8 +173,8 @@ class SqlAlchemyUserRepository(UserRepository):
 
     async def count(self) -> int:
         """The counter the triggers keep (migration 0002): no scan of the users."""
-        total = select(func.coalesce(func.sum(users_count.c.total), 0))
-        return int((await self._read(total))[0][0])
+        total = select(func.coalesce(func.sum(users_count.c.total), 0).label("total"))
+        return int((await self._read(total))[0]["total"])
 
     async def ping(self) -> None:
         await self._read(select(1))
