@@ -81,16 +81,24 @@ def create_app(container: Container | None = None) -> Edge:
         logging_config=None,
         debug=False,
     )
-    _bodies_as_the_contract_has_them(app)
+    _optional_bodies_documented_as_optional(app)
     return Edge(cast(ASGIApp, app), trusted_proxies=container.config.trusted_proxies())
 
 
-def _bodies_as_the_contract_has_them(app: Litestar) -> None:
-    """Litestar documents every body as required; refresh-token's is optional (the contract,
-    and what the handler does), so the served document says so."""
+def _optional_bodies_documented_as_optional(app: Litestar) -> None:
+    """Litestar documents every request body as required; a handler whose body may be left out
+    (`data: X | None = None`, refresh-token's) is documented as optional, as the contract has it."""
     paths = app.openapi_schema.paths or {}
-    item = paths.get("/pb/api/system/refresh-token")
-    operation = item.post if item is not None else None
-    body = operation.request_body if operation is not None else None
-    if body is not None and not isinstance(body, Reference):
-        body.required = False
+    for route in app.routes:
+        handlers = getattr(route, "route_handlers", [])
+        for handler in (h for h in handlers if _body_is_optional(h)):
+            for method in handler.http_methods:
+                operation = getattr(paths.get(route.path), method.lower(), None)
+                body = operation.request_body if operation is not None else None
+                if body is not None and not isinstance(body, Reference):
+                    body.required = False
+
+
+def _body_is_optional(handler: Any) -> bool:
+    data = handler.parsed_data_field
+    return data is not None and bool(data.is_optional)
