@@ -3,7 +3,7 @@
 
 import asyncio
 import logging
-import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -127,21 +127,16 @@ class PocketBaseClient:
 
 def collection_secret(url: str) -> tuple[str, str]:
     """The id and token secret of the PocketBase's `tbl_auth_users`, read at start (the tokens
-    BAI issues are PocketBase's own, so they come from there). Synchronous: containers are made
-    before, and inside, event loops."""
-    target = target_of(url)
-    body = {"identity": target.email, "password": target.password}
-    try:
-        with httpx.Client(base_url=target.base_url, timeout=TIMEOUT) as http:
-            for pause in SIGN_IN_PAUSES:
-                signed_in = http.post(SIGN_IN, json=body)
-                if signed_in.status_code != httpx.codes.TOO_MANY_REQUESTS or not pause:
-                    break
-                time.sleep(pause)
-            token = _token(signed_in)
-            secret = http.post("/api/bai/secret", headers={"Authorization": token})
-            _, answer = _answer(secret, "secret")
-    except httpx.HTTPError as exc:
-        logger.warning("storage unavailable: %s", type(exc).__name__)
-        raise StorageUnavailable from exc
-    return str(answer.get("collection_id", "")), str(answer.get("secret", ""))
+    BAI issues are PocketBase's own, so they come from there). Synchronous, for the composition
+    root: the client's own call, on an event loop of its own in a thread (containers are made
+    both before and inside running loops)."""
+
+    async def read() -> tuple[str, str]:
+        client = PocketBaseClient(url)
+        try:
+            return await client.collection_secret()
+        finally:
+            await client.aclose()
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, read()).result()
