@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bai.domain.errors import WeChatUnavailable
 from bai.entrypoints.http.app import create_app
 from bai.entrypoints.logs import JsonFormatter
 from tests.integration.conftest import AVATAR
@@ -276,3 +277,36 @@ def test_json_log_lines_cannot_be_forged() -> None:
     assert "\r" not in line
     assert "\u2028" not in line
     assert json.loads(line)["reason"] == forged
+
+
+class _Lines(logging.Handler):
+    """Lines as a server's handler writes them: formatted when logged, in the request's context."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(JsonFormatter())
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(self.format(record)))
+
+
+async def test_every_line_written_while_serving_a_request_carries_its_id(
+    app: Any, wechat: FakeWeChatGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bai")
+    lines = _Lines()
+    logging.getLogger("bai").addHandler(lines)
+    try:
+        async with concurrent_client(app) as client:
+            down = wechat.failing_code("down", WeChatUnavailable())
+            await client.post("/pb/api/wechat/login", json={"users_wx_code": down})
+            await client.post(COUNT)
+    finally:
+        logging.getLogger("bai").removeHandler(lines)
+
+    warning, failed_access, count_access = lines.lines
+    assert warning["message"] == "request failed: WeChatUnavailable"
+    assert warning["request_id"] == failed_access["request_id"]
+    assert failed_access["status"] == 500
+    assert count_access["request_id"] != warning["request_id"]

@@ -21,6 +21,7 @@ from bai.entrypoints.logs import SERVER_LOGGING, configure_logging
 from bai.entrypoints.settings import Settings, SettingsError, load_settings
 from bai.entrypoints.variables import plain_text
 from bai.entrypoints.wiring import pocketbase_collection
+from bai.entrypoints.workers import prepare_workers
 
 logger = logging.getLogger("bai")
 SANDBOX_WARNING = (
@@ -58,6 +59,7 @@ def _serve(settings: Settings) -> None:
             "redis": bool(settings.redis_url),
         },
     )
+    prepare_workers()
     Granian(
         target="bai.entrypoints.asgi:app",
         address=settings.host,
@@ -110,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"bai: configuration error: {exc}", file=sys.stderr)
         return 2
-    configure_logging(logging.getLevelNamesMapping()[settings.log_level.upper()])
+    configure_logging(settings.log_level)
     if args.command in {"users", "import-pocketbase"}:
         if args.command == "users":
             status, text = run_account_command(settings, args.action, args.user)

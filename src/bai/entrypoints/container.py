@@ -11,6 +11,8 @@ from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.pocketbase.client import PocketBaseClient
 from bai.adapters.pocketbase.login_code_ledger import PocketBaseLoginCodeLedger
 from bai.adapters.pocketbase.user_repository import PocketBaseUserRepository
+from bai.adapters.prometheus.metrics import PrometheusMetrics
+from bai.adapters.prometheus.wechat import MeteredWeChatGateway
 from bai.adapters.redis.client import redis_client
 from bai.adapters.redis.login_code_ledger import RedisLoginCodeLedger
 from bai.adapters.redis.rate_limiter import RedisRateLimiter
@@ -43,6 +45,7 @@ class Container(containers.DeclarativeContainer):
     config = providers.Configuration(strict=True)
 
     clock = providers.Singleton(SystemClock)
+    metrics = providers.Singleton(PrometheusMetrics)
     ids = providers.Singleton(SecretsIdGenerator)
     engine = providers.Singleton(
         engine_for, url=config.database_url, pool_size=config.database_pool_size
@@ -85,7 +88,7 @@ class Container(containers.DeclarativeContainer):
         shared=providers.Singleton(shared_cache, redis),
         clock=clock,
     )
-    wechat = providers.Selector(
+    wechat_backend = providers.Selector(
         config.wechat.mode,
         sandbox=providers.Singleton(SandboxWeChatGateway),
         api=providers.Singleton(
@@ -96,6 +99,7 @@ class Container(containers.DeclarativeContainer):
             secret=config.wechat.secret,
         ),
     )
+    wechat = providers.Singleton(MeteredWeChatGateway, inner=wechat_backend, metrics=metrics)
     tokens = providers.Singleton(
         PocketBaseTokenIssuer,
         secret=config.token_secret,

@@ -3,7 +3,9 @@
 import asyncio
 import json
 import logging
+import os
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -17,6 +19,9 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "taskName",
 }
 _encode = msgspec.json.Encoder(enc_hook=str).encode
+# The id of the request being served, set by the HTTP edge: every line logged while serving it
+# carries it, so a warning can be tied to its access line.
+REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 
 
 class JsonFormatter(logging.Formatter):
@@ -29,8 +34,11 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
+            "pid": os.getpid(),  # which worker (`logProcesses` is off: see logging_speedups)
             "message": record.getMessage(),
         }
+        if request_id := REQUEST_ID.get():
+            entry["request_id"] = request_id
         entry.update({key: value for key, value in record.__dict__.items() if key not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -92,12 +100,13 @@ class TurnBatchedStreamHandler(logging.StreamHandler[TextIO]):
             self.release()
 
 
-def configure_logging(level: int = logging.INFO) -> None:
+def configure_logging(level: str = "info") -> None:
+    """BAI's lines, JSON on stdout, from `level` (a `BAI_LOG_LEVEL` name) up."""
     skip_what_no_line_prints()
     handler = TurnBatchedStreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    root.setLevel(logging.getLevelNamesMapping()[level.upper()])
     for noisy in ("httpx", "httpcore", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -61,6 +61,11 @@ def networks(raw: str) -> tuple[IPNetwork, ...]:
         raise ValueError(f": {exc}") from None
 
 
+def networks_or_off(raw: str) -> tuple[IPNetwork, ...]:
+    """CIDRs as `networks` reads them, or `off` for none."""
+    return () if raw == "off" else networks(raw)
+
+
 def _unmapped(network: IPNetwork) -> IPNetwork:
     if not isinstance(network, ipaddress.IPv6Network):
         return network

@@ -55,6 +55,7 @@ class Settings:
     rate_limit: bool
     rate_limits: Mapping[str, Limit | None]
     trusted_proxies: tuple[IPNetwork, ...]
+    metrics_allow: tuple[IPNetwork, ...]
     redis_url: str
     data_dir: Path
     wechat_connect_timeout: float

@@ -13,6 +13,7 @@ from bai.entrypoints.readers import (
     choice,
     limits,
     networks,
+    networks_or_off,
     redis_url,
     seconds,
     switch,
@@ -162,6 +163,14 @@ VARIABLES = (
         networks,
         "",
         "comma-separated CIDRs whose `X-Forwarded-For` is believed, e.g. `127.0.0.1/32,10.0.0.0/8`",
+    ),
+    Variable(
+        "BAI_METRICS_ALLOW",
+        "metrics_allow",
+        networks_or_off,
+        "127.0.0.0/8,::1/128",
+        "comma-separated CIDRs that may read `GET /metrics` (the client address as resolved"
+        " through `BAI_TRUSTED_PROXIES`); others get 404; `off`: no one",
     ),
     Variable(
         "BAI_HTTP_IDLE_TIMEOUT",

@@ -57,6 +57,7 @@ def container_for(settings: Settings) -> Container:
             "rate_limits": settings.rate_limits,
             "http_body_timeout": settings.http_body_timeout,
             "trusted_proxies": settings.trusted_proxies,
+            "metrics_allow": settings.metrics_allow,
             "database_url": settings.database_url,
             "database_pool_size": settings.database_pool_size,
             "transaction_pooling": settings.database_pool_mode == "transaction",

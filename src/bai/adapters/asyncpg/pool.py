@@ -99,6 +99,13 @@ class LazyPool:
             logger.warning("storage unavailable: %s", type(exc).__name__)
             raise StorageUnavailable from exc
 
+    def usage(self) -> tuple[int, int]:
+        """Connections open, and those of them checked out (none before the pool opens)."""
+        if self._pool is None:
+            return 0, 0
+        size = self._pool.get_size()
+        return size, size - self._pool.get_idle_size()
+
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()

@@ -19,19 +19,21 @@ from bai.entrypoints.wiring import close_connections, container_for
 
 from .edge import Edge
 from .errors import EXCEPTION_HANDLERS
+from .metrics import metrics_route, pool_usage, sample_pool
 from .rate_limit import RateLimitMiddleware
 from .request import BODY_TIMEOUT, MAX_BODY_BYTES, JsonBodyRequest
 from .routes import api_router
 
 
 def _lifespan(container: Container) -> Callable[[Litestar], Any]:
-    """Connections open lazily on first use; they are closed when the app stops."""
+    """Connections open lazily on first use; they are closed when the app stops. Meanwhile the
+    worker follows PocketBase's secret (it may be rotated there) and samples its pool."""
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        watch = None
-        if container.config.storage() == "pocketbase":  # its secret may be rotated there
-            watch = asyncio.ensure_future(
+        background = []
+        if container.config.storage() == "pocketbase":
+            background.append(
                 follow_secret(
                     container.pocketbase(),
                     container.config.token_secret(),
@@ -39,11 +41,15 @@ def _lifespan(container: Container) -> Callable[[Litestar], Any]:
                     every=container.config.secret_check_seconds(),
                 )
             )
+        if (read := pool_usage(container)) is not None:
+            background.append(sample_pool(read, container.metrics()))
+        tasks = [asyncio.ensure_future(work) for work in background]
         try:
             yield
         finally:
-            if watch is not None:
-                watch.cancel()
+            for task in tasks:
+                task.cancel()
+            container.metrics().stopped()
             await close_connections(container)
 
     return lifespan
@@ -65,12 +71,16 @@ def _openapi() -> OpenAPIConfig:
 
 def create_app(container: Container | None = None) -> Edge:
     """The API as the server runs it: the Litestar app inside the edge (request ids, client
-    addresses, access log), with the rate limit as Litestar middleware when it is on."""
+    addresses, access log, request metrics), with the rate limit as Litestar middleware when it
+    is on, and `/metrics` beside the API."""
     container = container or container_for(load_settings())
     limiter = container.rate_limiter()
-    middleware = [RateLimitMiddleware(limiter, container.config.rate_limits())] if limiter else []
+    metrics = container.metrics()
+    middleware = (
+        [RateLimitMiddleware(limiter, container.config.rate_limits(), metrics)] if limiter else []
+    )
     app = Litestar(
-        route_handlers=[api_router(container)],
+        route_handlers=[api_router(container), metrics_route(container)],
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JsonBodyRequest,
         request_max_body_size=MAX_BODY_BYTES,
@@ -82,7 +92,9 @@ def create_app(container: Container | None = None) -> Edge:
         debug=False,
     )
     _optional_bodies_documented_as_optional(app)
-    return Edge(cast(ASGIApp, app), trusted_proxies=container.config.trusted_proxies())
+    return Edge(
+        cast(ASGIApp, app), trusted_proxies=container.config.trusted_proxies(), metrics=metrics
+    )
 
 
 def _optional_bodies_documented_as_optional(app: Litestar) -> None:

@@ -59,3 +59,9 @@ def limit_key(client: str) -> str:
         network = ipaddress.IPv6Network((address, IPV6_SUBSCRIBER_PREFIX), strict=False)
         return str(network)
     return client
+
+
+def within(client: str, networks: Sequence[IPNetwork]) -> bool:
+    """Whether the client address is in one of the networks (never, for what is not an address)."""
+    address = _address(client)
+    return address is not None and _trusted(address, networks)

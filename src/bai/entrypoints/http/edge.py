@@ -1,4 +1,4 @@
-"""What every request passes first and last: request id, client address, access log."""
+"""What every request passes first and last: request id, client address, access log, metrics."""
 
 import logging
 import random
@@ -9,6 +9,9 @@ from typing import Any
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+
+from bai.adapters.prometheus.metrics import UNMATCHED_ROUTE, PrometheusMetrics
+from bai.entrypoints.logs import REQUEST_ID
 
 from .client_address import IPNetwork, client_address
 
@@ -35,11 +38,16 @@ def _header_lines(scope: Scope, name: bytes) -> list[str]:
 class Edge:
     """A plain ASGI wrapper around the whole application, so it sees every request, routed or
     not: it names the request and its client (in `scope["state"]`), echoes `X-Request-ID` and
-    writes the one access-log line. Lifespan and other scopes pass straight through."""
+    writes the one access-log line and counts the request. Every other line logged while the
+    request is served carries its id too (`logs.REQUEST_ID`). Lifespan and other scopes pass
+    straight through."""
 
-    def __init__(self, app: ASGIApp, *, trusted_proxies: Sequence[IPNetwork]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, trusted_proxies: Sequence[IPNetwork], metrics: PrometheusMetrics
+    ) -> None:
         self.app = app
         self._trusted = tuple(trusted_proxies)
+        self._metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -57,6 +65,7 @@ class Edge:
         client = client_address(peer, forwarded, self._trusted)
         state: dict[str, Any] = scope.setdefault("state", {})
         state.update(request_id=request_id, client=client)
+        named = REQUEST_ID.set(request_id)
         status = 500
 
         async def send_with_id(message: Message) -> None:
@@ -70,14 +79,20 @@ class Edge:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            route = scope.get("path_template")
             line = {
                 "method": scope["method"],
-                "route": scope.get("path_template") or scope["path"],
+                "route": route or scope["path"],
                 "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "duration_ms": round(seconds * 1000, 2),
                 "request_id": request_id,
                 "user_id": state.get("user_id", ""),
                 "client": client,
             }
             line.update({key: state[key] for key in ("event", "reason") if key in state})
             access_log.info("request", extra=line)
+            REQUEST_ID.reset(named)
+            self._metrics.request(scope["method"], route or UNMATCHED_ROUTE, status, seconds)
+            if "event" in state:
+                self._metrics.auth_event(state["event"], state.get("reason", ""))

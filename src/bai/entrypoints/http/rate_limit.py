@@ -6,6 +6,7 @@ from typing import Protocol
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from bai.adapters.prometheus.metrics import PrometheusMetrics
 from bai.domain.errors import TooManyRequests
 
 from .client_address import limit_key
@@ -31,9 +32,12 @@ class RateLimitMiddleware(ASGIMiddleware):
     request over the limit raises `TooManyRequests`, which the error module turns into the 429
     envelope with `Retry-After`."""
 
-    def __init__(self, limiter: RateLimiter, limits: Mapping[str, Limit | None]) -> None:
+    def __init__(
+        self, limiter: RateLimiter, limits: Mapping[str, Limit | None], metrics: PrometheusMetrics
+    ) -> None:
         self._limiter = limiter
         self._limits = limits
+        self._metrics = metrics
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         route = scope["route_handler"].opt.get(ROUTE_OPTION, "")
@@ -44,5 +48,6 @@ class RateLimitMiddleware(ASGIMiddleware):
                 key, limit=limit.requests, window_seconds=limit.window_seconds
             )
             if retry_after:
+                self._metrics.rate_limited(route)
                 raise TooManyRequests(retry_after=retry_after)
         await next_app(scope, receive, send)

@@ -1,0 +1,1 @@
+"""Prometheus: what BAI counts, in prometheus_client's multiprocess mode under `bai serve`."""

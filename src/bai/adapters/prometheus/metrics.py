@@ -1,0 +1,131 @@
+"""What BAI counts, and the text of one scrape.
+
+Under `bai serve` each worker writes its values to files in `PROMETHEUS_MULTIPROC_DIR`
+(prometheus_client's multiprocess mode; `bai serve` makes the directory before it starts the
+workers), and a scrape, whichever worker answers it, adds up the files of all of them: one
+scrape covers every worker of the host. Without that directory (tests, a single process) the
+values live in this object's own registry.
+
+Every label value is one of a known, small set (routes as routed, statuses, API names, event
+and error names): nothing a client sends becomes a label, so no client can grow the series.
+"""
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+# From a loopback users-count (~0.5 ms) to WeChat's own timeout (seconds).
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+UNMATCHED_ROUTE = "unmatched"
+
+
+def _cached(make: Callable[..., Any]) -> Callable[..., Any]:
+    """`labels(...)` takes a lock and checks its arguments on every call; the children of a
+    label set are kept once made (the label sets are few, see above)."""
+    children: dict[tuple[str, ...], Any] = {}
+
+    def child(*labels: str) -> Any:
+        found = children.get(labels)
+        if found is None:
+            found = children[labels] = make(*labels)
+        return found
+
+    return child
+
+
+class PrometheusMetrics:
+    """The metrics of one process; `scrape` answers for the whole host under `bai serve`."""
+
+    def __init__(self) -> None:
+        registry = self._registry = CollectorRegistry()
+        requests = Counter(
+            "bai_http_requests",
+            "HTTP requests answered, by method, route (as routed) and status",
+            ("method", "route", "status"),
+            registry=registry,
+        )
+        latency = Histogram(
+            "bai_http_request_duration_seconds",
+            "Time from a request's arrival to the end of its answer",
+            ("method", "route"),
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        wechat_calls = Counter(
+            "bai_wechat_calls",
+            "Calls of WeChat's server API by API and outcome (ok or the error's name)",
+            ("api", "outcome"),
+            registry=registry,
+        )
+        wechat_latency = Histogram(
+            "bai_wechat_call_duration_seconds",
+            "Time WeChat's server API took to answer (or to fail)",
+            ("api",),
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        auth_events = Counter(
+            "bai_auth_events",
+            "What requests did to accounts: registered, logged_in, refreshed, profile_updated,"
+            " or refused (with the refusal's reason)",
+            ("event", "reason"),
+            registry=registry,
+        )
+        rate_limited = Counter(
+            "bai_rate_limited_requests",
+            "Requests refused with 429 by the rate limit, by route",
+            ("route",),
+            registry=registry,
+        )
+        self._pool = Gauge(
+            "bai_database_pool_connections",
+            "Database connections of the workers' pools: open, and in use by a request"
+            " (sampled every second)",
+            ("state",),
+            multiprocess_mode="livesum",
+            registry=registry,
+        )
+        self._requests = _cached(requests.labels)
+        self._latency = _cached(latency.labels)
+        self._wechat_calls = _cached(wechat_calls.labels)
+        self._wechat_latency = _cached(wechat_latency.labels)
+        self._auth_events = _cached(auth_events.labels)
+        self._rate_limited = _cached(rate_limited.labels)
+
+    def request(self, method: str, route: str, status: int, seconds: float) -> None:
+        method = method if method in METHODS else "other"
+        self._requests(method, route, str(status)).inc()
+        self._latency(method, route).observe(seconds)
+
+    def wechat_call(self, api: str, outcome: str, seconds: float) -> None:
+        self._wechat_calls(api, outcome).inc()
+        self._wechat_latency(api).observe(seconds)
+
+    def auth_event(self, event: str, reason: str = "") -> None:
+        self._auth_events(event, reason).inc()
+
+    def rate_limited(self, route: str) -> None:
+        self._rate_limited(route).inc()
+
+    def pool(self, *, open_connections: int, in_use: int) -> None:
+        self._pool.labels("open").set(open_connections)
+        self._pool.labels("in_use").set(in_use)
+
+    def scrape(self) -> bytes:
+        """Prometheus's text format, for every worker of the host when there are several."""
+        directory = os.environ.get(MULTIPROCESS_DIR)
+        if not directory:
+            return generate_latest(self._registry)
+        host = CollectorRegistry()
+        MultiProcessCollector(host, path=directory)  # type: ignore[no-untyped-call]  # untyped upstream
+        return generate_latest(host)
+
+    def stopped(self) -> None:
+        """This worker is stopping: its pool gauges no longer count (its counters still do)."""
+        if directory := os.environ.get(MULTIPROCESS_DIR):
+            mark_process_dead(os.getpid(), directory)  # type: ignore[no-untyped-call]  # untyped upstream

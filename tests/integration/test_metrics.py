@@ -1,0 +1,159 @@
+"""`GET /metrics`: who may read it and what it counts, in one process (several: *_served)."""
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from bai.domain.errors import WeChatUnavailable
+from bai.entrypoints.http.app import create_app
+from tests.support.apps import container_with
+from tests.support.concurrent_client import concurrent_client
+from tests.support.fakes import FakeWeChatGateway
+from tests.support.scrape import samples, value
+
+LOGIN = "/pb/api/wechat/login"
+COUNT = "/pb/api/system/users-count"
+
+
+def app_for(tmp_path: Path, wechat: FakeWeChatGateway | None = None, **env: str) -> Any:
+    settings = {"BAI_DATABASE_URL": "memory://", "BAI_TRUSTED_PROXIES": "127.0.0.0/8", **env}
+    return create_app(container_with(tmp_path, settings, wechat=wechat))
+
+
+async def scrape(client: Any, **headers: str) -> str:
+    response = await client.get("/metrics", headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == CONTENT_TYPE_LATEST
+    text: str = response.text
+    return text
+
+
+async def test_requests_are_counted_by_route_and_status_with_their_latency(
+    tmp_path: Path, wechat: FakeWeChatGateway
+) -> None:
+    code = wechat.login_code("metrics-code", openid="metrics-user")
+    async with concurrent_client(app_for(tmp_path, wechat)) as client:
+        for _ in range(3):
+            await client.post(COUNT)
+        await client.post(LOGIN, json={"users_wx_code": code})
+        await client.post(LOGIN, json={})
+
+        text = await scrape(client)
+
+    requests = "bai_http_requests_total"
+    assert value(text, requests, method="POST", route=COUNT, status="200") == 3
+    assert value(text, requests, method="POST", route=LOGIN, status="200") == 1
+    assert value(text, requests, method="POST", route=LOGIN, status="400") == 1
+    latency = "bai_http_request_duration_seconds"
+    assert value(text, f"{latency}_count", method="POST", route=COUNT) == 3
+    assert value(text, f"{latency}_bucket", method="POST", route=COUNT, le="+Inf") == 3
+    assert value(text, f"{latency}_sum", method="POST", route=COUNT) > 0
+
+
+async def test_registrations_logins_and_refusals_are_counted(
+    tmp_path: Path, wechat: FakeWeChatGateway
+) -> None:
+    first, again = wechat.login_code("c-1", openid="same"), wechat.login_code("c-2", openid="same")
+    async with concurrent_client(app_for(tmp_path, wechat)) as client:
+        await client.post(LOGIN, json={"users_wx_code": first})
+        await client.post(LOGIN, json={"users_wx_code": again})
+        await client.post(LOGIN, json={"users_wx_code": "never-issued"})
+
+        text = await scrape(client)
+
+    events = "bai_auth_events_total"
+    assert value(text, events, event="registered", reason="") == 1
+    assert value(text, events, event="logged_in", reason="") == 1
+    assert value(text, events, event="refused", reason="LoginCodeRejected") == 1
+
+
+async def test_wechat_calls_are_counted_by_api_and_outcome(
+    tmp_path: Path, wechat: FakeWeChatGateway
+) -> None:
+    good = wechat.login_code("good-code", openid="someone")
+    down = wechat.failing_code("down-code", WeChatUnavailable())
+    async with concurrent_client(app_for(tmp_path, wechat)) as client:
+        await client.post(LOGIN, json={"users_wx_code": good})
+        await client.post(LOGIN, json={"users_wx_code": down})
+        await client.post(LOGIN, json={"users_wx_code": "unknown-code"})
+
+        text = await scrape(client)
+
+    calls = "bai_wechat_calls_total"
+    assert value(text, calls, api="jscode2session", outcome="ok") == 1
+    assert value(text, calls, api="jscode2session", outcome="WeChatUnavailable") == 1
+    assert value(text, calls, api="jscode2session", outcome="LoginCodeRejected") == 1
+    assert value(text, "bai_wechat_call_duration_seconds_count", api="jscode2session") == 3
+
+
+async def test_rate_limit_refusals_are_counted_by_route(tmp_path: Path) -> None:
+    app = app_for(tmp_path, BAI_RATE_LIMITS="users-count=2/60")
+    async with concurrent_client(app) as client:
+        statuses = [(await client.post(COUNT)).status_code for _ in range(5)]
+
+        text = await scrape(client)
+
+    assert statuses == [200, 200, 429, 429, 429]
+    assert value(text, "bai_rate_limited_requests_total", route="users-count") == 3
+    assert value(text, "bai_http_requests_total", method="POST", route=COUNT, status="429") == 3
+
+
+async def test_the_database_pool_is_shown_open_and_in_use(
+    tmp_path: Path, postgres_database: str
+) -> None:
+    app = app_for(tmp_path, BAI_DATABASE_URL=postgres_database, BAI_DATABASE_POOL_SIZE="3")
+    async with concurrent_client(app) as client:
+        await client.post(COUNT)
+        await asyncio.sleep(1.5)  # the pool is sampled every second
+
+        text = await scrape(client)
+
+    assert value(text, "bai_database_pool_connections", state="open") == 3
+    assert value(text, "bai_database_pool_connections", state="in_use") == 0
+
+
+@pytest.mark.parametrize(
+    ("allow", "forwarded_for", "status"),
+    [
+        ("", "", 200),  # default: loopback
+        ("", "198.51.100.7", 404),  # relayed by a trusted proxy for an outside client
+        ("198.51.100.0/24", "198.51.100.7", 200),
+        ("off", "", 404),
+    ],
+)
+async def test_only_allowed_clients_may_read_metrics(
+    tmp_path: Path, allow: str, forwarded_for: str, status: int
+) -> None:
+    app = app_for(tmp_path, BAI_METRICS_ALLOW=allow)
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    async with concurrent_client(app) as client:
+        response = await client.get("/metrics", headers=headers)
+
+    assert response.status_code == status
+    if status == 404:
+        assert response.json()["code"] == 404
+        assert "bai_" not in response.text
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(paths=st.lists(st.text(st.characters(min_codepoint=33, max_codepoint=126)), max_size=8))
+def test_nothing_a_client_sends_becomes_a_label(tmp_path: Path, paths: list[str]) -> None:
+    async def run() -> str:
+        async with concurrent_client(app_for(tmp_path)) as client:
+            for path in paths:
+                await client.request("PROPFIND", "/" + path.replace("?", "").replace("#", ""))
+            return await scrape(client)
+
+    routes = {
+        dict(labels)["route"]
+        for name, labels in samples(asyncio.run(run()))
+        if name == "bai_http_requests_total"
+    }
+    assert routes <= {"unmatched", "/metrics"}
