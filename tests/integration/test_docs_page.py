@@ -1,5 +1,6 @@
 """The docs page is whole without the internet: every file it loads is BAI's own, served with
-its type. (That the page then renders in a browser: `test_docs_in_browser.py`.)"""
+its type, and `BAI_DOCS=off` takes the page, its files and the OpenAPI document away. (That the
+page then renders in a browser: `test_docs_in_browser.py`.)"""
 
 import re
 
@@ -18,9 +19,14 @@ ASSET_TYPES = {
 
 
 @pytest.fixture
-def database_env() -> dict[str, str]:
-    """The docs do not depend on the store: memory:// only."""
-    return {"BAI_DATABASE_URL": "memory://"}
+def docs() -> str:
+    return "on"
+
+
+@pytest.fixture
+def database_env(docs: str) -> dict[str, str]:
+    """The docs do not depend on the store: memory:// only, with `BAI_DOCS` as a test says."""
+    return {"BAI_DATABASE_URL": "memory://", "BAI_DOCS": docs}
 
 
 def test_the_page_names_no_host_but_its_own(api: Api) -> None:
@@ -62,3 +68,20 @@ def test_nothing_else_of_the_package_is_served(api: Api, path: str) -> None:
 
     assert response.status_code == 404
     assert response.json()["code"] == 404
+
+
+@pytest.mark.parametrize("docs", ["off"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/pb/api/docs",
+        f"{ASSETS_PATH}/swagger-ui.css",
+        "/pb/api/openapi.json",
+        "/pb/api/docs/openapi.json",
+    ],
+)
+def test_docs_off_answers_the_404_envelope_for_page_files_and_document(api: Api, path: str) -> None:
+    response = api.client.get(path)
+
+    assert response.status_code == 404
+    assert response.json() == {"code": 404, "msg": "请求的接口不存在", "data": {}}

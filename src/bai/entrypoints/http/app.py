@@ -50,23 +50,26 @@ def _lifespan(container: Container) -> Callable[[Litestar], Any]:
 
 def create_app(container: Container | None = None) -> Edge:
     """The API as the server runs it: the Litestar app inside the edge (request ids, client
-    addresses, access log), with the rate limit as Litestar middleware when it is on."""
+    addresses, access log), with the rate limit as Litestar middleware when it is on, and the
+    docs (page, assets, OpenAPI document) unless `BAI_DOCS=off`."""
     container = container or container_for(load_settings())
+    docs = container.config.docs()
     limiter = container.rate_limiter()
     middleware = [RateLimitMiddleware(limiter, container.config.rate_limits())] if limiter else []
     app = Litestar(
-        route_handlers=[api_router(container), docs_router()],
+        route_handlers=[api_router(container), *([docs_router()] if docs else [])],
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JsonBodyRequest,
         request_max_body_size=MAX_BODY_BYTES,
         middleware=middleware,
         state=State({BODY_TIMEOUT: container.config.http_body_timeout()}),
-        openapi_config=openapi_config(),
+        openapi_config=openapi_config() if docs else None,
         lifespan=[_lifespan(container)],
         logging_config=None,
         debug=False,
     )
-    _optional_bodies_documented_as_optional(app)
+    if docs:
+        _optional_bodies_documented_as_optional(app)
     return Edge(cast(ASGIApp, app), trusted_proxies=container.config.trusted_proxies())
 
 

@@ -1,6 +1,7 @@
 """The interactive docs page, `/pb/api/docs`, served whole by BAI: Swagger UI's script, style
 sheet, standalone preset and icon come from a Python package, not from a CDN, so the page works
-on a machine that cannot reach the internet.
+on a machine that cannot reach the internet. `BAI_DOCS=off` serves neither the page, nor its
+assets, nor `/pb/api/openapi.json`.
 
 The package is `swagger-ui-py`, for the Swagger UI 5 in its `static/` folder: the document is
 OpenAPI 3.1, which Swagger UI 4 (`swagger-ui-bundle` 1.1.0's) refuses to render."""
