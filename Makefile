@@ -25,11 +25,15 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-# The tests start PgBouncer themselves; Debian's package brings the binary (root installs it).
+# The tests start PgBouncer themselves, and open the docs page in headless Chromium; Debian's
+# packages bring the binaries (root installs them).
 system-packages:
 	@test -x /usr/sbin/pgbouncer || command -v pgbouncer >/dev/null 2>&1 || \
 	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq pgbouncer >/dev/null; } || \
 	  echo "pgbouncer is missing: apt-get install pgbouncer"
+	@test -x /usr/bin/chromium || command -v chromium >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "chromium is missing: apt-get install chromium"
 	@command -v systemd-analyze >/dev/null 2>&1 || \
 	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq systemd >/dev/null; } || \
 	  echo "systemd-analyze is missing: apt-get install systemd"

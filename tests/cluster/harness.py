@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from devtools.netns import in_namespace, remove_namespace, run
 
 ROOT = Path(__file__).resolve().parents[2]
 BAI = Path(sys.executable).parent / "bai"
@@ -33,14 +34,6 @@ TESTER = f"{SUBNET}.254"
 APPID, APP_SECRET = "wx-cluster", "cluster-app-secret"
 TOKEN_SECRET = "cluster-test-collection-secret-0123456789"
 WECHAT_PORT, PGBOUNCER_PORT, PG_PORT = 18080, 6432, 5432
-
-
-def run(*command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, check=check, capture_output=True, text=True, timeout=60)
-
-
-def in_namespace(namespace: str, *command: str) -> list[str]:
-    return ["ip", "netns", "exec", namespace, *command]
 
 
 @dataclass
@@ -248,10 +241,6 @@ class Cluster:
             *self.namespaces,
             *(name for name in listed if name.startswith("bai-c-")),
         }:
-            run("ip", "netns", "pids", namespace, check=False)
-            for pid in run("ip", "netns", "pids", namespace, check=False).stdout.split():
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(int(pid), signal.SIGKILL)
-            run("ip", "netns", "del", namespace, check=False)
+            remove_namespace(namespace)
         self.namespaces.clear()
         run("ip", "link", "del", BRIDGE, check=False)

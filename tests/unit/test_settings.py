@@ -79,6 +79,7 @@ def test_trusted_proxies_are_parsed(tmp_path: Path) -> None:
         ({"BAI_WORKERS": "0"}, "BAI_WORKERS"),
         ({"BAI_TOKEN_TTL": "-5"}, "BAI_TOKEN_TTL"),
         ({"BAI_RATE_LIMIT": "maybe"}, "BAI_RATE_LIMIT"),
+        ({"BAI_DOCS": "yes"}, "BAI_DOCS must be on or off"),
         ({"BAI_ENV": "prod"}, "BAI_ENV must be development or production"),
         ({"BAI_LOG_LEVEL": "verbose"}, "BAI_LOG_LEVEL must be debug or info"),
         ({"BAI_TRUSTED_PROXIES": "10.0.0.0/33"}, "BAI_TRUSTED_PROXIES"),

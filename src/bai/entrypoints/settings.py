@@ -63,6 +63,7 @@ class Settings:
     http_idle_timeout: float
     http_body_timeout: float
     log_level: str
+    docs: bool
 
     @property
     def storage(self) -> Storage:

@@ -202,6 +202,14 @@ VARIABLES = (
         "the least severe log lines written (`warning` drops the access lines)",
     ),
     Variable(
+        "BAI_DOCS",
+        "docs",
+        switch,
+        "on",
+        "`off` serves neither the interactive docs (`/pb/api/docs`, its assets) nor"
+        " `/pb/api/openapi.json`: both answer 404",
+    ),
+    Variable(
         "BAI_DATA_DIR",
         "",
         text,

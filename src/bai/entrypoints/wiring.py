@@ -56,6 +56,7 @@ def container_for(settings: Settings) -> Container:
             "login_code_ledger": login_code_ledger_kind(settings),
             "rate_limits": settings.rate_limits,
             "http_body_timeout": settings.http_body_timeout,
+            "docs": settings.docs,
             "trusted_proxies": settings.trusted_proxies,
             "metrics_allow": settings.metrics_allow,
             "database_url": settings.database_url,

@@ -7,9 +7,7 @@ from typing import Any, cast
 
 from litestar import Litestar
 from litestar.datastructures import State
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, Reference, SecurityScheme
+from litestar.openapi.spec import Reference
 from litestar.types import ASGIApp
 
 from bai.adapters.pocketbase.secret_watch import follow_secret
@@ -17,6 +15,7 @@ from bai.entrypoints.container import Container
 from bai.entrypoints.settings import load_settings
 from bai.entrypoints.wiring import close_connections, container_for
 
+from .docs import docs_router, openapi_config
 from .edge import Edge
 from .errors import EXCEPTION_HANDLERS
 from .metrics import metrics_route, pool_usage, sample_pool
@@ -55,43 +54,36 @@ def _lifespan(container: Container) -> Callable[[Litestar], Any]:
     return lifespan
 
 
-def _openapi() -> OpenAPIConfig:
-    return OpenAPIConfig(
-        title="BAI PocketBase WeChat API",
-        version="1.0.0-wx",
-        path="/pb/api/docs",
-        render_plugins=[SwaggerRenderPlugin(path="/")],
-        components=Components(
-            security_schemes={
-                "bearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
-            }
-        ),
-    )
-
-
 def create_app(container: Container | None = None) -> Edge:
     """The API as the server runs it: the Litestar app inside the edge (request ids, client
     addresses, access log, request metrics), with the rate limit as Litestar middleware when it
-    is on, and `/metrics` beside the API."""
+    is on, `/metrics` beside the API, and the docs (page, assets, OpenAPI document) unless
+    `BAI_DOCS=off`."""
     container = container or container_for(load_settings())
+    docs = container.config.docs()
     limiter = container.rate_limiter()
     metrics = container.metrics()
     middleware = (
         [RateLimitMiddleware(limiter, container.config.rate_limits(), metrics)] if limiter else []
     )
     app = Litestar(
-        route_handlers=[api_router(container), metrics_route(container)],
+        route_handlers=[
+            api_router(container),
+            metrics_route(container),
+            *([docs_router()] if docs else []),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JsonBodyRequest,
         request_max_body_size=MAX_BODY_BYTES,
         middleware=middleware,
         state=State({BODY_TIMEOUT: container.config.http_body_timeout()}),
-        openapi_config=_openapi(),
+        openapi_config=openapi_config() if docs else None,
         lifespan=[_lifespan(container)],
         logging_config=None,
         debug=False,
     )
-    _optional_bodies_documented_as_optional(app)
+    if docs:
+        _optional_bodies_documented_as_optional(app)
     return Edge(
         cast(ASGIApp, app), trusted_proxies=container.config.trusted_proxies(), metrics=metrics
     )

@@ -165,10 +165,6 @@ def api_router(container: Container) -> Router:
         does not restart a worker during a database blip (readiness is `/health`)."""
         return LiveResponse(data=LiveData(status="ok"))
 
-    @get("/openapi.json", include_in_schema=False)
-    async def openapi_document(request: Request[Any, Any, Any]) -> dict[str, Any]:
-        return request.app.openapi_schema.to_schema()
-
     return Router(
         path="/pb/api",
         route_handlers=[
@@ -178,6 +174,5 @@ def api_router(container: Container) -> Router:
             users_count,
             health,
             health_live,
-            openapi_document,
         ],
     )
