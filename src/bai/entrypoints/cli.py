@@ -19,6 +19,7 @@ from bai.entrypoints.import_pocketbase import run_import
 from bai.entrypoints.listening import why_not_listen
 from bai.entrypoints.logs import SERVER_LOGGING, configure_logging
 from bai.entrypoints.settings import Settings, SettingsError, load_settings
+from bai.entrypoints.tracing import why_no_tracing
 from bai.entrypoints.variables import plain_text
 from bai.entrypoints.wiring import pocketbase_collection
 from bai.entrypoints.workers import prepare_workers
@@ -120,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
             status, text = run_import(settings, args.data_dir, args.secret_file)
         print(text, file=sys.stdout if status == 0 else sys.stderr)
         return status
-    if args.command == "serve" and (reason := why_not_listen(settings.host, settings.port)):
+    if args.command == "serve" and (
+        reason := why_no_tracing() or why_not_listen(settings.host, settings.port)
+    ):
         print(f"bai: {reason}", file=sys.stderr)
         return 2
     try:
