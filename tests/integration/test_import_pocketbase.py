@@ -206,7 +206,8 @@ def test_what_is_not_a_pocketbase_data_dir_is_refused_in_one_line(
     done = bai_import(sqlite_url, data_dir, secret_file)
 
     assert done.returncode == 2
-    assert len(done.stderr.strip().splitlines()) == 1
+    storage, _ = done.stderr.strip().splitlines()  # the store named first, then one refusal
+    assert storage == f"bai: storage: SQLite file {sqlite_url.removeprefix('sqlite+aiosqlite:///')}"
     assert "Traceback" not in done.stderr
     expected = {
         "empty": "is not a PocketBase data directory",

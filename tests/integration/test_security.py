@@ -37,7 +37,7 @@ def test_forged_tokens_are_401(api: Api, clock: FixedClock, kind: str) -> None:
 def test_tokens_of_disabled_revoked_or_deleted_users_are_401(api: Api, action: str) -> None:
     user = a_user()
     token = api.seed(user)
-    use_case, _ = USE_CASES[action]
+    use_case, _, _ = USE_CASES[action]
 
     api.client.blocking_portal.call(use_case(api.container).execute, user.pb_id)
 

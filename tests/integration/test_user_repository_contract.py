@@ -1,90 +1,20 @@
-"""One contract for every `UserRepository`: memory, SQLite and PostgreSQL behave alike."""
+"""One contract for every `UserRepository`: memory, SQLite, PostgreSQL (both adapters, and
+asyncpg through PgBouncer) and PocketBase behave alike. Listing: `test_user_listing_contract.py`."""
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
-from bai.adapters.asyncpg.pool import LazyPool
-from bai.adapters.asyncpg.user_repository import AsyncpgUserRepository
-from bai.adapters.memory.user_repository import InMemoryUserRepository
-from bai.adapters.pocketbase.client import PocketBaseClient
-from bai.adapters.pocketbase.user_repository import PocketBaseUserRepository
-from bai.adapters.sqlalchemy.engine import create_engine
-from bai.adapters.sqlalchemy.tables import companies
-from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
-from bai.domain.entities import Company, User, UserStatus
+from bai.domain.entities import User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound
 from bai.ports.user_repository import UserRepository
 from tests.support.builders import ACME, a_platform_user, a_user
+from tests.support.repositories import MakeRepository, make_repository, storage, users
 
-MakeRepository = Callable[..., Awaitable[UserRepository]]
 LATER = datetime(2026, 3, 4, 5, 6, 7, 891000, tzinfo=UTC)
-
-
-# Each kind, and the fixture that gives its store's URL (every kind needs its own entry: a
-# kind that fell through to another store would pass while testing that one).
-STORES = {
-    "memory": "",
-    "sqlite": "sqlite_url",
-    "postgresql-sqlalchemy": "postgresql_url",
-    "postgresql-asyncpg": "postgresql_url",
-    "pocketbase": "pocketbase_url",
-}
-KINDS = list(STORES)
-
-
-@pytest.fixture(params=KINDS)
-def storage(request: pytest.FixtureRequest) -> tuple[str, str]:
-    """Which repository, and the URL of a fresh, migrated database for it."""
-    kind: str = request.param
-    fixture = STORES[kind]
-    return kind, request.getfixturevalue(fixture) if fixture else "memory://"
-
-
-@pytest.fixture
-async def make_repository(
-    storage: tuple[str, str], request: pytest.FixtureRequest
-) -> AsyncIterator[MakeRepository]:
-    kind, url = storage
-    closers: list[Callable[[], Awaitable[None]]] = []
-
-    async def make(*, with_companies: tuple[Company, ...] = ()) -> UserRepository:
-        if kind == "memory":
-            return InMemoryUserRepository(companies=list(with_companies))
-        if kind == "pocketbase":
-            server = request.getfixturevalue("pocketbase_server")
-            server.add_companies(with_companies)
-            client = PocketBaseClient(url)
-            closers.append(client.aclose)
-            return PocketBaseUserRepository(client)
-        engine = create_engine(url)
-        closers.append(engine.dispose)
-        if with_companies:
-            async with engine.begin() as connection:
-                rows = [vars_of(company) for company in with_companies]
-                await connection.execute(companies.insert(), rows)
-        if kind == "postgresql-asyncpg":
-            pool = LazyPool(url)
-            closers.append(pool.close)
-            return AsyncpgUserRepository(pool)
-        assert kind in {"sqlite", "postgresql-sqlalchemy"}, f"no repository for {kind}"
-        return SqlAlchemyUserRepository(engine)
-
-    yield make
-    for close in closers:
-        await close()
-
-
-def vars_of(company: Company) -> dict[str, object]:
-    return {field: getattr(company, field) for field in Company.__dataclass_fields__}
-
-
-@pytest.fixture
-async def users(make_repository: MakeRepository) -> UserRepository:
-    return await make_repository()
+__all__ = ["make_repository", "storage", "users"]
 
 
 async def test_unknown_users_are_none(users: UserRepository) -> None:

@@ -7,7 +7,7 @@
 // route, as a superuser: POST /api/bai/{op} with a JSON body. A superuser can already read
 // everything (backups hold data.db), so nothing is exposed that it could not reach.
 //
-// Ops: secret, user, add, profile, status, token_key, delete, count, ping (users and
+// Ops: secret, user, list, add, profile, status, token_key, delete, count, ping (users and
 // companies), and claim, read, settle, release (the login code ledger, a table of its own,
 // `_bai_login_codes`, made at start and swept every minute).
 //
@@ -114,6 +114,21 @@ routerAdd(
       case "user": {
         const record = body.id ? find($app, USERS, "id", text(body.id)) : find($app, USERS, "openid", text(body.openid));
         return answer({ user: exported($app, record) });
+      }
+      case "list": {
+        // One page of `bai users list`, in (created, id) order; BAI sends times as PocketBase
+        // writes them, so they compare as the text they are stored as. An empty status is
+        // BAI's `active`.
+        const terms = ["id != ''"];
+        if (body.status === "active") terms.push("(users_status = 'active' || users_status = '')");
+        else if (body.status) terms.push("users_status = {:status}");
+        if (body.since) terms.push("created >= {:since}");
+        if (body.has_phone === true) terms.push("users_phone != ''");
+        if (body.has_phone === false) terms.push("users_phone = ''");
+        if (body.after_id) terms.push("(created > {:after} || (created = {:after} && id > {:after_id}))");
+        const params = { status: text(body.status), since: text(body.since), after: text(body.after), after_id: text(body.after_id) };
+        const records = $app.findRecordsByFilter(USERS, terms.join(" && "), "created,id", Number(body.limit), 0, params);
+        return answer({ users: records.map((record) => exported($app, record)) });
       }
       case "add": {
         let result = null;

@@ -1,72 +1,129 @@
 """`bai users ...`: operators' account commands, on the same storage the server uses."""
 
+import argparse
 import asyncio
 import json
+import sys
 from collections.abc import Callable
-from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
-from bai.domain.entities import User
-from bai.domain.errors import BaiError, StorageUnavailable
+from bai.domain.errors import BaiError, InvalidField, StorageUnavailable
 from bai.domain.use_cases.account_actions import AccountAction
+from bai.domain.use_cases.list_users import ListUsersCommand
 from bai.entrypoints.container import Container
-from bai.entrypoints.http.presenters import UserPresenter
-from bai.entrypoints.settings import Settings
+from bai.entrypoints.settings import Settings, sqlite_file
+from bai.entrypoints.user_listing import add_list_parser, listed, listing_command, shown
 from bai.entrypoints.wiring import close_connections, container_for
 
 STORAGE_UNAVAILABLE = "the storage in BAI_DATABASE_URL cannot be reached or refused BAI (see above)"
-# Each action: the container's use case for it, and what is printed when it is done.
-USE_CASES: dict[str, tuple[Callable[[Container], AccountAction], str]] = {
-    "disable": (lambda container: container.disable_user(), "disabled"),
-    "enable": (lambda container: container.enable_user(), "enabled"),
-    "revoke": (lambda container: container.revoke_sessions(), "revoked every token of"),
-    "delete": (lambda container: container.delete_user(), "deleted"),
+# Each change: the container's use case, what is printed when done, and its help.
+USE_CASES: dict[str, tuple[Callable[[Container], AccountAction], str, str]] = {
+    "disable": (
+        lambda container: container.disable_user(),
+        "disabled",
+        "refuse the account everywhere (401, login included) until enabled",
+    ),
+    "enable": (
+        lambda container: container.enable_user(),
+        "enabled",
+        "let a disabled account back in (its tokens work again unless revoked)",
+    ),
+    "revoke": (
+        lambda container: container.revoke_sessions(),
+        "revoked every token of",
+        "give the account a new token key: every token issued before gets 401",
+    ),
+    "delete": (
+        lambda container: container.delete_user(),
+        "deleted",
+        "remove the account; its tokens get 401 and its openid may register again",
+    ),
 }
-ACTIONS = ["show", *USE_CASES]
+DONE = "On success it prints one line, '{done} user PB_ID'; an unknown PB_ID exits 1."
 
 
-def _missing_sqlite_file(settings: Settings) -> Path | None:
-    """The SQLite file the settings name, when it does not exist: an operator in another
-    directory than the server's would otherwise get a new, empty database."""
-    if settings.storage != "sqlite":
-        return None
-    path = Path(make_url(settings.database_url).database or "")
-    return None if path.exists() else path.resolve()
+def add_users_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    users = commands.add_parser(
+        "users",
+        help="list, show, disable, enable, revoke or delete accounts",
+        description="Operators' account commands, on the storage the server uses (the same"
+        " BAI_DATABASE_URL, or BAI_DATA_DIR for SQLite); each takes effect from the server's"
+        " next request. The storage used is named on stderr first. `bai users ACTION --help`"
+        " says more. Exit 0 done, 1 not found or storage away, 2 bad options or no storage.",
+    )
+    actions = users.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add_list_parser(actions)
+    show = actions.add_parser(
+        "show",
+        help="print one account as JSON (phone masked, no token key)",
+        description="Print the account with this pb_id (or, failing that, openid) as indented"
+        " JSON: the fields the API returns, users_phone masked, never the token key or unionid."
+        " Nobody: exit 1.",
+    )
+    show.add_argument("user", metavar="PB_ID_OR_OPENID")
+    for action, (_, done, does) in USE_CASES.items():
+        change = actions.add_parser(
+            action, help=does, description=f"{does[0].upper()}{does[1:]}. {DONE.format(done=done)}"
+        )
+        change.add_argument("user", metavar="PB_ID")
 
 
-def _show(user: User, present: UserPresenter) -> str:
-    info = present(user)
-    shown = {field: getattr(info, field) for field in info.__struct_fields__}
-
-    shown["users_phone"] = shown.pop("users_phone_masked")
-    return json.dumps(shown, ensure_ascii=False, indent=2)
-
-
-async def _run(settings: Settings, action: str, reference: str) -> str:
+async def _run(
+    settings: Settings, args: argparse.Namespace, command: ListUsersCommand | None
+) -> tuple[str, str]:
+    """What to print on stdout, and on stderr."""
     container = container_for(settings)
     try:
-        if action == "show":
-            return _show(await container.find_user().execute(reference), container.present_user())
-        use_case, done = USE_CASES[action]
-        await use_case(container).execute(reference)
-        return f"{done} user {reference}"
+        if command is not None:
+            return listed(await container.list_users().execute(command), container.present_user())
+        if args.action == "show":
+            user = await container.find_user().execute(args.user)
+            return json.dumps(
+                shown(user, container.present_user()), ensure_ascii=False, indent=2
+            ), ""
+        use_case, done, _ = USE_CASES[args.action]
+        await use_case(container).execute(args.user)
+        return f"{done} user {args.user}", ""
     finally:
         await close_connections(container)
 
 
-def run_account_command(settings: Settings, action: str, reference: str) -> tuple[int, str]:
-    """Exit status and the text to print."""
+def _refusal(settings: Settings) -> str | None:
+    """Why `bai users` cannot work on this storage: memory:// lives inside the server, and a
+    SQLite file that is not there means another directory than the server's (running on would
+    make a new, empty database)."""
     if settings.storage == "memory":
-        return 2, "bai users needs BAI_DATABASE_URL: memory:// lives inside the server process"
-    if (missing := _missing_sqlite_file(settings)) is not None:
-        return 2, (
+        return "bai users needs BAI_DATABASE_URL: memory:// lives inside the server process"
+    if (
+        settings.storage == "sqlite"
+        and not (missing := sqlite_file(settings.database_url)).exists()
+    ):
+        return (
             f"bai users: no database at {missing}; set BAI_DATA_DIR (or BAI_DATABASE_URL) as the"
             " server has it"
         )
+    return None
+
+
+def _printed(out: str, err: str, status: int) -> int:
+    if out:
+        print(out)
+    if err:
+        print(err, file=sys.stderr)
+    return status
+
+
+def run_account_command(settings: Settings, args: argparse.Namespace) -> int:
+    """Print what the action gives (stdout) or why it failed (stderr); the exit status. A
+    malformed option is refused before the storage is asked."""
     try:
-        return 0, asyncio.run(_run(settings, action, reference))
+        command = listing_command(args) if args.action == "list" else None
+        if (refused := _refusal(settings)) is not None:
+            return _printed("", refused, 2)
+        out, err = asyncio.run(_run(settings, args, command))
+    except InvalidField as exc:
+        return _printed("", f"bai users {args.action}: --{exc.field} {exc.reason}", 2)
     except StorageUnavailable:
-        return 1, f"bai users: {STORAGE_UNAVAILABLE}"
+        return _printed("", f"bai users: {STORAGE_UNAVAILABLE}", 1)
     except BaiError as exc:
-        return 1, f"{type(exc).__name__}: {reference}"
+        return _printed("", f"{type(exc).__name__}: {args.user}", 1)
+    return _printed(out, err, 0)

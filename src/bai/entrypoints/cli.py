@@ -14,11 +14,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bai.adapters.sqlalchemy.migrate import upgrade
 from bai.domain.errors import StorageUnavailable
-from bai.entrypoints.accounts import ACTIONS, STORAGE_UNAVAILABLE, run_account_command
+from bai.entrypoints.accounts import STORAGE_UNAVAILABLE, add_users_parser, run_account_command
 from bai.entrypoints.import_pocketbase import run_import
 from bai.entrypoints.listening import why_not_listen
 from bai.entrypoints.logs import SERVER_LOGGING, configure_logging
-from bai.entrypoints.settings import Settings, SettingsError, load_settings
+from bai.entrypoints.settings import Settings, SettingsError, load_settings, shown_storage
 from bai.entrypoints.tracing import why_no_tracing
 from bai.entrypoints.variables import plain_text
 from bai.entrypoints.wiring import pocketbase_collection
@@ -78,7 +78,7 @@ def _serve(settings: Settings) -> None:
     ).serve()
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bai", description="WeChat sign-in backend")
     parser.add_argument("--version", action="version", version=f"bai {version('bai')}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -90,10 +90,14 @@ def main(argv: list[str] | None = None) -> int:
         epilog=plain_text(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands.add_parser("migrate", help="apply pending database migrations and exit")
-    users = commands.add_parser("users", help="show, disable, enable, revoke or delete an account")
-    users.add_argument("action", choices=ACTIONS)
-    users.add_argument("user", help="pb_id (show also takes an openid)")
+    commands.add_parser(
+        "migrate",
+        help="apply pending database migrations and exit",
+        description="Apply pending migrations to the database of BAI_MIGRATION_DATABASE_URL (or"
+        " BAI_DATABASE_URL), making a SQLite file, and its folder, if there is none; beside"
+        " PocketBase, check that it answers. The storage used is named on stderr first.",
+    )
+    add_users_parser(commands)
     move = commands.add_parser(
         "import-pocketbase",
         help="copy tbl_auth_users and tbl_company from a PocketBase data directory",
@@ -106,28 +110,23 @@ def main(argv: list[str] | None = None) -> int:
     move.add_argument(
         "--secret-file", type=Path, required=True, help="where to keep the token secret"
     )
-    args = parser.parse_args(argv)
-    configure_logging()
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(f"bai: configuration error: {exc}", file=sys.stderr)
-        return 2
-    configure_logging(settings.log_level)
-    if args.command in {"users", "import-pocketbase"}:
-        if args.command == "users":
-            status, text = run_account_command(settings, args.action, args.user)
-        else:
-            status, text = run_import(settings, args.data_dir, args.secret_file)
-        print(text, file=sys.stdout if status == 0 else sys.stderr)
-        return status
-    if args.command == "serve" and (
+    return parser
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    status, text = run_import(settings, args.data_dir, args.secret_file)
+    print(text, file=sys.stdout if status == 0 else sys.stderr)
+    return status
+
+
+def _serve_or_migrate(command: str, settings: Settings) -> int:
+    if command == "serve" and (
         reason := why_no_tracing() or why_not_listen(settings.host, settings.port)
     ):
         print(f"bai: {reason}", file=sys.stderr)
         return 2
     try:
-        {"serve": _serve, "migrate": _migrate}[args.command](settings)
+        {"serve": _serve, "migrate": _migrate}[command](settings)
     except StorageUnavailable:
         print(f"bai: {STORAGE_UNAVAILABLE}", file=sys.stderr)
         return 1
@@ -138,3 +137,24 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    configure_logging()
+    try:
+        settings = load_settings(signs_tokens=args.command == "serve")
+    except SettingsError as exc:
+        print(f"bai: configuration error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    if args.command != "serve":  # operators' commands say which store they work on
+        used = (
+            settings.migration_database_url if args.command == "migrate" else settings.database_url
+        )
+        print(f"bai: storage: {shown_storage(used)}", file=sys.stderr)
+    if args.command == "users":
+        return run_account_command(settings, args)
+    if args.command == "import-pocketbase":
+        return _import(settings, args)
+    return _serve_or_migrate(args.command, settings)

@@ -36,6 +36,7 @@ from bai.domain.use_cases.complete_profile import CompleteProfile
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.find_user import FindUser
 from bai.domain.use_cases.import_accounts import ImportAccounts
+from bai.domain.use_cases.list_users import ListUsers
 from bai.domain.use_cases.login_or_register import LoginOrRegister
 from bai.domain.use_cases.refresh_token import RefreshToken
 from bai.entrypoints.http.presenters import UserPresenter
@@ -138,6 +139,7 @@ class Container(containers.DeclarativeContainer):
     revoke_sessions = providers.Singleton(RevokeSessions, users=users, ids=ids, clock=clock)
     delete_user = providers.Singleton(DeleteUser, users=users)
     find_user = providers.Singleton(FindUser, users=users)
+    list_users = providers.Singleton(ListUsers, users=users)
     present_user = providers.Singleton(UserPresenter)
     import_accounts = providers.Singleton(
         ImportAccounts, store=providers.Singleton(SqlAlchemyAccountStore, engine)

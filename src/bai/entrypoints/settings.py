@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from bai.adapters.pocketbase.client import target_of
 from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES
 from bai.entrypoints.http.limits import Limit
@@ -38,7 +41,8 @@ class SettingsError(ValueError):
 class Settings:
     """What the environment says, read (defaults and meanings: `variables.VARIABLES`)."""
 
-    token_secret: str  # "" beside PocketBase: its own, read when the container is made
+    token_secret: str  # "" beside PocketBase (its own, read when the container is made) and
+    # for commands that sign no token
     host: str
     port: int
     workers: int
@@ -117,7 +121,28 @@ def _read_declared(env: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+def sqlite_file(url: str) -> Path:
+    """The absolute path of the file a SQLite URL names."""
+    return Path(make_url(url).database or "").resolve()
+
+
+def shown_storage(url: str) -> str:
+    """The store `url` names, as an operator may read it (never its password): a SQLite file by
+    its absolute path, other URLs without password."""
+    kind = _storage(url)
+    if kind == "sqlite":
+        return f"SQLite file {sqlite_file(url)}"
+    try:
+        shown = make_url(url).difference_update_query(["password"])
+    except ArgumentError:
+        return f"{url.split(':', 1)[0]}://..."
+    return shown.render_as_string(hide_password=True)
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, signs_tokens: bool = True) -> Settings:
+    """`signs_tokens=False` for commands that sign no token (`bai users`, `migrate`,
+    `import-pocketbase`): no development secret is made, so they never make a data directory
+    where they happen to run."""
     env = os.environ if env is None else env
     values = _read_declared(env)
     try:
@@ -131,7 +156,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     settings = Settings(
         **values,
         token_secret=(
-            "" if beside_pocketbase else token_secret or development_token_secret(data_dir)
+            ""
+            if beside_pocketbase or not (token_secret or signs_tokens)
+            else token_secret or development_token_secret(data_dir)
         ),
         database_url=database_url,
         migration_database_url=_database_url(env, "BAI_MIGRATION_DATABASE_URL", database_url),

@@ -2,6 +2,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bai.domain.entities import User, UserStatus
+from bai.domain.user_query import UserQuery
 
 
 class UserRepository(Protocol):
@@ -48,6 +49,11 @@ class UserRepository(Protocol):
         ...
 
     async def count(self) -> int: ...
+
+    async def list_users(self, query: UserQuery, *, limit: int) -> list[User]:
+        """The first `limit` users that `query` matches, in the listing order (`created`, then
+        `pb_id`), each with its company as `get` returns it."""
+        ...
 
     async def ping(self) -> None:
         """Return when the store answers; raise `StorageUnavailable` otherwise."""

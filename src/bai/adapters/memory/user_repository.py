@@ -4,6 +4,7 @@ from typing import Any, TypeGuard
 
 from bai.domain.entities import Company, User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound
+from bai.domain.user_query import UserQuery, listing_order
 from bai.ports.user_repository import UserRepository
 
 
@@ -104,6 +105,10 @@ class InMemoryUserRepository(UserRepository):
 
     async def count(self) -> int:
         return len(self._users)
+
+    async def list_users(self, query: UserQuery, *, limit: int) -> list[User]:
+        chosen = sorted(filter(query.matches, self._users.values()), key=listing_order)
+        return [self._stored(user.pb_id) for user in chosen[:limit]]
 
     async def ping(self) -> None:
         return None

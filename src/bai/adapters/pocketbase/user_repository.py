@@ -1,22 +1,28 @@
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bai.domain.entities import User, UserStatus, is_record_id
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
+from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
 from .client import PocketBaseClient
 from .records import record_of, stamp, user_of
 
 CONFLICT = 409
+# PocketBase keeps times to the millisecond: `since` is rounded up to one, so that a record of
+# the millisecond before it is never listed.
+_BELOW_A_MILLISECOND = timedelta(microseconds=999)
 logger = logging.getLogger("bai.storage")
 
 
 def _user(answer: dict[str, Any]) -> User | None:
     record = answer.get("user")
-    if not isinstance(record, dict):
-        return None
+    return _served(record) if isinstance(record, dict) else None
+
+
+def _served(record: dict[str, Any]) -> User:
     try:
         return user_of(record)
     except ValueError as exc:  # edited inside PocketBase into something BAI cannot serve
@@ -97,6 +103,20 @@ class PocketBaseUserRepository(UserRepository):
     async def count(self) -> int:
         _, answer = await self._client.call("count")
         return int(answer.get("total", 0))
+
+    async def list_users(self, query: UserQuery, *, limit: int) -> list[User]:
+        after = query.after
+        _, answer = await self._client.call(
+            "list",
+            status=query.status.value if query.status is not None else "",
+            since=stamp(query.since + _BELOW_A_MILLISECOND) if query.since is not None else "",
+            has_phone=query.has_phone,
+            after=stamp(after.created) if after is not None else "",
+            after_id=after.pb_id if after is not None else "",
+            limit=limit,
+        )
+        records = answer.get("users")
+        return [_served(record) for record in records] if isinstance(records, list) else []
 
     async def ping(self) -> None:
         await self._client.call("ping")

@@ -24,6 +24,14 @@ def _sqlite_pragmas(connection: Any, _: Any) -> None:
     cursor.close()
 
 
+def make_sqlite_folder(url: str) -> None:
+    """SQLite makes a missing database file but not a missing folder: make the folder of the
+    file a SQLite `url` names (nothing for any other URL)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in {None, "", ":memory:"}:
+        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+
+
 SUPPORTED = {("sqlite", "aiosqlite"), ("postgresql", "asyncpg")}
 
 
@@ -34,8 +42,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if (parsed.get_backend_name(), parsed.get_driver_name()) not in SUPPORTED:
         raise ValueError(f"unsupported database URL scheme: {parsed.drivername}")
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        make_sqlite_folder(url)
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

@@ -5,6 +5,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from .engine import make_sqlite_folder
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -16,7 +18,9 @@ def _config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Apply pending migrations. Blocking: call it before serving, or from a thread."""
+    """Apply pending migrations, to a SQLite file made where the URL says if there is none.
+    Blocking: call it before serving, or from a thread."""
+    make_sqlite_folder(url)
     command.upgrade(_config(url), revision)
 
 

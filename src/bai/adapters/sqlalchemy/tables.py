@@ -85,6 +85,7 @@ auth_users = Table(
     _unique_when_set("users_id"),
     _unique_when_set("users_promo_code"),
     Index("ix_auth_users_company_id", "company_id"),
+    Index("ix_auth_users_created_pb_id", "created", "pb_id"),  # `bai users list`, in order
 )
 
 companies = Table(

@@ -4,19 +4,20 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, delete, func, select, text, update
+from sqlalchemy import Select, Table, and_, delete, func, literal, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bai.domain.entities import User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
+from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
 from .outages import UNAVAILABLE, is_outage, storage_errors, unavailable
 from .retry import read_with_one_retry
 from .rows import COMPANY_PREFIX, row_of_user, user_of_row
-from .tables import auth_users, companies, users_count
+from .tables import UtcDateTime, auth_users, companies, users_count
 
 logger = logging.getLogger("bai.storage")
 # The dialects this adapter writes SQL for (`INSERT ... ON CONFLICT` of each).
@@ -34,6 +35,22 @@ _SELECT_USERS: Select[Any] = select(auth_users, *_COMPANY_COLUMNS).select_from(
         and_(auth_users.c.company_id != "", companies.c.company_id == auth_users.c.company_id),
     )
 )
+
+
+def _conditions(query: UserQuery) -> list[Any]:
+    """`query` as SQL, in terms the index on (`created`, `pb_id`) serves."""
+    users = auth_users.c
+    conditions = []
+    if query.status is not None:
+        conditions.append(users.users_status == query.status.value)
+    if query.since is not None:
+        conditions.append(users.created >= literal(query.since, UtcDateTime))
+    if query.has_phone is not None:
+        conditions.append(users.users_phone != "" if query.has_phone else users.users_phone == "")
+    if (after := query.after) is not None:
+        start = tuple_(literal(after.created, UtcDateTime), literal(after.pb_id))
+        conditions.append(tuple_(users.created, users.pb_id) > start)
+    return conditions
 
 
 def _invalidated(exc: Exception) -> bool:
@@ -175,6 +192,11 @@ class SqlAlchemyUserRepository(UserRepository):
         """The counter the triggers keep (migration 0002): no scan of the users."""
         total = select(func.coalesce(func.sum(users_count.c.total), 0).label("total"))
         return int((await self._read(total))[0]["total"])
+
+    async def list_users(self, query: UserQuery, *, limit: int) -> list[User]:
+        order = (auth_users.c.created, auth_users.c.pb_id)
+        statement = _SELECT_USERS.where(*_conditions(query)).order_by(*order).limit(limit)
+        return [user_of_row(row) for row in await self._read(statement)]
 
     async def ping(self) -> None:
         await self._read(select(1))

@@ -1,0 +1,86 @@
+"""Which users an operator lists, and how many at a time: value objects that check themselves
+and raise `InvalidField` (the CLI turns that into exit status 2).
+
+Users are listed in the order they registered, by `created` and then `pb_id` (a keyset order:
+a user registered while someone pages through the list lands at the end, or at its place,
+never shifting the pages already read)."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bai.domain.entities import User, UserStatus, is_record_id
+from bai.domain.errors import InvalidField
+
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 50
+
+
+def listing_order(user: User) -> tuple[datetime, str]:
+    return user.created, user.pb_id
+
+
+def moment_since(text: str) -> datetime:
+    """An operator's `--since`: an ISO date (midnight UTC) or date and time (UTC unless it
+    names an offset), as an aware UTC datetime."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidField(
+            "since", "must be an ISO date (2026-03-04) or date and time (2026-03-04T05:06:07Z)"
+        ) from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a page starts: right after the user registered at `created` with `pb_id`."""
+
+    created: datetime
+    pb_id: str
+
+    @classmethod
+    def after(cls, user: User) -> "Position":
+        return cls(*listing_order(user))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserQuery:
+    """Users of one status (any: None), registered at or after `since`, with a phone or
+    without one (either: None), after `after` in the listing order."""
+
+    status: UserStatus | None = None
+    since: datetime | None = None
+    has_phone: bool | None = None
+    after: Position | None = None
+
+    def __post_init__(self) -> None:
+        if self.since is not None and self.since.tzinfo is None:
+            raise InvalidField("since", "must name its time zone")
+
+    def matches(self, user: User) -> bool:
+        return (
+            (self.status is None or user.users_status is self.status)
+            and (self.since is None or user.created >= self.since)
+            and (self.has_phone is None or bool(user.users_phone) is self.has_phone)
+            and (self.after is None or listing_order(user) > (self.after.created, self.after.pb_id))
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PageSize:
+    """How many users one page holds: 1 to 1000."""
+
+    value: int = DEFAULT_PAGE_SIZE
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.value <= MAX_PAGE_SIZE:
+            raise InvalidField("limit", f"must be from 1 to {MAX_PAGE_SIZE}")
+
+
+def cursor_id(text: str) -> str:
+    """An operator's `--after`: the `pb_id` that ended the previous page."""
+    if not is_record_id(text):
+        raise InvalidField("after", "must be a pb_id (15 characters of a-z0-9)")
+    return text
