@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import re
 import sys
 from importlib.metadata import version
 from pathlib import Path
@@ -10,7 +11,7 @@ from granian import Granian
 from granian.constants import HTTPModes, Interfaces, Loops
 from granian.http import HTTP1Settings
 from granian.log import LogLevels
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bai.adapters.sqlalchemy.migrate import upgrade
 from bai.domain.errors import StorageUnavailable
@@ -131,12 +132,19 @@ def _serve_or_migrate(command: str, settings: Settings) -> int:
         print(f"bai: {STORAGE_UNAVAILABLE}", file=sys.stderr)
         return 1
     except (OSError, SQLAlchemyError) as exc:
-        print(
-            f"bai: the database cannot be reached or migrated: {type(exc).__name__}",
-            file=sys.stderr,
-        )
+        print(f"bai: {_migration_failed(settings, exc)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _migration_failed(settings: Settings, exc: Exception) -> str:
+    """One line: which setting, which database (no password) and the driver's reason. For a
+    statement's error only the driver's own message is shown: SQLAlchemy's adds the SQL."""
+    url = settings.migration_database_url
+    name = "BAI_DATABASE_URL" if url == settings.database_url else "BAI_MIGRATION_DATABASE_URL"
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    reason = re.sub(r"^<class '[\w.]+'>: ", "", str(cause)) or type(cause).__name__
+    return f"{name} ({shown_storage(url)}) cannot be reached or migrated: {reason}"
 
 
 def main(argv: list[str] | None = None) -> int:
