@@ -186,3 +186,8 @@ def test_the_served_app_keeps_its_start_up_objects_out_of_the_collectors_way(
     )
 
     assert int(result.stdout) > 50_000  # what a full collection would otherwise walk each time
+
+
+def test_a_host_name_such_as_localhost_is_served(tmp_path: Path) -> None:
+    with serving(tmp_path, BAI_HOST="localhost") as (base, _):
+        assert httpx.get(f"{base}/pb/api/health/live").status_code == 200

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bai.entrypoints.cli import main
-from bai.entrypoints.listening import why_not_listen
+from bai.entrypoints.listening import bind_address, why_not_listen
 
 
 def test_a_port_another_process_listens_on_is_refused() -> None:
@@ -70,3 +70,8 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert done.value.code == 0
     assert capsys.readouterr().out.startswith("bai ")
+
+
+def test_a_host_name_is_listened_on_as_its_address() -> None:
+    assert bind_address("localhost", 8090) in {"127.0.0.1", "::1"}  # Granian takes addresses only
+    assert bind_address("10.1.2.3", 8090) == "10.1.2.3"

@@ -17,7 +17,7 @@ from bai.adapters.sqlalchemy.migrate import upgrade
 from bai.domain.errors import StorageUnavailable
 from bai.entrypoints.accounts import STORAGE_UNAVAILABLE, add_users_parser, run_account_command
 from bai.entrypoints.import_pocketbase import run_import
-from bai.entrypoints.listening import why_not_listen
+from bai.entrypoints.listening import bind_address, why_not_listen
 from bai.entrypoints.logs import SERVER_LOGGING, configure_logging
 from bai.entrypoints.settings import Settings, SettingsError, load_settings, shown_storage
 from bai.entrypoints.tracing import why_no_tracing
@@ -64,7 +64,7 @@ def _serve(settings: Settings) -> None:
     prepare_workers()
     Granian(
         target="bai.entrypoints.asgi:app",
-        address=settings.host,
+        address=bind_address(settings.host, settings.port),
         port=settings.port,
         interface=Interfaces.ASGI,
         workers=settings.workers,

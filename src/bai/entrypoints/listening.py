@@ -4,15 +4,31 @@ traffic instead of refusing."""
 
 import errno
 import socket
+from typing import Any
+
+
+def _resolved(host: str, port: int) -> tuple[Any, ...] | None:
+    """The address a server told `host` listens on (the first the resolver gives), or None."""
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError):  # unknown name; a malformed one (IDNA)
+        return None
+    return addresses[0]
+
+
+def bind_address(host: str, port: int) -> str:
+    """`host` as the IP address Granian needs (it takes no names: `localhost` -> `127.0.0.1`).
+    Ask `why_not_listen` first."""
+    resolved = _resolved(host, port)
+    return str(resolved[4][0]) if resolved else host
 
 
 def why_not_listen(host: str, port: int) -> str | None:
     """None when `host:port` can be listened on; otherwise one line saying why not."""
-    try:
-        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except (socket.gaierror, UnicodeError):  # unknown name; a malformed one (IDNA)
+    resolved = _resolved(host, port)
+    if resolved is None:
         return f"BAI_HOST {host!r} does not resolve to an address"
-    family, kind, protocol, _, address = addresses[0]
+    family, kind, protocol, _, address = resolved
     with socket.socket(family, kind, protocol) as probe:
         try:
             probe.bind(address)  # no SO_REUSEPORT: a listener already there refuses the bind
