@@ -117,6 +117,18 @@ async def test_the_database_pool_is_shown_open_and_in_use(
     assert value(text, "bai_database_pool_connections", state="in_use") == 0
 
 
+async def test_the_postgresql_pool_opens_as_the_worker_starts(
+    tmp_path: Path, postgres_database: str
+) -> None:
+    app = app_for(tmp_path, BAI_DATABASE_URL=postgres_database, BAI_DATABASE_POOL_SIZE="3")
+    async with concurrent_client(app) as client:
+        await asyncio.sleep(1.5)  # no request yet: the pool is opened and sampled meanwhile
+
+        text = await scrape(client)
+
+    assert value(text, "bai_database_pool_connections", state="open") == 3
+
+
 @pytest.mark.parametrize(
     ("allow", "forwarded_for", "status"),
     [

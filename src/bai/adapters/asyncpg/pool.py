@@ -1,4 +1,5 @@
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -98,6 +99,12 @@ class LazyPool:
         except OUTAGES as exc:
             logger.warning("storage unavailable: %s", type(exc).__name__)
             raise StorageUnavailable from exc
+
+    async def warm(self) -> None:
+        """Open the pool now, before the first request needs it; if the database is away, the
+        first request tries again (and says so)."""
+        with contextlib.suppress(*OUTAGES):
+            await self._open()
 
     def usage(self) -> tuple[int, int]:
         """Connections open, and those of them checked out (none before the pool opens)."""

@@ -25,8 +25,9 @@ from .routes import api_router
 
 
 def _lifespan(container: Container) -> Callable[[Litestar], Any]:
-    """Connections open lazily on first use; they are closed when the app stops. Meanwhile the
-    worker follows PocketBase's secret (it may be rotated there) and samples its pool."""
+    """The PostgreSQL pool opens as the worker starts (the first request waits for it if it is
+    not open yet); connections are closed when the app stops. Meanwhile the worker follows
+    PocketBase's secret (it may be rotated there) and samples its pool."""
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -40,6 +41,8 @@ def _lifespan(container: Container) -> Callable[[Litestar], Any]:
                     every=container.config.secret_check_seconds(),
                 )
             )
+        if container.config.storage() == "postgresql":  # before the first burst, not in it
+            background.append(container.postgres_pool().warm())
         if (read := pool_usage(container)) is not None:
             background.append(sample_pool(read, container.metrics()))
         tasks = [asyncio.ensure_future(work) for work in background]
