@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from devtools.net import free_port  # noqa: E402
 from devtools.postgres import drop_database, make_database  # noqa: E402
-from run import APP_SECRET, APPID, seed  # noqa: E402 (this script's folder is on sys.path)
+from seeding import APP_SECRET, APPID, seed  # noqa: E402 (this script's folder is on sys.path)
 
 from bai.adapters.sqlalchemy.migrate import upgrade  # noqa: E402
 
