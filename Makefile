@@ -48,11 +48,15 @@ cluster-test: install
 unit: install
 	$(BIN)/pytest tests/unit
 
+# Options for scripts/bench/run.py, e.g. BENCH_ARGS="--peer node" (BAI and the Node build, side
+# by side) or BENCH_ARGS="--target http://127.0.0.1:18491 --wechat http://127.0.0.1:18480".
+BENCH_ARGS ?=
+
 bench: install
-	$(BIN)/python scripts/bench/run.py --runs 3
+	$(BIN)/python scripts/bench/run.py --runs 3 $(BENCH_ARGS)
 
 bench-million: install
-	$(BIN)/python scripts/bench/run.py --million --runs 3
+	$(BIN)/python scripts/bench/run.py --million --runs 3 $(BENCH_ARGS)
 
 format: install
 
