@@ -1,5 +1,6 @@
-"""The asyncpg pool's promises: a checkout waits at most a second, and every connection comes
-back to the pool, whatever happened while it was out."""
+"""The asyncpg pool's promises: a checkout waits for a busy pool while the database answers and
+at most a second once it has stopped answering, and every connection comes back to the pool,
+whatever happened while it was out."""
 
 import asyncio
 import time
@@ -7,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bai.adapters.asyncpg.pool import TIMEOUT_SECONDS, LazyPool
+from bai.adapters.asyncpg.pool import BUSY_WAIT_SECONDS, TIMEOUT_SECONDS, LazyPool
 from bai.domain.errors import StorageUnavailable
 
 
@@ -18,7 +19,28 @@ async def pool(postgresql_url: str) -> AsyncIterator[LazyPool]:
     await pool.close()
 
 
-async def test_a_checkout_from_a_full_pool_gives_up_after_a_second(pool: LazyPool) -> None:
+async def test_a_checkout_waits_for_a_busy_pool_while_the_database_answers(
+    pool: LazyPool,
+) -> None:
+    async def hold() -> None:  # longer than a second, as a burst of requests keeps a pool busy
+        async with pool.connection():
+            await asyncio.sleep(1.5 * TIMEOUT_SECONDS)
+
+    holder = asyncio.create_task(hold())
+    await asyncio.sleep(0.1)
+    async with pool.connection() as connection:
+        assert await connection.fetchval("SELECT 1") == 1
+
+    assert holder.done()
+
+
+async def test_a_full_pool_gives_up_after_a_second_once_the_database_stopped_answering(
+    pool: LazyPool,
+) -> None:
+    with pytest.raises(StorageUnavailable):  # a statement that outlives its second
+        async with pool.connection() as connection:
+            await connection.execute("SELECT pg_sleep(3)")
+
     async with pool.connection():
         started = time.monotonic()
         with pytest.raises(StorageUnavailable):
@@ -29,6 +51,17 @@ async def test_a_checkout_from_a_full_pool_gives_up_after_a_second(pool: LazyPoo
     assert TIMEOUT_SECONDS * 0.9 <= waited < TIMEOUT_SECONDS * 2
     async with pool.connection() as connection:
         assert await connection.fetchval("SELECT 1") == 1
+
+
+async def test_a_busy_pool_gives_up_after_its_longer_wait(pool: LazyPool) -> None:
+    async with pool.connection():
+        started = time.monotonic()
+        with pytest.raises(StorageUnavailable):
+            async with pool.connection():
+                pass
+        waited = time.monotonic() - started
+
+    assert BUSY_WAIT_SECONDS * 0.9 <= waited < BUSY_WAIT_SECONDS * 1.5
 
 
 async def test_a_connection_comes_back_after_an_error_or_a_cancel(pool: LazyPool) -> None:

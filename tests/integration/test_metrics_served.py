@@ -37,9 +37,13 @@ def test_one_scrape_counts_every_workers_requests_exactly(tmp_path: Path) -> Non
     }
     assert len(served_by) == 2, "both workers should have served some of the requests"
     for text in scrapes:  # whichever worker answers the scrape
-        assert value(text, "bai_http_requests_total", method="POST", route=COUNT, status="200") == (
-            REQUESTS
-        )
+        assert value(
+            text,
+            "bai_http_request_duration_seconds_count",
+            method="POST",
+            route=COUNT,
+            status="200",
+        ) == (REQUESTS)
 
 
 def test_a_new_run_starts_counting_from_zero(tmp_path: Path) -> None:
@@ -49,4 +53,13 @@ def test_a_new_run_starts_counting_from_zero(tmp_path: Path) -> None:
             httpx.post(f"{base}{COUNT}")
             text = httpx.get(f"{base}/metrics").text
 
-        assert value(text, "bai_http_requests_total", method="POST", route=COUNT, status="200") == 1
+        assert (
+            value(
+                text,
+                "bai_http_request_duration_seconds_count",
+                method="POST",
+                route=COUNT,
+                status="200",
+            )
+            == 1
+        )

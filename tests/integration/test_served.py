@@ -35,13 +35,18 @@ def start_server(data_dir: Path, **env: str) -> tuple["subprocess.Popen[bytes]",
             [str(BAI), "serve"], env=environment, stdout=output, stderr=subprocess.STDOUT
         )
     base = f"http://127.0.0.1:{port}"
+    workers = int(environment.get("BAI_WORKERS", "1"))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base}/pb/api/health", timeout=1).status_code == 200:
-                return process, base, log
+            healthy = httpx.get(f"{base}/pb/api/health", timeout=1).status_code == 200
         except httpx.TransportError:
-            time.sleep(0.2)
+            healthy = False
+        # Workers start one by one (each imports the app): until the last has, the first
+        # takes every connection, and a test of several workers would test one.
+        if healthy and log.read_text().count('"Started worker-') >= workers:
+            return process, base, log
+        time.sleep(0.2)
     process.terminate()
     pytest.fail("bai serve did not become healthy:\n" + log.read_text())
 

@@ -4,6 +4,7 @@ import asyncio
 import io
 import json
 import logging
+from datetime import UTC, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -127,3 +128,12 @@ def test_a_loop_that_stopped_before_flushing_does_not_hold_back_the_next_ones() 
     asyncio.run(log("third loop"))
 
     assert stream.getvalue() == "first loop\nsecond loop\nthird loop\n"
+
+
+@given(created=st.floats(min_value=0, max_value=4_102_444_800, allow_nan=False))
+def test_a_lines_time_is_its_records_time_to_the_millisecond_in_utc(created: float) -> None:
+    record = logging.makeLogRecord({"name": "bai", "msg": "m", "created": created})
+
+    shown = json.loads(JsonFormatter().format(record))["time"]
+
+    assert shown == datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")

@@ -3,6 +3,7 @@
 import asyncio
 import json
 import logging
+import math
 import os
 import sys
 from contextvars import ContextVar
@@ -24,17 +25,53 @@ _encode = msgspec.json.Encoder(enc_hook=str).encode
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 
 
+class _Process:
+    """This process's id, read once and again after a fork (`logProcesses` is off: see
+    logging_speedups): which worker wrote a line."""
+
+    pid = os.getpid()
+
+    @classmethod
+    def forked(cls) -> None:
+        cls.pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_Process.forked)
+
+
+class _Clock:
+    """`2026-11-29T04:20:41.831+00:00` for a record's time: the part up to the second is made
+    once a second (a datetime per line was a third of a line's formatting)."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def __call__(self, created: float) -> str:
+        fraction, whole = math.modf(created)
+        micro = round(fraction * 1_000_000)  # as `datetime.fromtimestamp` rounds
+        second = int(whole) + micro // 1_000_000
+        if second != self._second:
+            self._second = second
+            self._prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        return f"{self._prefix}.{micro % 1_000_000 // 1000:03d}+00:00"
+
+
 class JsonFormatter(logging.Formatter):
     """Every value is JSON-escaped and the line is ASCII only, so a newline or a U+2028 in a
     field stays inside its field. msgspec writes the line; the rare line with non-ASCII text
     is written again by `json` with `ensure_ascii`."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._time = _Clock()
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": self._time(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "pid": os.getpid(),  # which worker (`logProcesses` is off: see logging_speedups)
+            "pid": _Process.pid,
             "message": record.getMessage(),
         }
         if request_id := REQUEST_ID.get():

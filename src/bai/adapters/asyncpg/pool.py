@@ -11,6 +11,11 @@ from bai.domain.errors import StorageUnavailable
 
 logger = logging.getLogger("bai.storage")
 TIMEOUT_SECONDS = 1.0
+# How long a request waits for a free connection while the database answers: a burst of work
+# queues for the pool rather than failing (400 first logins at once on two workers wait up to
+# a second or two on a small VM). Once a connect or statement has failed, the wait is
+# TIMEOUT_SECONDS again, until one succeeds, so a database that went away is reported fast.
+BUSY_WAIT_SECONDS = 5.0
 # A connection that the server closed under us (a restart, a failover, `pg_terminate_backend`):
 # a statement on a fresh connection may well succeed. asyncpg reports one killed while it sat
 # in the pool as `InternalClientError` ("another operation is in progress") on its next use.
@@ -55,8 +60,10 @@ class StatelessConnection(asyncpg.Connection):
 class LazyPool:
     """An asyncpg pool opened on first use (providers stay synchronous) and closed with the app.
 
-    Connect, statement and checkout each give up after a second, so a database that is away
-    or hung costs a request a second or two, never a hang. All `size` connections are opened
+    Connect and statement each give up after a second, and so does a checkout once the
+    database has stopped answering, so a database that is away or hung costs a request a second
+    or two, never a hang; while it answers, a checkout may wait for a busy pool up to
+    BUSY_WAIT_SECONDS. All `size` connections are opened
     with the pool (the first request, or the first health check): opening one under load cost
     the requests behind it a round of connect and TLS negotiation (docs/performance.md, change 13).
     """
@@ -69,6 +76,7 @@ class LazyPool:
         self._statement_cache_size = 0 if transaction_pooling else 100
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
+        self._answering = True  # the last connect or statement succeeded
 
     async def _open(self) -> asyncpg.Pool:
         async with self._opening:
@@ -87,16 +95,22 @@ class LazyPool:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Statements]:
+        waiting = False
         try:
             pool = self._pool or await self._open()
+            waiting = True
             # A timer, not `acquire(timeout=...)`: that runs each checkout as a task of its own.
-            async with asyncio.timeout(TIMEOUT_SECONDS):
+            async with asyncio.timeout(BUSY_WAIT_SECONDS if self._answering else TIMEOUT_SECONDS):
                 connection = await pool.acquire()
+            waiting = False
             try:
                 yield connection
+                self._answering = True
             finally:
                 await pool.release(connection)
         except OUTAGES as exc:
+            if not waiting:  # a busy pool is not a database that stopped answering
+                self._answering = False
             logger.warning("storage unavailable: %s", type(exc).__name__)
             raise StorageUnavailable from exc
 
