@@ -134,7 +134,7 @@ def test_unknown_users_and_memory_storage_are_refused(
     )
 
     assert unknown.returncode == 1
-    assert "UserNotFound" in unknown.stderr
+    assert unknown.stderr.strip().splitlines()[-1] == "bai users disable: no user nobody000000000"
     assert in_memory.returncode == 2
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bai.entrypoints.cli import main
-from bai.entrypoints.variables import VARIABLES, markdown_table
+from bai.entrypoints.variables import VARIABLES, markdown_table, plain_text
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -33,3 +33,11 @@ def test_serve_help_lists_every_variable(capsys: pytest.CaptureFixture[str]) -> 
 
     shown = capsys.readouterr().out
     assert all(variable.name in shown for variable in VARIABLES)
+
+
+def test_serve_help_shows_no_markdown() -> None:
+    text = plain_text()
+
+    assert "](#" not in text
+    assert "`" not in text
+    assert "see Scaling out (README)" in text

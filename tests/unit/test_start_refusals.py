@@ -75,3 +75,19 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_host_name_is_listened_on_as_its_address() -> None:
     assert bind_address("localhost", 8090) in {"127.0.0.1", "::1"}  # Granian takes addresses only
     assert bind_address("10.1.2.3", 8090) == "10.1.2.3"
+
+
+def test_the_connections_of_a_server_that_just_stopped_do_not_hold_its_port() -> None:
+    with socket.socket() as listener:
+        for option in (socket.SO_REUSEADDR, socket.SO_REUSEPORT):  # as Granian binds
+            listener.setsockopt(socket.SOL_SOCKET, option, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = listener.accept()
+        accepted.close()  # the server closes first: its side lingers in TIME_WAIT / FIN_WAIT
+    try:
+        assert why_not_listen("127.0.0.1", port) is None  # as `systemctl restart` needs
+    finally:
+        client.close()

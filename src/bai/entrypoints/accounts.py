@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 
-from bai.domain.errors import BaiError, InvalidField, StorageUnavailable
+from bai.domain.errors import BaiError, InvalidField, StorageUnavailable, UserNotFound
 from bai.domain.use_cases.account_actions import AccountAction
 from bai.domain.use_cases.list_users import ListUsersCommand
 from bai.entrypoints.container import Container
@@ -124,6 +124,8 @@ def run_account_command(settings: Settings, args: argparse.Namespace) -> int:
         return _printed("", f"bai users {args.action}: --{exc.field} {exc.reason}", 2)
     except StorageUnavailable:
         return _printed("", f"bai users: {STORAGE_UNAVAILABLE}", 1)
+    except UserNotFound:
+        return _printed("", f"bai users {args.action}: no user {args.user}", 1)
     except BaiError as exc:
         return _printed("", f"{type(exc).__name__}: {args.user}", 1)
     return _printed(out, err, 0)

@@ -56,6 +56,7 @@ def _serve(settings: Settings) -> None:
         extra={  # what is running, for whoever reads the log first (never a password)
             "version": version("bai"),
             "storage": settings.storage,
+            "database": shown_storage(settings.database_url),
             "wechat": "sandbox" if settings.uses_sandbox_wechat else "api",
             "workers": settings.workers,
             "redis": bool(settings.redis_url),
@@ -149,13 +150,16 @@ def _migration_failed(settings: Settings, exc: Exception) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    configure_logging()
+    # The server's lines go to stdout for the log shipper; the operators' commands keep stdout
+    # for what they print (`bai users list | jq`).
+    lines = sys.stdout if args.command == "serve" else sys.stderr
+    configure_logging(stream=lines)
     try:
         settings = load_settings(signs_tokens=args.command == "serve")
     except SettingsError as exc:
         print(f"bai: configuration error: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, lines)
     if args.command != "serve":  # operators' commands say which store they work on
         used = (
             settings.migration_database_url if args.command == "migrate" else settings.database_url

@@ -30,8 +30,11 @@ def why_not_listen(host: str, port: int) -> str | None:
         return f"BAI_HOST {host!r} does not resolve to an address"
     family, kind, protocol, _, address = resolved
     with socket.socket(family, kind, protocol) as probe:
+        # SO_REUSEADDR: connections of a server that just stopped (TIME_WAIT, FIN_WAIT) do not
+        # hold the port, as they do not for Granian; without SO_REUSEPORT a listener does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind(address)  # no SO_REUSEPORT: a listener already there refuses the bind
+            probe.bind(address)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 return f"BAI_PORT {port} on {host} is taken by another process"

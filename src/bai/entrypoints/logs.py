@@ -137,13 +137,17 @@ class TurnBatchedStreamHandler(logging.StreamHandler[TextIO]):
             self.release()
 
 
-def configure_logging(level: str = "info") -> None:
-    """BAI's lines, JSON on stdout, from `level` (a `BAI_LOG_LEVEL` name) up."""
+def configure_logging(level: str = "info", stream: TextIO | None = None) -> None:
+    """BAI's lines, JSON on stdout (or `stream`: the operators' commands keep stdout for their
+    output), from `level` (a `BAI_LOG_LEVEL` name) up."""
     skip_what_no_line_prints()
-    handler = TurnBatchedStreamHandler(sys.stdout)
+    handler = TurnBatchedStreamHandler(stream or sys.stdout)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.getLevelNamesMapping()[level.upper()])
     for noisy in ("httpx", "httpcore", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # While the database is away, asyncpg's pool warns every few seconds with a whole traceback
+    # that it cannot reopen connections; BAI's own line per failed request says it already.
+    logging.getLogger("asyncpg.pool").setLevel(logging.ERROR)

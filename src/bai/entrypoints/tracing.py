@@ -67,7 +67,10 @@ def traced(app: ASGIApp, container: Container) -> ASGIApp:
     AsyncPGInstrumentor().instrument(tracer_provider=provider)  # type: ignore[no-untyped-call]
     HTTPXClientInstrumentor().instrument(tracer_provider=provider)  # PocketBase's API
     if (engine := container.engine()) is not None:
-        SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=provider)
+        # Its version check stops at SQLAlchemy 2.0, and 2.1 keeps the engine events it uses.
+        SQLAlchemyInstrumentor().instrument(
+            engine=engine.sync_engine, tracer_provider=provider, skip_dep_check=True
+        )
     wechat = AsyncOpenTelemetryTransport(
         container.wechat_transport(), tracer_provider=provider, request_hook=_path_only
     )

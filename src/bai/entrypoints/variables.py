@@ -3,6 +3,7 @@ how its text is read (and its bounds), its default and what it means. `load_sett
 environment through these, `bai serve --help` prints them, and README's configuration table is
 made from them (`python -m bai.entrypoints.variables`; a test checks the README matches)."""
 
+import re
 from dataclasses import dataclass
 
 from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID
@@ -38,7 +39,7 @@ class Variable:
         return self.shown_default or (f"`{self.default}`" if self.default else "none")
 
 
-SCALING = "see README [Scaling out](#scaling-out)"
+SCALING = "see [Scaling out](#scaling-out)"
 VARIABLES = (
     Variable("BAI_HOST", "host", text, "127.0.0.1", "where `bai serve` listens"),
     Variable("BAI_PORT", "port", whole(1, 65535), "8090", "the port `bai serve` listens on"),
@@ -230,11 +231,16 @@ def markdown_table() -> str:
     return "\n".join(rows)
 
 
+def _plain(markdown: str) -> str:
+    """Without code marks, and a link as its words with "(README)"."""
+    return re.sub(r"\[([^]]+)\]\(#[^)]*\)", r"\1 (README)", markdown.replace("`", ""))
+
+
 def plain_text() -> str:
     """The same, for `bai serve --help`."""
     return "\n".join(
-        f"  {variable.name} (default {variable.documented_default.replace('`', '')})\n"
-        f"      {variable.meaning.replace('`', '')}"
+        f"  {variable.name} (default {_plain(variable.documented_default)})\n"
+        f"      {_plain(variable.meaning)}"
         for variable in VARIABLES
     )
 

@@ -30,6 +30,10 @@ OUTAGES = (
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.exceptions.TooManyConnectionsError,
+    # The database or role named is not there, or the password is wrong: for a request, the
+    # storage is as unavailable as when it is down (the log line names which).
+    asyncpg.exceptions.InvalidCatalogNameError,
+    asyncpg.exceptions.InvalidAuthorizationSpecificationError,
     *LOST_CONNECTION,
 )
 

@@ -38,7 +38,9 @@ BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 def _errors(*statuses: int) -> dict[int, ResponseSpec]:
     return {
-        status: ResponseSpec(data_container=ErrorResponse, description="错误")
+        status: ResponseSpec(
+            data_container=ErrorResponse, description="错误", generate_examples=False
+        )
         for status in statuses
     }
 
