@@ -11,6 +11,7 @@ import pytest
 from devtools.net import free_port
 
 BAI = Path(sys.executable).parent / "bai"
+MISSING = "postgresql://postgres:s3cret-pw@127.0.0.1:5432/bai_no_such_database"
 
 
 def run(command: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -25,16 +26,16 @@ def run(command: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess
     )
 
 
-@pytest.mark.parametrize("command", ["serve", "migrate", "users list"])
 @pytest.mark.parametrize(
-    ("url", "reason"),
+    ("command", "url", "reason"),
     [
+        *[
+            (command, MISSING, 'database "bai_no_such_database" does not exist')
+            for command in ("serve", "migrate", "users list")
+        ],
+        ("serve", "postgresql://postgres:s3cret-pw@127.0.0.1:{closed}/bai", "Connect call failed"),
         (
-            "postgresql://postgres:s3cret-pw@127.0.0.1:5432/bai_no_such_database",
-            'database "bai_no_such_database" does not exist',
-        ),
-        ("postgresql://postgres:s3cret-pw@127.0.0.1:{closed}/bai", "Connect call failed"),
-        (
+            "serve",
             "postgresql://postgres:s3cret-pw@no-such-host.invalid:5432/bai",
             "Name or service not known",
         ),

@@ -10,7 +10,7 @@ from sqlalchemy.pool import NullPool
 from bai.adapters.sqlalchemy.tables import metadata
 
 MIGRATION_LOCK_ID = 0x0BA1_0001
-MIGRATION_CONNECT_SECONDS = 10
+MIGRATION_CONNECT_SECONDS = 5
 
 
 def _migrate(connection: Connection) -> None:
@@ -26,7 +26,7 @@ def _migrate(connection: Connection) -> None:
 
 
 async def _run(url: str) -> None:
-    # A database that accepts the connection but never answers is refused in 10 s, not in
+    # A database that accepts the connection but never answers is refused in 5 s, not in
     # asyncpg's default minute (migrations may wait for another host's lock, not for a connect).
     connect_args = {"timeout": MIGRATION_CONNECT_SECONDS} if url.startswith("postgresql") else {}
     engine = create_async_engine(url, poolclass=NullPool, connect_args=connect_args)
