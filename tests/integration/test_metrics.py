@@ -131,19 +131,21 @@ async def test_the_postgresql_pool_opens_as_the_worker_starts(
 
 
 @pytest.mark.parametrize(
-    ("allow", "forwarded_for", "status"),
+    ("env", "headers", "status"),
     [
-        ("", "", 200),  # default: loopback
-        ("", "198.51.100.7", 404),  # relayed by a trusted proxy for an outside client
-        ("198.51.100.0/24", "198.51.100.7", 200),
-        ("off", "", 404),
+        ({}, {}, 200),  # default: loopback
+        ({}, {"X-Forwarded-For": "198.51.100.7"}, 404),  # a trusted proxy, an outside client
+        ({"BAI_METRICS_ALLOW": "198.51.100.0/24"}, {"X-Forwarded-For": "198.51.100.7"}, 200),
+        ({"BAI_METRICS_ALLOW": "off"}, {}, 404),
+        # Relayed, but BAI cannot tell by whom: never admitted for the proxy's loopback address.
+        ({"BAI_TRUSTED_PROXIES": ""}, {"X-Forwarded-For": "198.51.100.7"}, 404),
+        ({}, {"Forwarded": "for=198.51.100.7"}, 404),
     ],
 )
 async def test_only_allowed_clients_may_read_metrics(
-    tmp_path: Path, allow: str, forwarded_for: str, status: int
+    tmp_path: Path, env: dict[str, str], headers: dict[str, str], status: int
 ) -> None:
-    app = app_for(tmp_path, BAI_METRICS_ALLOW=allow)
-    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    app = app_for(tmp_path, None, **env)
     async with concurrent_client(app) as client:
         response = await client.get("/metrics", headers=headers)
 
