@@ -34,6 +34,14 @@ async def scrape(client: Any, **headers: str) -> str:
     return text
 
 
+async def scrape_after_logins(app: Any, codes: list[str]) -> str:
+    """The scrape after one login with each code, one after the other."""
+    async with concurrent_client(app) as client:
+        for code in codes:
+            await client.post(LOGIN, json={"users_wx_code": code})
+        return await scrape(client)
+
+
 async def test_requests_are_counted_by_route_and_status_with_their_latency(
     tmp_path: Path, wechat: FakeWeChatGateway
 ) -> None:
@@ -60,12 +68,8 @@ async def test_registrations_logins_and_refusals_are_counted(
     tmp_path: Path, wechat: FakeWeChatGateway
 ) -> None:
     first, again = wechat.login_code("c-1", openid="same"), wechat.login_code("c-2", openid="same")
-    async with concurrent_client(app_for(tmp_path, wechat)) as client:
-        await client.post(LOGIN, json={"users_wx_code": first})
-        await client.post(LOGIN, json={"users_wx_code": again})
-        await client.post(LOGIN, json={"users_wx_code": "never-issued"})
 
-        text = await scrape(client)
+    text = await scrape_after_logins(app_for(tmp_path, wechat), [first, again, "never-issued"])
 
     events = "bai_auth_events_total"
     assert value(text, events, event="registered", reason="") == 1
@@ -78,12 +82,8 @@ async def test_wechat_calls_are_counted_by_api_and_outcome(
 ) -> None:
     good = wechat.login_code("good-code", openid="someone")
     down = wechat.failing_code("down-code", WeChatUnavailable())
-    async with concurrent_client(app_for(tmp_path, wechat)) as client:
-        await client.post(LOGIN, json={"users_wx_code": good})
-        await client.post(LOGIN, json={"users_wx_code": down})
-        await client.post(LOGIN, json={"users_wx_code": "unknown-code"})
 
-        text = await scrape(client)
+    text = await scrape_after_logins(app_for(tmp_path, wechat), [good, down, "unknown-code"])
 
     calls = "bai_wechat_calls_total"
     assert value(text, calls, api="jscode2session", outcome="ok") == 1
