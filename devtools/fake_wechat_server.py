@@ -54,6 +54,8 @@ class FakeWeChat:
             return 200, b"<html>502 Bad Gateway</html>"
         if self.fault == "busy":
             return 200, {"errcode": -1, "errmsg": "system error"}
+        if self.fault == "deep":
+            return 200, b'{"openid": "o", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
         route = {
             "/cgi-bin/stable_token": self._stable_token,
             "/sns/jscode2session": self._session,

@@ -18,7 +18,7 @@ from bai.adapters.sqlalchemy.engine import create_engine
 from bai.adapters.sqlalchemy.login_code_ledger import SqlAlchemyLoginCodeLedger
 from bai.adapters.system.clock import SystemClock
 from bai.domain.values import WeChatIdentity
-from bai.ports.login_code_ledger import CodeAnswer, LoginCodeLedger
+from bai.ports.login_code_ledger import CodeAnswer, CodeFailure, LoginCodeLedger
 
 # Each kind, and the fixture that gives its store's URL (see the user repository contract).
 STORES = {
@@ -32,6 +32,9 @@ STORES = {
 KINDS = list(STORES)
 VOUCHED = CodeAnswer(WeChatIdentity(openid="openid-1", unionid="union-1"))
 REFUSED = CodeAnswer(None)
+ANSWERS = {"vouched": VOUCHED} | {
+    failure.name: CodeAnswer(None, failure) for failure in CodeFailure
+}
 Pair = tuple[LoginCodeLedger, LoginCodeLedger]
 
 
@@ -92,7 +95,7 @@ async def test_the_first_claim_is_mine_and_the_next_is_not(ledgers: Pair) -> Non
     assert second.answer is None
 
 
-@pytest.mark.parametrize("answer", [VOUCHED, REFUSED], ids=["vouched", "refused"])
+@pytest.mark.parametrize("answer", ANSWERS.values(), ids=ANSWERS.keys())
 async def test_a_settled_answer_is_handed_to_later_claims(
     ledgers: Pair, answer: CodeAnswer
 ) -> None:

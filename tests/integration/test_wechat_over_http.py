@@ -27,14 +27,19 @@ SESSION = "/sns/jscode2session?js_code=c"
 
 
 def container_against(
-    server: FakeWeChatServer, tmp_path: Path, *, secret: str | None = None, timeout: float = TIMEOUT
+    server: FakeWeChatServer,
+    tmp_path: Path,
+    *,
+    secret: str | None = None,
+    timeout: float = TIMEOUT,
+    database_url: str = "memory://",
 ) -> Container:
     return container_for(
         load_settings(
             {
                 "BAI_TOKEN_SECRET": SECRET,
                 "BAI_DATA_DIR": str(tmp_path),
-                "BAI_DATABASE_URL": "memory://",
+                "BAI_DATABASE_URL": database_url,
                 "BAI_WECHAT_APPID": server.wechat.appid,
                 "BAI_WECHAT_SECRET": secret or server.wechat.secret,
                 "BAI_WECHAT_API_BASE": server.url,
@@ -63,7 +68,8 @@ def test_login_and_profile_through_wechat(api: Api, fake: FakeWeChatServer) -> N
 
 
 @pytest.mark.parametrize(
-    ("errcode", "status"), [(40029, 401), (40163, 401), (40226, 401), (45011, 429), (-1, 500)]
+    ("errcode", "status"),
+    [(40029, 401), (40163, 401), (40226, 401), (45011, 429), (-1, 500), (40001, 500)],
 )
 def test_login_code_errcodes_through_the_api(
     api: Api, fake: FakeWeChatServer, errcode: int, status: int
@@ -114,7 +120,7 @@ def test_phone_code_of_another_user_is_400(api: Api, fake: FakeWeChatServer) -> 
     assert api.profile(token).status_code == 400
 
 
-@pytest.mark.parametrize("fault", ["http500", "not-json", "busy", "slow", "down", "hangup"])
+@pytest.mark.parametrize("fault", ["http500", "not-json", "busy", "deep", "slow", "down", "hangup"])
 def test_wechat_outages_are_a_retryable_500_on_time(
     api: Api, fake: FakeWeChatServer, fault: str
 ) -> None:

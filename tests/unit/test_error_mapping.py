@@ -21,6 +21,7 @@ EXPECTED_STATUS = {
     errors.WeChatQuotaExceeded: 429,
     errors.ServiceFailure: 500,
     errors.WeChatUnavailable: 500,
+    errors.WeChatUnreachable: 500,
     errors.WeChatMisconfigured: 500,
     errors.StorageUnavailable: 500,
     errors.IdentifierTaken: 500,

@@ -6,7 +6,14 @@ import pytest
 from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
 from bai.adapters.system.clock import SystemClock
 from bai.domain.code_exchange import LoginCodeExchange, code_key
-from bai.domain.errors import LoginCodeRejected, StorageUnavailable, WeChatUnavailable
+from bai.domain.errors import (
+    LoginCodeRejected,
+    StorageUnavailable,
+    WeChatMisconfigured,
+    WeChatQuotaExceeded,
+    WeChatUnavailable,
+    WeChatUnreachable,
+)
 from bai.domain.values import LoginCode, WeChatIdentity
 from bai.ports.login_code_ledger import CodeAnswer
 from tests.support.fakes import FakeWeChatGateway
@@ -69,17 +76,58 @@ async def test_a_refused_code_is_refused_for_everyone_who_brings_it(
     assert wechat.calls == 1
 
 
-async def test_an_exchange_that_failed_keeps_nothing(
+async def test_an_exchange_that_got_no_answer_keeps_nothing(
     exchange: LoginCodeExchange, wechat: SlowWeChat
 ) -> None:
-    wechat.failing_code("c", WeChatUnavailable())
-    with pytest.raises(WeChatUnavailable):
+    wechat.failing_code("c", WeChatUnreachable())
+    with pytest.raises(WeChatUnreachable):
         await exchange.identity(LoginCode("c"))
 
     wechat.login_code("c", openid="o")
 
     assert await exchange.identity(LoginCode("c")) == WeChatIdentity(openid="o")
     assert wechat.calls == 2
+
+
+ANSWERED_FAILURES = [WeChatUnavailable, WeChatMisconfigured, WeChatQuotaExceeded, LoginCodeRejected]
+
+
+@pytest.mark.parametrize("failure", ANSWERED_FAILURES)
+async def test_whatever_wechat_answered_is_the_answer_for_that_code_without_asking_again(
+    exchange: LoginCodeExchange, wechat: SlowWeChat, failure: type[Exception]
+) -> None:
+    wechat.failing_code("c", failure())
+    outcomes = await asyncio.gather(
+        *(exchange.identity(LoginCode("c")) for _ in range(5)), return_exceptions=True
+    )
+    wechat.login_code("c", openid="o")
+
+    again = await asyncio.gather(exchange.identity(LoginCode("c")), return_exceptions=True)
+
+    assert [type(outcome) for outcome in [*outcomes, *again]] == [failure] * 6
+    assert wechat.calls == 1
+
+
+class BrokenWeChat(SlowWeChat):
+    """A gateway that breaks its port's promise and lets something of its own escape."""
+
+    async def code_to_session(self, code: LoginCode) -> WeChatIdentity:
+        await super().code_to_session(code)
+        raise RecursionError
+
+
+async def test_an_answer_the_gateway_chokes_on_is_an_outage_for_that_code_without_asking_again(
+    ledger: InMemoryLoginCodeLedger,
+) -> None:
+    wechat = BrokenWeChat()
+    exchange = LoginCodeExchange(wechat=wechat, ledger=ledger)
+    code = LoginCode(wechat.login_code("c", openid="o"))
+    with pytest.raises(RecursionError):
+        await exchange.identity(code)
+
+    with pytest.raises(WeChatUnavailable):
+        await exchange.identity(code)
+    assert wechat.calls == 1
 
 
 async def test_a_cancelled_exchange_lets_the_next_request_ask(

@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bai.domain.errors import InvalidField
-from bai.domain.values import AvatarUrl, LoginCode, Nickname, PhoneCode, PhoneNumber
+from bai.domain.values import (
+    AvatarUrl,
+    LoginCode,
+    Nickname,
+    PhoneCode,
+    PhoneNumber,
+    WeChatIdentity,
+)
 
 
 @contextmanager
@@ -182,3 +189,38 @@ def test_other_countries_keep_their_code_so_two_never_collide(number: str, count
 def test_an_absent_null_or_empty_login_code_is_no_code(absent: str | None) -> None:
     assert LoginCode.optional(absent) is None
     assert LoginCode.optional("c-1") == LoginCode("c-1")
+
+
+wechat_ids = st.text(printable_ascii, min_size=1, max_size=128)
+
+
+@given(openid=wechat_ids, unionid=st.one_of(st.just(""), wechat_ids))
+def test_wechat_ids_of_up_to_128_printable_characters_are_kept(openid: str, unionid: str) -> None:
+    identity = WeChatIdentity(openid=openid, unionid=unionid)
+
+    assert (identity.openid, identity.unionid) == (openid, unionid)
+
+
+@pytest.mark.parametrize("field", ["openid", "unionid"])
+@given(value=st.text(printable_ascii, min_size=129, max_size=140))
+def test_wechat_ids_over_128_characters_are_refused(field: str, value: str) -> None:
+    with refused(field):
+        WeChatIdentity(**{"openid": "o", field: value})
+
+
+@pytest.mark.parametrize("field", ["openid", "unionid"])
+@given(
+    left=st.text(printable_ascii, max_size=60),
+    control=st.characters(whitelist_categories=("Cc", "Cf", "Cs", "Zl", "Zp")),
+    right=st.text(printable_ascii, max_size=60),
+)
+def test_wechat_ids_holding_a_control_character_are_refused(
+    field: str, left: str, control: str, right: str
+) -> None:
+    with refused(field):
+        WeChatIdentity(**{"openid": "o", field: left + control + right})
+
+
+def test_an_identity_without_an_openid_is_refused() -> None:
+    with refused("openid"):
+        WeChatIdentity(openid="")

@@ -163,6 +163,7 @@ async def test_a_token_refused_twice_is_an_outage(
         (answer({"errcode": 45011}), WeChatQuotaExceeded),
         (answer({"access_token": "T"}), WeChatUnavailable),
         (answer({"errmsg": "down"}, status=503), WeChatUnavailable),
+        (answer({"errcode": 40001, "errmsg": "invalid credential"}), WeChatUnavailable),
     ],
 )
 async def test_access_token_failures(

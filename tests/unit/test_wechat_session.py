@@ -17,6 +17,7 @@ from bai.domain.values import LoginCode, WeChatIdentity
 from tests.support.wechat_script import APPID, SECRET, WeChatScript, answer
 
 SESSION = {"openid": "openid-1", "session_key": "SESSION-KEY", "unionid": "union-1"}
+DEEP = b"[" * 100_000 + b"]" * 100_000
 
 
 @pytest.mark.parametrize(
@@ -105,8 +106,20 @@ async def test_our_misconfiguration_is_logged_for_the_operator(
         answer([1, 2], status=200),
         answer({"session_key": "k"}),
         answer({"openid": 42}),
+        answer(b'{"openid": "o", "x": ' + DEEP + b"}"),
+        answer(DEEP),
+        answer({"openid": "o" * 129}),
+        answer({"openid": "o\x00"}),
+        answer({"openid": "o", "unionid": "u" * 129}),
+        answer({"openid": "o", "unionid": "u\n"}),
+        *[answer({"errcode": errcode, "errmsg": "x"}) for errcode in (40001, 40014, 42001)],
     ],
-    ids=["500", "502", "html", "empty", "array", "no openid", "openid not text"],
+    ids=[
+        *("500", "502", "html", "empty", "array", "no openid", "openid not text"),
+        *("nested 100,000 deep", "an array 100,000 deep"),
+        *("openid over 128", "openid with NUL", "unionid over 128", "unionid with newline"),
+        *("40001", "40014", "42001"),
+    ],
 )
 async def test_broken_answers_are_an_outage(
     gateway: WeChatServerGateway, script: WeChatScript, reply: httpx.Response

@@ -3,14 +3,29 @@
 import asyncio
 import hashlib
 from contextlib import suppress
+from typing import Final
 
-from bai.domain.errors import LoginCodeRejected, StorageUnavailable, WeChatUnavailable
+from bai.domain.errors import (
+    BaiError,
+    LoginCodeRejected,
+    StorageUnavailable,
+    WeChatMisconfigured,
+    WeChatQuotaExceeded,
+    WeChatUnavailable,
+    WeChatUnreachable,
+)
 from bai.domain.values import LoginCode, WeChatIdentity
-from bai.ports.login_code_ledger import CodeAnswer, LoginCodeLedger
+from bai.ports.login_code_ledger import CodeAnswer, CodeFailure, LoginCodeLedger
 from bai.ports.wechat_gateway import WeChatGateway
 
 ANSWER_KEPT_SECONDS = 60
 CLAIM_ATTEMPTS = 3
+FAILURES: Final[dict[CodeFailure, type[BaiError]]] = {
+    CodeFailure.REFUSED: LoginCodeRejected,
+    CodeFailure.QUOTA: WeChatQuotaExceeded,
+    CodeFailure.MISCONFIGURED: WeChatMisconfigured,
+    CodeFailure.FAILED: WeChatUnavailable,
+}
 
 
 def code_key(code: LoginCode) -> str:
@@ -24,14 +39,16 @@ class LoginCodeExchange:
     - Requests that carry one code at the same moment share one WeChat exchange and its answer,
       in every process and on every host that shares the ledger: a double-tap split over two
       hosts is two successes, not a success and a refusal of the spent code.
-    - WeChat's answer (the identity, or its refusal of the code) is kept for
-      `ANSWER_KEPT_SECONDS`, well within a code's five minutes, for the requests that come a
-      moment later; the code itself is never kept.
-    - When the exchange fails otherwise (WeChat away, our setup refused), nothing is kept: the
-      claim is released and the next request may ask WeChat again.
-    - WeChat's answer is recorded even if the request that asked gives up meanwhile; if it
-      cannot be recorded (the store is away), the caller still gets its identity and the claim
-      lapses on its own.
+    - Whatever came of an exchange once WeChat answered (the identity, its refusal of the code,
+      its quota, or a failure: an errcode, an answer malformed or out of bounds) is kept at once
+      for `ANSWER_KEPT_SECONDS`, well within a code's five minutes, and is the answer of every
+      request with that code meanwhile: WeChat may have spent the code, so it is never sent
+      twice. The code itself is never kept.
+    - When no answer came back (WeChat unreachable, timed out, hung up) or the asker gave up
+      while waiting, nothing is kept: the claim is released and the next request may ask again.
+    - The outcome is recorded even if the request that asked gives up meanwhile; if it cannot
+      be recorded (the store is away), the caller still gets its answer and the claim lapses on
+      its own.
     """
 
     def __init__(self, *, wechat: WeChatGateway, ledger: LoginCodeLedger) -> None:
@@ -52,12 +69,14 @@ class LoginCodeExchange:
     async def _exchange(self, code: LoginCode, key: str) -> WeChatIdentity:
         try:
             identity = await self._wechat.code_to_session(code)
-        except LoginCodeRejected:
-            await self._settle(key, CodeAnswer(None))
+        except WeChatUnreachable:
+            await self._release(key)
+            raise
+        except Exception as error:
+            await self._settle(key, CodeAnswer(None, _failure(error)))
             raise
         except BaseException:
-            with suppress(StorageUnavailable):
-                await asyncio.shield(self._ledger.release(key))
+            await self._release(key)
             raise
         await self._settle(key, CodeAnswer(identity))
         return identity
@@ -66,8 +85,17 @@ class LoginCodeExchange:
         with suppress(StorageUnavailable):
             await asyncio.shield(self._ledger.settle(key, answer, keep_seconds=ANSWER_KEPT_SECONDS))
 
+    async def _release(self, key: str) -> None:
+        with suppress(StorageUnavailable):
+            await asyncio.shield(self._ledger.release(key))
+
+
+def _failure(error: Exception) -> CodeFailure:
+    kinds = FAILURES.items()
+    return next((failure for failure, kind in kinds if isinstance(error, kind)), CodeFailure.FAILED)
+
 
 def _identity(answer: CodeAnswer) -> WeChatIdentity:
     if answer.identity is None:
-        raise LoginCodeRejected
+        raise FAILURES[answer.failure]
     return answer.identity

@@ -15,7 +15,8 @@
     ├── TooManyRequests             slow down (429)
     │   └── WeChatQuotaExceeded     WeChat's own quota (errcode 45011)
     └── ServiceFailure              our side or an upstream failed (500)
-        ├── WeChatUnavailable       unreachable, timed out, 5xx, not JSON, errcode -1
+        ├── WeChatUnavailable       WeChat failed: 5xx, not JSON, errcode -1, an undocumented answer
+        │   └── WeChatUnreachable   no answer came back: connect failed, timed out, hung up
         ├── WeChatMisconfigured     WeChat refused our app id, secret or setup
         ├── StorageUnavailable      the database could not be reached
         └── IdentifierTaken         a freshly drawn identifier of a new user is taken already
@@ -107,6 +108,10 @@ class WeChatUnavailable(ServiceFailure):
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message, retryable=True)
+
+
+class WeChatUnreachable(WeChatUnavailable):
+    """No answer came back, so a login code sent may still be unspent."""
 
 
 class WeChatMisconfigured(ServiceFailure):

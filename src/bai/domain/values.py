@@ -144,13 +144,25 @@ def masked_phone(phone: str) -> str:
     return "*" * (len(phone) - VISIBLE_PHONE_TAIL) + phone[-VISIBLE_PHONE_TAIL:]
 
 
+WECHAT_ID_MAX_LENGTH = 128
+
+
+def _check_wechat_id(field: str, value: str, *, shortest: int) -> None:
+    if not shortest <= len(value) <= WECHAT_ID_MAX_LENGTH:
+        raise InvalidField(field, f"length must be {shortest}..{WECHAT_ID_MAX_LENGTH}")
+    if not value.isprintable():
+        raise InvalidField(field, "must not contain control or invisible characters")
+
+
 @dataclass(frozen=True, slots=True)
 class WeChatIdentity:
-    """Who WeChat says the holder of a login code is. The session key is never kept."""
+    """Who WeChat says the holder of a login code is: an openid of 1..128 characters and a
+    unionid of at most 128 (empty when WeChat gave none), both printable (no control, format
+    or separator characters). The session key is never kept."""
 
     openid: str
     unionid: str = ""
 
     def __post_init__(self) -> None:
-        if not self.openid:
-            raise ValueError("WeChat returned no openid")
+        _check_wechat_id("openid", self.openid, shortest=1)
+        _check_wechat_id("unionid", self.unionid, shortest=0)

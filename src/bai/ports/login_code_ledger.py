@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from bai.domain.values import WeChatIdentity
@@ -7,11 +8,23 @@ from bai.domain.values import WeChatIdentity
 CLAIM_SECONDS = 30
 
 
+class CodeFailure(StrEnum):
+    """Why WeChat's answer gave no identity. The values are what ledgers store (8 characters
+    at most, beside `pending` and `vouched`)."""
+
+    REFUSED = "refused"
+    QUOTA = "quota"
+    MISCONFIGURED = "setup"
+    FAILED = "failed"
+
+
 @dataclass(frozen=True, slots=True)
 class CodeAnswer:
-    """What WeChat said of a login code: who holds it, or (None) that it refused it."""
+    """What came of asking WeChat about a login code: who holds it, or (`identity` None) the
+    failure every request with that code answers, a refusal of the code by default."""
 
     identity: WeChatIdentity | None
+    failure: CodeFailure = CodeFailure.REFUSED
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +49,8 @@ class LoginCodeLedger(Protocol):
         ...
 
     async def settle(self, key: str, answer: CodeAnswer, *, keep_seconds: int) -> None:
-        """Record WeChat's answer for the callers waiting and those that come within
-        `keep_seconds`."""
+        """Record what came of asking WeChat, for the callers waiting and those that come
+        within `keep_seconds`."""
         ...
 
     async def release(self, key: str) -> None:

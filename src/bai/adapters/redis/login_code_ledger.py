@@ -8,7 +8,13 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bai.domain.values import WeChatIdentity
-from bai.ports.login_code_ledger import CLAIM_SECONDS, CodeAnswer, CodeClaim, LoginCodeLedger
+from bai.ports.login_code_ledger import (
+    CLAIM_SECONDS,
+    CodeAnswer,
+    CodeClaim,
+    CodeFailure,
+    LoginCodeLedger,
+)
 
 logger = logging.getLogger("bai.login_codes")
 PREFIX = "bai:code:"
@@ -22,6 +28,7 @@ _RELEASE_IF_PENDING = (
 class _Stored(msgspec.Struct):
     openid: str | None
     unionid: str = ""
+    failure: CodeFailure = CodeFailure.REFUSED
 
 
 def _answer(value: str | bytes | None) -> CodeAnswer | None:
@@ -29,14 +36,14 @@ def _answer(value: str | bytes | None) -> CodeAnswer | None:
         return None
     stored = msgspec.json.decode(value, type=_Stored)
     if stored.openid is None:
-        return CodeAnswer(None)
+        return CodeAnswer(None, stored.failure)
     return CodeAnswer(WeChatIdentity(openid=stored.openid, unionid=stored.unionid))
 
 
 def _stored(answer: CodeAnswer) -> bytes:
     identity = answer.identity
     if identity is None:
-        return msgspec.json.encode(_Stored(openid=None))
+        return msgspec.json.encode(_Stored(openid=None, failure=answer.failure))
     return msgspec.json.encode(_Stored(openid=identity.openid, unionid=identity.unionid))
 
 

@@ -6,26 +6,28 @@ import time
 from collections.abc import Awaitable, Callable
 
 from bai.domain.values import WeChatIdentity
-from bai.ports.login_code_ledger import CodeAnswer
+from bai.ports.login_code_ledger import CodeAnswer, CodeFailure
 
 POLL_SECONDS = 0.02
 SWEEP_EVERY_SECONDS = 60
 Row = tuple[str, str, str]
+FAILURE_STATES = frozenset(CodeFailure)
 
 
 def answer_of(state: str, openid: str, unionid: str) -> CodeAnswer | None:
-    """The answer a row holds; None while it is pending."""
+    """The answer a row holds; None while it is pending (or in a state this version does not
+    know)."""
     if state == "vouched":
         return CodeAnswer(WeChatIdentity(openid=openid, unionid=unionid))
-    if state == "refused":
-        return CodeAnswer(None)
+    if state in FAILURE_STATES:
+        return CodeAnswer(None, CodeFailure(state))
     return None
 
 
 def row_of(answer: CodeAnswer) -> Row:
     identity = answer.identity
     if identity is None:
-        return "refused", "", ""
+        return answer.failure.value, "", ""
     return "vouched", identity.openid, identity.unionid
 
 

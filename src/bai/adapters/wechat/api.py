@@ -15,6 +15,7 @@ from bai.domain.errors import (
     WeChatMisconfigured,
     WeChatQuotaExceeded,
     WeChatUnavailable,
+    WeChatUnreachable,
 )
 
 logger = logging.getLogger("bai.wechat")
@@ -64,7 +65,9 @@ def new_transport() -> httpx.AsyncBaseTransport:
 
 
 class WeChatApi:
-    """Calls WeChat and hands back its JSON object, or raises `WeChatUnavailable`.
+    """Calls WeChat and hands back its JSON object, or raises `WeChatUnreachable` (no answer
+    came back) or `WeChatUnavailable` (an answer that is not a JSON object: HTTP 5xx, not JSON,
+    nested too deep to decode).
 
     WeChat answers errors with HTTP 200, sometimes as `text/plain`, so the body is decoded as
     JSON whatever its content type. Only a failed connect is tried again: a request that
@@ -100,16 +103,16 @@ class WeChatApi:
                 response = await self._send(method, path, params=params, body=body)
         except (httpx.HTTPError, aiohttp.ClientError, TimeoutError) as exc:
             logger.warning("WeChat %s failed: %s", path, type(exc).__name__)
-            raise WeChatUnavailable from exc
+            raise WeChatUnreachable from exc
         if response.status_code >= 500:  # noqa: PLR2004
             logger.warning("WeChat %s answered HTTP %s", path, response.status_code)
             raise WeChatUnavailable
         try:
             reply = msgspec.json.decode(response.content)
-        except msgspec.DecodeError as exc:
-            logger.warning("WeChat %s answered something that is not JSON", path)
-            raise WeChatUnavailable from exc
+        except (msgspec.DecodeError, RecursionError):  # msgspec recurses into nested values
+            reply = None
         if not isinstance(reply, dict):
+            logger.warning("WeChat %s answered something that is not a JSON object", path)
             raise WeChatUnavailable
         return reply
 
@@ -140,8 +143,11 @@ class WeChatApi:
         return response
 
 
-def check_errcode(reply: dict[str, Any], *, path: str, rejected: type[BaiError]) -> None:
-    """Raise what an errcode means; a missing or zero errcode is success."""
+def check_errcode(
+    reply: dict[str, Any], *, path: str, rejected: type[BaiError], token_sent: bool = False
+) -> None:
+    """Raise what an errcode means; a missing or zero errcode is success. An errcode about the
+    access token (40001, 40014, 42001) on a call that carried none is WeChat misbehaving."""
     errcode = reply.get("errcode") or 0
     if not isinstance(errcode, int) or errcode == 0:
         return
@@ -155,9 +161,10 @@ def check_errcode(reply: dict[str, Any], *, path: str, rejected: type[BaiError])
         raise WeChatMisconfigured
     if errcode == QUOTA_ERRCODE:
         raise WeChatQuotaExceeded
-    if errcode == BUSY_ERRCODE:
-        raise WeChatUnavailable
-    if errcode in ACCESS_TOKEN_ERRCODES:
+    if errcode in ACCESS_TOKEN_ERRCODES and token_sent:
         raise AccessTokenRejected
+    if errcode == BUSY_ERRCODE or errcode in ACCESS_TOKEN_ERRCODES:
+        logger.warning("WeChat %s failed (errcode %s)", path, errcode)
+        raise WeChatUnavailable
     logger.info("WeChat %s refused the request (errcode %s)", path, errcode)
     raise rejected

@@ -4,7 +4,7 @@ from bai.domain.errors import (
     LoginCodeRejected,
     PhoneCodeRejected,
     WeChatQuotaExceeded,
-    WeChatUnavailable,
+    WeChatUnreachable,
 )
 from bai.domain.values import LoginCode, PhoneCode, PhoneNumber, WeChatIdentity
 from bai.ports.wechat_gateway import WeChatGateway
@@ -20,7 +20,7 @@ class SandboxWeChatGateway(WeChatGateway):
     - login code `C` -> openid `sbx_` + the first 24 hex digits of sha256(`C`), no unionid;
     - phone code `P` -> `138` + 8 digits: int(sha256(`P`), 16) mod 10^8, zero-padded;
     - a code starting with `invalid` is refused (as WeChat's 40029), `quota` hits the quota
-      (45011), `unavailable` is an outage.
+      (45011), `unavailable` is an outage (WeChat unreachable).
     """
 
     async def code_to_session(self, code: LoginCode) -> WeChatIdentity:
@@ -38,4 +38,4 @@ class SandboxWeChatGateway(WeChatGateway):
         if code.startswith("quota"):
             raise WeChatQuotaExceeded
         if code.startswith("unavailable"):
-            raise WeChatUnavailable
+            raise WeChatUnreachable

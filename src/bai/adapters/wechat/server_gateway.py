@@ -1,3 +1,4 @@
+import logging
 from typing import Any
 
 from bai.domain.errors import InvalidField, LoginCodeRejected, PhoneCodeRejected, WeChatUnavailable
@@ -7,8 +8,24 @@ from bai.ports.wechat_gateway import WeChatGateway
 from .access_token import StableAccessToken
 from .api import AccessTokenRejected, WeChatApi, check_errcode
 
+logger = logging.getLogger("bai.wechat")
 SESSION_PATH = "/sns/jscode2session"
 PHONE_PATH = "/wxa/business/getuserphonenumber"
+
+
+def session_identity(reply: dict[str, Any]) -> WeChatIdentity:
+    """Who a `jscode2session` answer names (an id that is not text is none). An answer without
+    an openid, or whose ids break `WeChatIdentity`'s bounds, is WeChat misbehaving:
+    unavailable, and logged without the ids."""
+    openid, unionid = reply.get("openid"), reply.get("unionid")
+    try:
+        return WeChatIdentity(
+            openid=openid if isinstance(openid, str) else "",
+            unionid=unionid if isinstance(unionid, str) else "",
+        )
+    except InvalidField as exc:
+        logger.warning("WeChat %s answered an unusable %s: %s", SESSION_PATH, exc.field, exc.reason)
+        raise WeChatUnavailable from exc
 
 
 def stored_phone(info: dict[str, Any]) -> PhoneNumber:
@@ -49,10 +66,7 @@ class WeChatServerGateway(WeChatGateway):
         }
         reply = await self._api.call("GET", SESSION_PATH, params=params)
         check_errcode(reply, path=SESSION_PATH, rejected=LoginCodeRejected)
-        openid, unionid = reply.get("openid"), reply.get("unionid")
-        if not isinstance(openid, str) or not openid:
-            raise WeChatUnavailable
-        return WeChatIdentity(openid=openid, unionid=unionid if isinstance(unionid, str) else "")
+        return session_identity(reply)
 
     async def phone_number(self, code: PhoneCode, *, openid: str) -> PhoneNumber:
         token = await self._access_token.current()
@@ -76,5 +90,5 @@ class WeChatServerGateway(WeChatGateway):
     async def _ask_phone(self, token: str, code: PhoneCode, openid: str) -> dict[str, Any]:
         body = {"code": code.value, "openid": openid}
         reply = await self._api.call("POST", PHONE_PATH, params={"access_token": token}, body=body)
-        check_errcode(reply, path=PHONE_PATH, rejected=PhoneCodeRejected)
+        check_errcode(reply, path=PHONE_PATH, rejected=PhoneCodeRejected, token_sent=True)
         return reply
