@@ -98,6 +98,22 @@ async def test_clients_behind_our_proxy_are_limited_apart(app: Any) -> None:
         assert other.status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("198.51.100.1:5555", "198.51.100.2:5555"), ("[2001:db8::1]:443", "[2001:db9::1]:443")],
+)
+async def test_clients_our_proxy_writes_with_a_port_are_limited_apart(
+    app: Any, one: str, other: str
+) -> None:
+    async with concurrent_client(app) as client:
+        for _ in range(4):
+            await client.post(COUNT, headers={"X-Forwarded-For": one})
+
+        answer = await client.post(COUNT, headers={"X-Forwarded-For": other})
+
+        assert answer.status_code == 200
+
+
 async def test_a_client_cannot_dodge_the_limit_with_its_own_forwarded_header(
     tmp_path: Path,
 ) -> None:
@@ -187,8 +203,10 @@ async def test_a_forged_first_forwarded_line_does_not_dodge_the_limit(app: Any) 
     [
         ["9.9.9.9", "::ffff:9.9.9.9", "::FFFF:9.9.9.9", "9.9.9.9"],
         ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff::9", "2001:db8:1:2::1"],
+        ["9.9.9.9:1024", "9.9.9.9:2048", "[::ffff:9.9.9.9]:80", "9.9.9.9"],
+        ["[2001:db8:1:2::1]:80", "[2001:db8:1:2::2]", "2001:db8:1:2::3", "[2001:db8:1:2::1]:81"],
     ],
-    ids=["ipv4-mapped", "ipv6-64"],
+    ids=["ipv4-mapped", "ipv6-64", "ipv4-with-port", "ipv6-with-port"],
 )
 async def test_one_client_spelled_many_ways_is_one_client(app: Any, spellings: list[str]) -> None:
     async with concurrent_client(app) as client:
