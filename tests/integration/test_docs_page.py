@@ -70,6 +70,25 @@ def test_nothing_else_of_the_package_is_served(api: Api, path: str) -> None:
     assert response.json()["code"] == 404
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/pb/api/docs/openapi.json",
+        "/pb/api/docs/openapi.yaml",
+        "/pb/api/docs/anything",
+        "/pb/api/docs/index.html",
+        "/pb/api/docs/swagger",
+        "/pb/api/docs/assets.css",
+    ],
+)
+def test_any_other_name_under_the_page_is_the_404_envelope(api: Api, path: str) -> None:
+    response = api.client.get(path)
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"code": 404, "msg": "请求的接口不存在", "data": {}}
+
+
 @pytest.mark.parametrize("docs", ["off"])
 @pytest.mark.parametrize(
     "path",

@@ -11,25 +11,32 @@ import pytest
 
 from bai.domain.errors import WeChatUnavailable
 from bai.entrypoints.http.app import create_app
+from bai.entrypoints.http.limits import DEFAULT_LIMITS, Limit
+from bai.entrypoints.http.rate_limit import ROUTE_OPTION
 from bai.entrypoints.logs import JsonFormatter
 from tests.integration.conftest import AVATAR
 from tests.support.apps import container_with
 from tests.support.concurrent_client import concurrent_client
 from tests.support.contract import assert_contract
-from tests.support.fakes import FakeWeChatGateway
+from tests.support.fakes import FakeWeChatGateway, FixedClock
 
 COUNT = "/pb/api/system/users-count"
 Client = Callable[..., Any]
 
 
-def app_for(tmp_path: Path, wechat: FakeWeChatGateway | None = None, **env: str) -> Any:
+def app_for(
+    tmp_path: Path,
+    wechat: FakeWeChatGateway | None = None,
+    clock: FixedClock | None = None,
+    **env: str,
+) -> Any:
     settings = {
         "BAI_DATABASE_URL": "memory://",
         "BAI_TRUSTED_PROXIES": "127.0.0.0/8",
         "BAI_RATE_LIMITS": "users-count=3/60",
         **env,
     }
-    return create_app(container_with(tmp_path, settings, wechat=wechat))
+    return create_app(container_with(tmp_path, settings, wechat=wechat, clock=clock))
 
 
 @pytest.fixture
@@ -96,6 +103,22 @@ async def test_clients_behind_our_proxy_are_limited_apart(app: Any) -> None:
         other = await client.post(COUNT, headers={"X-Forwarded-For": "198.51.100.2"})
 
         assert other.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("198.51.100.1:5555", "198.51.100.2:5555"), ("[2001:db8::1]:443", "[2001:db9::1]:443")],
+)
+async def test_clients_our_proxy_writes_with_a_port_are_limited_apart(
+    app: Any, one: str, other: str
+) -> None:
+    async with concurrent_client(app) as client:
+        for _ in range(4):
+            await client.post(COUNT, headers={"X-Forwarded-For": one})
+
+        answer = await client.post(COUNT, headers={"X-Forwarded-For": other})
+
+        assert answer.status_code == 200
 
 
 async def test_a_client_cannot_dodge_the_limit_with_its_own_forwarded_header(
@@ -187,8 +210,10 @@ async def test_a_forged_first_forwarded_line_does_not_dodge_the_limit(app: Any) 
     [
         ["9.9.9.9", "::ffff:9.9.9.9", "::FFFF:9.9.9.9", "9.9.9.9"],
         ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff::9", "2001:db8:1:2::1"],
+        ["9.9.9.9:1024", "9.9.9.9:2048", "[::ffff:9.9.9.9]:80", "9.9.9.9"],
+        ["[2001:db8:1:2::1]:80", "[2001:db8:1:2::2]", "2001:db8:1:2::3", "[2001:db8:1:2::1]:81"],
     ],
-    ids=["ipv4-mapped", "ipv6-64"],
+    ids=["ipv4-mapped", "ipv6-64", "ipv4-with-port", "ipv6-with-port"],
 )
 async def test_one_client_spelled_many_ways_is_one_client(app: Any, spellings: list[str]) -> None:
     async with concurrent_client(app) as client:
@@ -201,13 +226,47 @@ async def test_one_client_spelled_many_ways_is_one_client(app: Any, spellings: l
 
 
 async def test_operators_set_limits_per_route(tmp_path: Path) -> None:
-    app = app_for(tmp_path, BAI_RATE_LIMITS="users-count=off,health=2/60")
+    app = app_for(tmp_path, BAI_RATE_LIMITS="users-count=off,health=2/60,health-live=1/60")
     async with concurrent_client(app) as client:
         counts = {(await client.post(COUNT)).status_code for _ in range(10)}
         health = [(await client.get("/pb/api/health")).status_code for _ in range(3)]
+        live = [(await client.get("/pb/api/health/live")).status_code for _ in range(2)]
 
     assert counts == {200}
     assert health == [200, 200, 429]
+    assert live == [200, 429]
+
+
+async def test_readiness_past_its_default_limit_is_429_and_liveness_is_not_limited(
+    tmp_path: Path,
+) -> None:
+    default = DEFAULT_LIMITS["health"]
+    assert isinstance(default, Limit)
+    app = app_for(tmp_path, clock=FixedClock())  # every request in one window
+    async with concurrent_client(app) as client:
+        ready = [(await client.get("/pb/api/health")).status_code for _ in range(default.requests)]
+        refused = await client.get("/pb/api/health")
+        others = await client.get("/pb/api/health", headers={"X-Forwarded-For": "198.51.100.7"})
+        live = {(await client.get("/pb/api/health/live")).status_code for _ in range(50)}
+
+    assert set(ready) == {200}
+    assert refused.status_code == 429
+    assert assert_contract(refused)["msg"] == "请求过于频繁,请稍后再试"
+    assert refused.headers["retry-after"] == str(default.window_seconds)
+    assert others.status_code == 200
+    assert live == {200}
+
+
+def test_every_api_route_names_its_limit_in_the_table(app: Any) -> None:
+    names = {
+        handler.opt.get(ROUTE_OPTION)
+        for route in app.app.routes
+        if route.path.startswith("/pb/api/") and not route.path.startswith("/pb/api/docs")
+        for handler in route.route_handlers
+        if handler.include_in_schema
+    }
+
+    assert names == set(DEFAULT_LIMITS)
 
 
 async def test_every_request_gets_one_access_log_line(

@@ -4,9 +4,10 @@ import asyncio
 import threading
 from datetime import UTC, datetime, timedelta
 
+from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.domain.entities import NewUserKeys
-from bai.domain.errors import LoginCodeRejected, PhoneCodeRejected
+from bai.domain.errors import LoginCodeRejected, PhoneCodeRejected, StorageUnavailable
 from bai.domain.values import LoginCode, PhoneCode, PhoneNumber, WeChatIdentity
 from bai.ports.clock import Clock
 from bai.ports.id_generator import IdGenerator
@@ -99,3 +100,30 @@ class RepeatingIdGenerator(IdGenerator):
 
     def new_token_key(self) -> str:
         return self._fresh.new_token_key()
+
+
+class CountingStore(InMemoryUserRepository):
+    """Counts its reads of the count and its pings. Each takes a moment, as a database's round
+    trip does, and fails if the store was `down` when it began."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+        self.pings = 0
+        self.down = False
+
+    async def count(self) -> int:
+        self.reads += 1
+        failing, total = self.down, await super().count()
+        await self._round_trip(failing)
+        return total
+
+    async def ping(self) -> None:
+        self.pings += 1
+        await self._round_trip(self.down)
+
+    @staticmethod
+    async def _round_trip(failing: bool) -> None:
+        await asyncio.sleep(0.01)
+        if failing:
+            raise StorageUnavailable

@@ -1,5 +1,6 @@
 import ipaddress
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -7,6 +8,8 @@ from bai.entrypoints.http.client_address import client_address, limit_key
 
 PROXIES = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("::1/128"))
 public_ipv4 = st.ip_addresses(v=4).filter(lambda a: not a.is_private).map(str)
+public_ipv6 = st.ip_addresses(v=6, network="2000::/3").map(str)
+ports = st.integers(0, 65_535)
 anything = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60)
 
 
@@ -75,3 +78,62 @@ def test_ipv6_clients_are_counted_by_their_64(address: ipaddress.IPv6Address, ho
 @given(address=public_ipv4)
 def test_ipv4_clients_are_counted_by_their_address(address: str) -> None:
     assert limit_key(address) == address
+
+
+@st.composite
+def written_with_a_port(draw: st.DrawFn) -> tuple[str, str]:
+    """A client address and one way a proxy writes it: `ip:port`, `[v6]:port`, `[v6]`, bare."""
+    v4, v6, port = draw(public_ipv4), draw(public_ipv6), draw(ports)
+    return draw(
+        st.sampled_from(
+            [(v4, f"{v4}:{port}"), (v6, f"[{v6}]:{port}"), (v6, f"[{v6}]"), (v6, v6), (v4, v4)]
+        )
+    )
+
+
+@given(client=written_with_a_port(), before=st.lists(anything.filter(lambda t: "," not in t)))
+def test_a_client_address_written_with_its_port_is_that_address(
+    client: tuple[str, str], before: list[str]
+) -> None:
+    address, written = client
+    forwarded = ", ".join([*before, written])
+
+    assert client_address("10.0.0.5", [forwarded], PROXIES) == address
+    assert client_address("::1", [forwarded, "10.1.1.1:8080"], PROXIES) == address
+
+
+@given(client=written_with_a_port(), proxy_port=ports)
+def test_our_proxies_written_with_a_port_are_skipped(
+    client: tuple[str, str], proxy_port: int
+) -> None:
+    address, written = client
+    chain = f"{written}, 10.1.1.1:{proxy_port}, [::1]:{proxy_port}"
+
+    assert client_address("10.0.0.5", [chain], PROXIES) == address
+
+
+@given(entry=st.text(max_size=40))
+def test_any_entry_is_the_address_it_holds_or_the_peer_never_a_crash(entry: str) -> None:
+    client = client_address("10.0.0.5", [entry], PROXIES)
+
+    assert client == "10.0.0.5" or ipaddress.ip_address(client)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "203.0.113.9:",
+        "203.0.113.9:65536",
+        "203.0.113.9:8O",
+        "203.0.113.9:²",
+        "203.0.113.9:" + "9" * 5000,
+        "[2001:db8::1]:",
+        "[2001:db8::1]x",
+        "[2001:db8::1",
+        "[203.0.113.9]:80",
+        "2001:db8::1]:80",
+        "[]:80",
+    ],
+)
+def test_a_malformed_port_or_bracket_is_not_an_address(entry: str) -> None:
+    assert client_address("10.0.0.5", [entry], PROXIES) == "10.0.0.5"

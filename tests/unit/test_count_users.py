@@ -7,6 +7,7 @@ from bai.domain.entities import UserStatus
 from bai.domain.errors import StorageUnavailable
 from bai.domain.use_cases.count_users import CountUsers
 from tests.support.builders import a_user
+from tests.support.fakes import CountingStore
 
 
 async def test_no_users_counts_zero(count_users: CountUsers) -> None:
@@ -36,20 +37,6 @@ async def test_the_very_next_count_sees_a_registration_and_a_deletion(
     assert await count_users.execute() == 1
 
 
-class CountingStore(InMemoryUserRepository):
-    """Counts reads of the count; each read takes a moment, as a database's does."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.reads = 0
-
-    async def count(self) -> int:
-        self.reads += 1
-        total = await super().count()
-        await asyncio.sleep(0.01)
-        return total
-
-
 async def test_requests_arriving_together_share_one_read() -> None:
     store = CountingStore()
     count_users = CountUsers(users=store)
@@ -77,16 +64,12 @@ async def test_a_request_never_gets_a_read_that_started_before_it_arrived() -> N
 async def test_every_request_of_a_failed_read_gets_its_failure_and_the_next_read_runs() -> None:
     store = CountingStore()
     count_users = CountUsers(users=store)
-    original = store.count
 
-    async def failing() -> int:
-        raise StorageUnavailable
-
-    store.count = failing  # type: ignore[method-assign]
+    store.down = True
     outcomes = await asyncio.gather(
         *(count_users.execute() for _ in range(5)), return_exceptions=True
     )
-    store.count = original  # type: ignore[method-assign]
+    store.down = False
 
     assert all(isinstance(outcome, StorageUnavailable) for outcome in outcomes)
     assert await count_users.execute() == 0

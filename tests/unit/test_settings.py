@@ -126,7 +126,8 @@ def test_rate_limits_default_to_the_documented_ones() -> None:
         "profile": Limit(120, 60),
         "refresh-token": Limit(300, 60),
         "users-count": Limit(600, 60),
-        "health": None,
+        "health": Limit(10, 1),
+        "health-live": None,
     }
 
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID
+from bai.entrypoints.http.limits import DEFAULT_LIMITS
 from bai.entrypoints.readers import (
     IPNetwork,
     Reader,
@@ -154,8 +155,8 @@ VARIABLES = (
         limits,
         "",
         "per-route limits: comma-separated `ROUTE=REQUESTS/SECONDS` or `ROUTE=off`, routes"
-        " `login`, `profile`, `refresh-token`, `users-count`, `health`; routes not named keep"
-        " their default. Example: `login=100/60,health=off`",
+        f" {', '.join(f'`{route}`' for route in DEFAULT_LIMITS)}; routes not named keep"
+        " their default. Example: `login=100/60,health=20/1`",
         shown_default="see [Security](#security)",
     ),
     Variable(

@@ -1,11 +1,14 @@
 """Who the client is, behind however many proxies we trust."""
 
 import ipaddress
+import re
 from collections.abc import Sequence
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPV6_SUBSCRIBER_PREFIX = 64
+MAX_PORT = 65_535
+_PORT = re.compile(r"[0-9]{1,5}")
 
 
 def _address(text: str) -> IPAddress | None:
@@ -17,6 +20,26 @@ def _address(text: str) -> IPAddress | None:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return address.ipv4_mapped
     return address
+
+
+def _forwarded(entry: str) -> IPAddress | None:
+    """An `X-Forwarded-For` entry's address, as some proxies write it with the client's port:
+    `ip`, `ip:port`, `[v6]` or `[v6]:port` (a bare IPv6 address is never read as one with a
+    port: its last group is part of it)."""
+    text = entry.strip()
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket or (rest and not (rest.startswith(":") and _port(rest[1:]))):
+            return None
+        return _address(host) if ":" in host else None
+    if text.count(":") == 1:
+        host, _, port = text.partition(":")
+        return _address(host) if _port(port) else None
+    return _address(text)
+
+
+def _port(text: str) -> bool:
+    return _PORT.fullmatch(text) is not None and int(text) <= MAX_PORT
 
 
 def _canonical(peer: str) -> str:
@@ -33,9 +56,9 @@ def _trusted(address: IPAddress, networks: Sequence[IPNetwork]) -> bool:
 
 def client_address(peer: str, forwarded_for: Sequence[str], trusted: Sequence[IPNetwork]) -> str:
     """The peer, unless the peer is a trusted proxy: then the rightmost `X-Forwarded-For` entry,
-    over all the header's lines, that is not a trusted proxy. A client's own `X-Forwarded-For`
-    is never believed, because the entries left of the first untrusted one are whatever the
-    client chose to send (a forged first line included)."""
+    over all the header's lines, that is not a trusted proxy (without the port some proxies
+    write). A client's own `X-Forwarded-For` is never believed, because the entries left of the
+    first untrusted one are whatever the client chose to send (a forged first line included)."""
     client = _canonical(peer)
     if not trusted or not forwarded_for:
         return client
@@ -43,7 +66,7 @@ def client_address(peer: str, forwarded_for: Sequence[str], trusted: Sequence[IP
     if peer_address is None or not _trusted(peer_address, trusted):
         return client
     for entry in reversed(",".join(forwarded_for).split(",")):
-        address = _address(entry)
+        address = _forwarded(entry)
         if address is None:
             return client
         if not _trusted(address, trusted):

@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Request, Router, get
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException
 from litestar.file_system import BaseLocalFileSystem
+from litestar.handlers import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -19,6 +22,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import FileInfo, PathType
 
 DOCS_PATH = "/pb/api/docs"
+DOCUMENT_PATH = "/pb/api/openapi.json"
 ASSETS_PATH = f"{DOCS_PATH}/assets"
 SCRIPT, STYLE, PRESET, ICON = (
     "swagger-ui-bundle.js",
@@ -44,13 +48,25 @@ def _asset(name: str) -> str:
     return f"{ASSETS_PATH}/{name}"
 
 
+def _only_the_page(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Litestar puts more under the page's path than the page: a copy of the document at
+    `openapi.json` and an HTML 404 page for any other name. They answer the 404 envelope, as
+    any path BAI does not serve does."""
+    if connection.scope.get("path_template") != DOCS_PATH:
+        raise NotFoundException
+
+
 def openapi_config() -> OpenAPIConfig:
     """The document at `/pb/api/openapi.json` and the page at `/pb/api/docs`, whose every
-    URL points back at BAI (Litestar's defaults point at cdn.jsdelivr.net)."""
+    URL points back at BAI (Litestar's defaults point at cdn.jsdelivr.net); nothing else
+    under `/pb/api/docs` but the page's assets."""
     return OpenAPIConfig(
         title="BAI PocketBase WeChat API",
         version="1.0.0-wx",
         path=DOCS_PATH,
+        openapi_router=Router(
+            path=DOCS_PATH, route_handlers=[], include_in_schema=False, guards=[_only_the_page]
+        ),
         render_plugins=[
             SwaggerRenderPlugin(
                 path="/",
@@ -68,7 +84,7 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
-@get("/pb/api/openapi.json", include_in_schema=False)
+@get(DOCUMENT_PATH, include_in_schema=False)
 async def openapi_document(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return request.app.openapi_schema.to_schema()
 

@@ -12,14 +12,17 @@ class Limit:
 
 
 # Per client address and route. Generous on purpose: a carrier NAT puts hundreds of people
-# behind one address, and a person logs in a few times an hour at most. Health is for load
-# balancers, which ask often from few addresses: no limit unless the operator sets one.
+# behind one address, and a person logs in a few times an hour at most. Readiness (`health`)
+# costs a database round trip: ten a second is far above a load balancer's probes (one every
+# 1-5 s per probe address). Liveness touches nothing and a refusal would restart a sound
+# worker: no limit unless the operator sets one.
 DEFAULT_LIMITS: Final[Mapping[str, Limit | None]] = {
     "login": Limit(300, 60),
     "profile": Limit(120, 60),
     "refresh-token": Limit(300, 60),
     "users-count": Limit(600, 60),
-    "health": None,
+    "health": Limit(10, 1),
+    "health-live": None,
 }
 MAX_REQUESTS: Final = 1_000_000
 MAX_SECONDS: Final = 86_400
@@ -31,7 +34,7 @@ class LimitsError(ValueError):
 
 def parse_limits(text: str) -> dict[str, Limit | None]:
     """The defaults, changed by `name=REQUESTS/SECONDS` or `name=off` items separated by commas,
-    e.g. `login=100/60,health=off`."""
+    e.g. `login=100/60,health-live=600/60`."""
     limits = dict(DEFAULT_LIMITS)
     for item in filter(None, (part.strip() for part in text.split(","))):
         name, _, value = (piece.strip() for piece in item.partition("="))

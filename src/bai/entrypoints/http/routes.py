@@ -147,7 +147,7 @@ def api_router(container: Container) -> Router:
         summary="存活与就绪检查",
         tags=["系统"],
         security=[],
-        responses=_errors(500),
+        responses=_errors(429, 500),
     )
     async def health() -> HealthResponse:
         await container.check_readiness().execute()
@@ -156,7 +156,7 @@ def api_router(container: Container) -> Router:
     @get(
         "/health/live",
         operation_id="getHealthLive",
-        opt={ROUTE_OPTION: "health"},
+        opt={ROUTE_OPTION: "health-live"},
         summary="存活检查(不访问数据库与微信)",
         tags=["系统"],
         security=[],
