@@ -42,6 +42,11 @@ SPOILED = {  # what is done to a good data directory, and the refusal that names
         "UPDATE tbl_auth_users SET users_phone = x'3133383030313338303030'",
         "tbl_auth_users.users_phone holds binary data (a BLOB) in 2 of its rows",
     ),
+    "schema not UTF-8": (
+        "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = 'CREATE '"
+        " || CAST(x'ff' AS TEXT) WHERE name = 'tbl_auth_users'",
+        "not a PocketBase database SQLite can read (UnicodeDecodeError)",
+    ),
     "collection id of two lines": (
         "UPDATE _collections SET id = 'pbc_1' || char(10) || 'BAI_TOKEN_SECRET_FILE=/tmp/x'",
         "_collections.id of tbl_auth_users is not a PocketBase collection id"
@@ -66,6 +71,20 @@ def test_a_data_dir_of_the_wrong_shape_is_refused_in_one_line_before_anything_is
     assert not database.exists()
 
 
+def test_columns_bai_does_not_read_may_hold_anything(sqlite_url: str, tmp_path: Path) -> None:
+    unread = (
+        "ALTER TABLE tbl_auth_users ADD COLUMN email; ALTER TABLE tbl_auth_users ADD COLUMN avatar;"
+        " UPDATE tbl_auth_users SET email = CAST(x'ff' AS TEXT), avatar = x'00ff'"
+    )
+    data_dir = data_dir_with(tmp_path / "pb_data", [a_record(), a_record()], unread)
+    settings = load_settings({"BAI_DATABASE_URL": sqlite_url}, signs_tokens=False)
+
+    status, said = run_import(settings, data_dir, tmp_path / "secret")
+
+    assert status == 0, said
+    assert "users: 2 added, 0 already there, 0 refused" in said.splitlines()
+
+
 @pytest.mark.parametrize("shape", ["no data.db", "not SQLite", "users a view"])
 def test_what_is_not_a_pocketbase_data_dir_is_refused_in_one_line(
     shape: str, sqlite_url: str, tmp_path: Path
@@ -86,7 +105,7 @@ def test_what_is_not_a_pocketbase_data_dir_is_refused_in_one_line(
     assert "Traceback" not in done.stderr
     expected = {
         "no data.db": "is not a PocketBase data directory",
-        "not SQLite": "is not a PocketBase database",
+        "not SQLite": "not a PocketBase database SQLite can read (DatabaseError)",
         "users a view": "tbl_auth_users is a view, not an ordinary table",
     }
     assert expected[shape] in done.stderr

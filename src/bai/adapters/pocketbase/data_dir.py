@@ -35,15 +35,15 @@ class PocketBaseDataDir(AccountSource):
         try:
             self._db = sqlite3.connect(f"file:{quote(str(database))}?mode=ro", uri=True)
             shape = checked_shape(self._db)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a message not UTF-8
             raise UnusableSource(
-                f"{database} is not a PocketBase database ({type(exc).__name__})"
+                f"{database}: not a PocketBase database SQLite can read ({type(exc).__name__})"
             ) from None
         except UnusableSource as exc:
             raise UnusableSource(f"{database}: {exc}") from None
         self._db.row_factory = sqlite3.Row
         self._collection_id, self._secret = shape.collection_id, shape.token_secret
-        self._has_companies = shape.has_companies
+        self._columns = shape.columns
 
     @property
     def collection_id(self) -> str:
@@ -57,7 +57,7 @@ class PocketBaseDataDir(AccountSource):
         return total
 
     def companies(self, batch_size: int) -> Iterator[list[Company | Unreadable]]:
-        if self._has_companies:
+        if COMPANIES in self._columns:
             yield from self._batches(COMPANIES, batch_size, self._company)
 
     def users(self, batch_size: int) -> Iterator[list[User | Unreadable]]:
@@ -66,7 +66,8 @@ class PocketBaseDataDir(AccountSource):
     def _batches(
         self, table: str, size: int, build: Callable[[dict[str, Any]], Record]
     ) -> Iterator[list[Record | Unreadable]]:
-        cursor = self._db.execute(f"SELECT * FROM {table} ORDER BY id")  # noqa: S608
+        read = f"SELECT {self._columns[table]} FROM {table} ORDER BY id"  # noqa: S608
+        cursor = self._db.execute(read)
         while rows := cursor.fetchmany(size):
             batch: list[Record | Unreadable] = []
             for row in rows:

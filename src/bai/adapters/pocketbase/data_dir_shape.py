@@ -27,7 +27,7 @@ REQUIRED = {USERS: ("id", "tokenKey"), COMPANIES: ("id",)}
 class Shape:
     collection_id: str
     token_secret: str
-    has_companies: bool
+    columns: dict[str, str]  # the tables to read, each with the columns BAI reads, SQL-quoted
 
 
 def checked_shape(db: sqlite3.Connection) -> Shape:
@@ -54,12 +54,10 @@ def checked_shape(db: sqlite3.Connection) -> Shape:
                 " (1 to 100 of A-Za-z0-9_)"
             )
         secret = _token_secret(users["options"] or "{}")
-        for table in found:
-            _require_table(db, table)
-            _require_text(db, table)
+        columns = {table: _checked_columns(db, table) for table in found}
     finally:
         db.text_factory = str
-    return Shape(users["id"], secret, has_companies=COMPANIES in found)
+    return Shape(users["id"], secret, columns)
 
 
 def _collection(name: str, row: tuple[Any, ...]) -> dict[str, str]:
@@ -108,8 +106,10 @@ def _require_table(db: sqlite3.Connection, name: str) -> None:
         raise UnusableSource(f"{name} is a {kind.decode(errors='replace')}, not an ordinary table")
 
 
-def _require_text(db: sqlite3.Connection, table: str) -> None:
-    """Every column of `table` BAI reads holds text, numbers or NULL, and its text is UTF-8."""
+def _checked_columns(db: sqlite3.Connection, table: str) -> str:
+    """The columns of `table` BAI reads, once `table` is an ordinary table with the columns it
+    needs, each holding text, numbers or NULL, its text UTF-8."""
+    _require_table(db, table)
     present = {str(row[1], "utf-8", "replace") for row in db.execute(f"PRAGMA table_info({table})")}
     missing = [column for column in REQUIRED[table] if column not in present]
     if missing:
@@ -130,3 +130,4 @@ def _require_text(db: sqlite3.Connection, table: str) -> None:
             for column, value in zip(columns, row, strict=True):
                 if isinstance(value, bytes):
                     _utf8(value, f"{table}.{column} of a row")
+    return listed
