@@ -12,6 +12,7 @@ from tests.support.databases import (
     redis_url,
     sqlite_template,
     sqlite_url,
+    target_url,
 )
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 
@@ -27,6 +28,7 @@ __all__ = [
     "redis_url",
     "sqlite_template",
     "sqlite_url",
+    "target_url",
 ]
 
 

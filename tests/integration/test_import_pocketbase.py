@@ -6,7 +6,6 @@ import hashlib
 import json
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +18,9 @@ from litestar.testing import TestClient
 from bai.entrypoints.http.app import create_app
 from bai.entrypoints.settings import load_settings
 from bai.entrypoints.wiring import container_for
+from tests.support.data_dirs import BAI, bai_import
 from tests.support.pocketbase import run_pocketbase
 
-BAI = Path(sys.executable).parent / "bai"
 PASSWORD = "a-user-password-123"
 LOGIN_CODE = "moved-user-code"
 
@@ -90,23 +89,6 @@ def moved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moved]:
         yield Moved(
             pocketbase.data_dir, secret, record, password_token, impersonation_token, users=4
         )
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def target_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue(f"{request.param}_url")
-    return url
-
-
-def bai_import(url: str, data_dir: Path, secret_file: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [BAI, "import-pocketbase", "--data-dir", data_dir, "--secret-file", secret_file],
-        env={"BAI_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_every_account_moves_and_nobody_is_logged_out(
@@ -188,34 +170,6 @@ def test_a_record_that_collides_with_another_user_is_refused_and_named(
     assert done.returncode == 1
     assert "users: 3 added, 0 already there, 1 refused" in done.stderr
     assert f"refused {moved.record['id']}: another record holds one" in done.stderr
-
-
-@pytest.mark.parametrize("shape", ["empty", "not-sqlite", "no-collection"])
-def test_what_is_not_a_pocketbase_data_dir_is_refused_in_one_line(
-    shape: str, sqlite_url: str, tmp_path: Path
-) -> None:
-    data_dir = tmp_path / "pb_data"
-    data_dir.mkdir()
-    if shape == "not-sqlite":
-        (data_dir / "data.db").write_text("not a database")
-    if shape == "no-collection":
-        with sqlite3.connect(data_dir / "data.db") as db:
-            db.execute("CREATE TABLE _collections (id, name, type, options)")
-    secret_file = tmp_path / "secret"
-
-    done = bai_import(sqlite_url, data_dir, secret_file)
-
-    assert done.returncode == 2
-    storage, _ = done.stderr.strip().splitlines()  # the store named first, then one refusal
-    assert storage == f"bai: storage: SQLite file {sqlite_url.removeprefix('sqlite+aiosqlite:///')}"
-    assert "Traceback" not in done.stderr
-    expected = {
-        "empty": "is not a PocketBase data directory",
-        "not-sqlite": "is not a PocketBase database",
-        "no-collection": "has no auth collection named tbl_auth_users",
-    }
-    assert expected[shape] in done.stderr
-    assert not secret_file.exists()
 
 
 def test_a_secret_file_that_holds_another_secret_is_never_overwritten(

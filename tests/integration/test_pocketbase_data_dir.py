@@ -2,8 +2,6 @@
 becomes an account, copied exactly, or a refusal that names it (Hypothesis over the values)."""
 
 import asyncio
-import json
-import sqlite3
 import string
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,9 +17,8 @@ from bai.adapters.sqlalchemy.engine import create_engine
 from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from bai.domain.entities import User
 from bai.ports.account_import import Unreadable
+from tests.support.data_dirs import data_dir_with
 
-COLUMNS = ["id", "tokenKey", "created", "updated", "users_idtype", "users_status"]
-COLUMNS += [*TEXT_FIELDS, *NUMBER_FIELDS]
 ALNUM = string.ascii_letters + string.digits
 
 record_ids = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=15, max_size=15) | st.text()
@@ -29,12 +26,13 @@ token_keys = st.text(ALNUM, min_size=50, max_size=50) | st.text(max_size=60)
 times = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
 ).map(lambda moment: moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z")
+OUT_OF_RANGE = ["0001-01-01 00:00:00+01:00", "9999-12-31 23:59:59-01:00"]  # once in UTC
 numbers = st.integers(-(2**40), 2**40) | st.floats(allow_nan=True) | st.text(max_size=5)
 rows = st.fixed_dictionaries(
     {
         "id": record_ids,
         "tokenKey": token_keys,
-        "created": times | st.text(max_size=30) | st.none(),
+        "created": times | st.text(max_size=30) | st.none() | st.sampled_from(OUT_OF_RANGE),
         "updated": times,
         "users_idtype": st.sampled_from(["", "WeChat", "ManagePlatform", "Other"]),
         "users_status": st.sampled_from(["", "active", "disabled", "banned"]),
@@ -42,27 +40,6 @@ rows = st.fixed_dictionaries(
         **{name: numbers | st.none() for name in NUMBER_FIELDS},
     }
 )
-
-
-def data_dir_with(folder: Path, records: list[dict[str, Any]]) -> Path:
-    folder.mkdir(exist_ok=True)
-    database = folder / "data.db"
-    database.unlink(missing_ok=True)
-    with sqlite3.connect(database) as db:
-        db.execute("CREATE TABLE _collections (id TEXT, name TEXT, type TEXT, options TEXT)")
-        options = json.dumps({"authToken": {"secret": "s" * 50}})
-        db.execute(
-            "INSERT INTO _collections VALUES ('pbc_421601843', 'tbl_auth_users', 'auth', ?)",
-            (options,),
-        )
-        db.execute(f"CREATE TABLE tbl_auth_users ({', '.join(COLUMNS)})")
-        for record in records:
-            db.execute(
-                f"INSERT INTO tbl_auth_users VALUES ({', '.join('?' * len(COLUMNS))})",  # noqa: S608
-                [record[column] for column in COLUMNS],
-            )
-    db.close()
-    return folder
 
 
 @settings(

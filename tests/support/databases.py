@@ -88,6 +88,13 @@ def pocketbase_url(pocketbase_server: PocketBase) -> str:
     return pocketbase_server.storage_url
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target_url(request: pytest.FixtureRequest) -> str:
+    """Each database `bai import-pocketbase` copies into, emptied for this test."""
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest) -> str:
     if request.param == "memory":

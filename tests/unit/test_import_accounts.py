@@ -1,14 +1,19 @@
 """`ImportAccounts`' rules, with hand-written fakes of its two ports."""
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import fields, replace
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bai.domain.entities import Company, User
-from bai.domain.use_cases.import_accounts import ImportAccounts
+from bai.domain.use_cases.import_accounts import REPEATED_ID, ImportAccounts
 from bai.ports.account_import import AccountSource, AccountStore, Added, Unreadable
 from tests.support.builders import EPOCH, a_user
 
 COMPANY = Company(pb_id="c" * 15, company_id="c-1", created=EPOCH, updated=EPOCH)
+KEYS = {"pb_id", "token_key"}  # checked by `User` itself
 
 
 class ListSource(AccountSource):
@@ -102,3 +107,63 @@ async def test_unreadable_and_colliding_records_are_named_and_the_rest_copied() 
 
     assert list(store.users) == [first.pb_id]
     assert report.users.refused == [broken, Unreadable(twin.pb_id, "taken")]
+
+
+USER_TEXT = [one.name for one in fields(User) if one.type is str and one.name not in KEYS]
+COMPANY_TEXT = [one.name for one in fields(Company) if one.type is str and one.name != "pb_id"]
+
+
+@given(
+    user_field=st.sampled_from(USER_TEXT),
+    company_field=st.sampled_from(COMPANY_TEXT),
+    around=st.tuples(st.text(max_size=5), st.text(max_size=5)),
+)
+async def test_a_record_holding_nul_in_any_text_field_is_refused_by_id_and_the_rest_copied(
+    user_field: str, company_field: str, around: tuple[str, str]
+) -> None:
+    nul = "\0".join(around)
+    user_change: dict[str, Any] = {user_field: nul}
+    company_change: dict[str, Any] = {company_field: nul, "pb_id": "d" * 15}
+    users = [a_user(), replace(a_user(), **user_change), a_user()]
+    spoiled = replace(COMPANY, **company_change)
+    store = DictStore()
+
+    report = await ImportAccounts(store=store).execute(ListSource(list(users), [spoiled, COMPANY]))
+
+    assert set(store.users) == {users[0].pb_id, users[2].pb_id}
+    assert store.companies == {COMPANY.pb_id: COMPANY}
+    reason = f"{user_field} holds U+0000 (NUL), which BAI does not keep"
+    assert report.users.refused == [Unreadable(users[1].pb_id, reason)]
+    assert [one.record_id for one in report.companies.refused] == [spoiled.pb_id]
+
+
+async def test_each_record_of_a_repeated_id_is_counted_once_on_every_run() -> None:
+    first, other = a_user(), a_user()
+    repeat = replace(a_user(), pb_id=first.pb_id)
+    unreadable = Unreadable(first.pb_id, "users_status has a value BAI does not know")
+    source = ListSource([first, other, repeat, unreadable], [COMPANY, COMPANY])
+    store = DictStore()
+    importer = ImportAccounts(store=store, batch_size=2)
+
+    runs = [await importer.execute(source), await importer.execute(source)]
+
+    assert store.users == {first.pb_id: first, other.pb_id: other}
+    repeated = [Unreadable(first.pb_id, REPEATED_ID)] * 2
+    assert [(run.users.added, run.users.present) for run in runs] == [(2, 0), (0, 2)]
+    assert [run.users.refused for run in runs] == [repeated, repeated]
+    assert [run.companies.refused for run in runs] == [[Unreadable(COMPANY.pb_id, REPEATED_ID)]] * 2
+
+
+@given(picks=st.lists(st.integers(0, 4), max_size=12), size=st.integers(1, 4))
+async def test_every_record_is_added_already_there_or_refused_exactly_once(
+    picks: list[int], size: int
+) -> None:
+    pool: list[User | Unreadable] = [a_user() for _ in range(3)]
+    pool += [Unreadable("x" * 15, "broken"), replace(a_user(), users_name="\0")]
+    records = [pool[pick] for pick in picks]
+    store = DictStore()
+
+    report = await ImportAccounts(store=store, batch_size=size).execute(ListSource(records, []))
+
+    users = report.users
+    assert users.added + users.present + len(users.refused) == len(records)

@@ -9,12 +9,19 @@ from bai.domain.values import WeChatIdentity
 
 _RECORD_ID = re.compile(r"[a-z0-9]{15}")
 _TOKEN_KEY = re.compile(r"[A-Za-z0-9]{50}")
+_COLLECTION_ID = re.compile(r"[A-Za-z0-9_]{1,100}")
 
 
 def is_record_id(text: str) -> bool:
     """Whether `text` is a PocketBase record id (15 characters of a-z0-9). Anything else names
     no record, so it is never looked up."""
     return _RECORD_ID.fullmatch(text) is not None
+
+
+def is_collection_id(text: str) -> bool:
+    """Whether `text` is an id PocketBase gives a collection (1 to 100 characters of
+    A-Za-z0-9_, as PocketBase itself checks)."""
+    return _COLLECTION_ID.fullmatch(text) is not None
 
 
 class UserStatus(StrEnum):

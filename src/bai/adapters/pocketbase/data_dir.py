@@ -1,7 +1,6 @@
 """A PocketBase data directory (`pb_data`) read as a source of accounts: its SQLite `data.db`,
 opened read-only."""
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -12,19 +11,20 @@ from urllib.parse import quote
 from bai.domain.entities import Company, User
 from bai.ports.account_import import AccountSource, Unreadable, UnusableSource
 
+from .data_dir_shape import COMPANIES, USERS, checked_shape
 from .records import company_of, user_of
 
-USERS = "tbl_auth_users"
-COMPANIES = "tbl_company"
 Record = TypeVar("Record", Company, User)
 
 
 class PocketBaseDataDir(AccountSource):
     """`tbl_auth_users` and `tbl_company` of a PocketBase (v0.23 or later) data directory.
 
-    Fields BAI has no column for (email, password, verified, ...) stay behind; a field the
-    collection lacks takes BAI's default; a record without `created`/`updated` gets the time
-    of the import. Read-only: PocketBase may keep running (rehearse on a copy all the same).
+    Its shape is checked whole when it is opened (`data_dir_shape.py`), so a data directory the
+    import cannot read is refused before anything is written. Fields BAI has no column for
+    (email, password, verified, ...) stay behind; a field the collection lacks takes BAI's
+    default; a record without `created`/`updated` gets the time of the import. Read-only:
+    PocketBase may keep running (rehearse on a copy all the same).
     """
 
     def __init__(self, path: Path, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)):
@@ -32,43 +32,32 @@ class PocketBaseDataDir(AccountSource):
         if not database.is_file():
             raise UnusableSource(f"{path} is not a PocketBase data directory (no data.db)")
         self._now = now
-        self._db = sqlite3.connect(f"file:{quote(str(database))}?mode=ro", uri=True)
-        self._db.row_factory = sqlite3.Row
         try:
-            found = {
-                row["name"]: row
-                for row in self._db.execute(
-                    "SELECT id, name, type, options FROM _collections WHERE name IN (?, ?)",
-                    (USERS, COMPANIES),
-                )
-            }
-        except sqlite3.DatabaseError as exc:
+            self._db = sqlite3.connect(f"file:{quote(str(database))}?mode=ro", uri=True)
+            shape = checked_shape(self._db)
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a message not UTF-8
             raise UnusableSource(
-                f"{database} is not a PocketBase database ({type(exc).__name__})"
+                f"{database}: not a PocketBase database SQLite can read ({type(exc).__name__})"
             ) from None
-        users = found.get(USERS)
-        if users is None or users["type"] != "auth":
-            raise UnusableSource(f"{database} has no auth collection named {USERS}")
-        self._collection_id: str = users["id"]
-        self._options: Any = json.loads(users["options"] or "{}")
-        self._has_companies = COMPANIES in found
+        except UnusableSource as exc:
+            raise UnusableSource(f"{database}: {exc}") from None
+        self._db.row_factory = sqlite3.Row
+        self._collection_id, self._secret = shape.collection_id, shape.token_secret
+        self._columns = shape.columns
 
     @property
     def collection_id(self) -> str:
         return self._collection_id
 
     def token_secret(self) -> str:
-        secret = (self._options.get("authToken") or {}).get("secret", "")
-        if not isinstance(secret, str) or not secret:
-            raise UnusableSource(f"the {USERS} collection holds no token secret")
-        return secret
+        return self._secret
 
     def user_total(self) -> int:
         total: int = self._db.execute(f"SELECT count(*) FROM {USERS}").fetchone()[0]  # noqa: S608
         return total
 
     def companies(self, batch_size: int) -> Iterator[list[Company | Unreadable]]:
-        if self._has_companies:
+        if COMPANIES in self._columns:
             yield from self._batches(COMPANIES, batch_size, self._company)
 
     def users(self, batch_size: int) -> Iterator[list[User | Unreadable]]:
@@ -77,7 +66,8 @@ class PocketBaseDataDir(AccountSource):
     def _batches(
         self, table: str, size: int, build: Callable[[dict[str, Any]], Record]
     ) -> Iterator[list[Record | Unreadable]]:
-        cursor = self._db.execute(f"SELECT * FROM {table} ORDER BY id")  # noqa: S608
+        read = f"SELECT {self._columns[table]} FROM {table} ORDER BY id"  # noqa: S608
+        cursor = self._db.execute(read)
         while rows := cursor.fetchmany(size):
             batch: list[Record | Unreadable] = []
             for row in rows:

@@ -95,9 +95,9 @@ def moment(record: Mapping[str, Any], name: str, now: Now) -> datetime:
         return now()
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise ValueError(f"{name} is not a time") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def record_of(user: User) -> dict[str, Any]:

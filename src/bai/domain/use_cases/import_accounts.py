@@ -1,11 +1,12 @@
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TypeVar
 
 from bai.domain.entities import Company, User
 from bai.ports.account_import import AccountSource, AccountStore, Added, Unreadable
 
 BATCH_SIZE = 500
+REPEATED_ID = "an earlier record of the source has the same id"
 Record = TypeVar("Record", Company, User)
 
 
@@ -39,6 +40,10 @@ class ImportAccounts:
       company id) belong to another record is refused and named, never merged;
     - a record that is not a valid account (an id or key of the wrong shape, an unknown status)
       is refused and named, with the reason, and the rest are copied;
+    - so is a record holding U+0000 in a text field: no store of BAI's keeps that character
+      (PostgreSQL's text cannot), so every store refuses it alike;
+    - a record whose id an earlier record of the source holds is refused as a repeat, so each
+      record is counted once: added, already there or refused;
     - companies are copied before users, in batches of `BATCH_SIZE`; `progress` hears how many
       users each batch handled.
     """
@@ -51,18 +56,43 @@ class ImportAccounts:
         self, source: AccountSource, *, progress: Callable[[int], object] = lambda _: None
     ) -> ImportReport:
         companies, users = Tally(), Tally()
+        seen: set[str] = set()
         for some_companies in source.companies(self._batch_size):
-            valid_companies, unreadable = _split(some_companies, Company)
+            valid_companies, unreadable = _screen(some_companies, seen)
             companies.count(await self._store.add_companies(valid_companies), unreadable)
+        seen.clear()
         for some_users in source.users(self._batch_size):
-            valid_users, unreadable = _split(some_users, User)
+            valid_users, unreadable = _screen(some_users, seen)
             users.count(await self._store.add_users(valid_users), unreadable)
             progress(len(some_users))
         return ImportReport(source.collection_id, companies, users)
 
 
-def _split(
-    batch: list[Record | Unreadable], kind: type[Record]
+def _screen(
+    batch: list[Record | Unreadable], seen: set[str]
 ) -> tuple[list[Record], list[Unreadable]]:
-    valid = [record for record in batch if isinstance(record, kind)]
-    return valid, [record for record in batch if isinstance(record, Unreadable)]
+    """The records of `batch` a store may be given, and the others refused with the reason;
+    `seen` gains the ids of the batch."""
+    valid: list[Record] = []
+    refused: list[Unreadable] = []
+    for record in batch:
+        record_id = record.record_id if isinstance(record, Unreadable) else record.pb_id
+        if record_id in seen:
+            refused.append(Unreadable(record_id, REPEATED_ID))
+        elif isinstance(record, Unreadable):
+            refused.append(record)
+        elif nul := _nul_in_text(record):
+            refused.append(Unreadable(record_id, nul))
+        else:
+            valid.append(record)
+        seen.add(record_id)
+    return valid, refused
+
+
+def _nul_in_text(record: Company | User) -> str:
+    """Which text field of `record` holds U+0000, as a reason ("" when none does)."""
+    for one in fields(record):
+        value = getattr(record, one.name)
+        if isinstance(value, str) and "\0" in value:
+            return f"{one.name} holds U+0000 (NUL), which BAI does not keep"
+    return ""
