@@ -53,8 +53,10 @@ VARIABLES = (
         "",
         "storage: `postgresql+asyncpg://user:pass@host:5432/db` (plain `postgresql://` gets the"
         " asyncpg driver), `sqlite+aiosqlite:///path`, `pocketbase://SUPERUSER_EMAIL:PASSWORD@HOST"
-        ":PORT` (users kept in a live PocketBase; `pocketbase+https://` for TLS; email and"
-        " password URL-encoded), or `memory://` (one process, lost on restart)",
+        ":PORT` (users kept in a live PocketBase; `pocketbase+https://` for TLS), or `memory://`"
+        " (one process, lost on restart). URL-encode the user name and the password (`p@ss/w#rd`"
+        " as `p%40ss%2Fw%23rd`): a URL that cannot be read as meant is refused; no part of a"
+        " password is ever printed",
         shown_default="`sqlite+aiosqlite:///$BAI_DATA_DIR/bai.db`",
     ),
     Variable(
