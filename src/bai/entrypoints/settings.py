@@ -76,6 +76,7 @@ class Settings:
     http_body_timeout: float
     log_level: str
     docs: bool
+    warnings: tuple[str, ...] = ()  # what start-up says before it goes on
 
     @property
     def storage(self) -> Storage:
@@ -173,21 +174,20 @@ def load_settings(env: Mapping[str, str] | None = None, *, signs_tokens: bool = 
     where they happen to run."""
     env = os.environ if env is None else env
     values = _read_declared(env)
-    try:
-        token_secret = token_secret_from(env)
-    except TokenSecretError as exc:
-        raise SettingsError(str(exc)) from exc
     data_dir = Path(_raw(env, "BAI_DATA_DIR"))
     database_url = _database_url(env, "BAI_DATABASE_URL", f"sqlite+aiosqlite:///{data_dir}/bai.db")
     beside_pocketbase = _storage(database_url) == "pocketbase"
-    _refuse_missing_secrets(values, token_secret, beside_pocketbase=beside_pocketbase)
+    try:
+        secret = token_secret_from(env, production=values["env"] == "production")
+        _refuse_missing_secrets(values, secret.value, beside_pocketbase=beside_pocketbase)
+        if not (secret.value or beside_pocketbase) and signs_tokens:
+            secret = development_token_secret(data_dir)
+    except TokenSecretError as exc:
+        raise SettingsError(str(exc)) from exc
     settings = Settings(
         **values,
-        token_secret=(
-            ""
-            if beside_pocketbase or not (token_secret or signs_tokens)
-            else token_secret or development_token_secret(data_dir)
-        ),
+        token_secret=secret.value,
+        warnings=(secret.warning,) if secret.warning else (),
         database_url=database_url,
         migration_database_url=_database_url(env, "BAI_MIGRATION_DATABASE_URL", database_url),
         data_dir=data_dir,

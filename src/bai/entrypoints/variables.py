@@ -126,8 +126,11 @@ VARIABLES = (
         "",
         text,
         "",
-        "a file holding the collection secret instead (the Docker and Kubernetes secrets"
-        " convention; what `bai import-pocketbase` writes); setting both is an error",
+        "a file holding the collection secret instead (the Docker secrets convention; what `bai"
+        " import-pocketbase` writes); setting both is an error. A regular file itself, not a"
+        " link, FIFO or directory (Kubernetes: mount the secret with `subPath`, or set"
+        " `BAI_TOKEN_SECRET` from it); if others can write it or its folder, production refuses it"
+        " and development warns",
     ),
     Variable(
         "BAI_TOKEN_TTL", "token_ttl", whole(60, 31_536_000), "604800", "token lifetime, seconds"
