@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bai.entrypoints.cli import main
 from bai.entrypoints.settings import SettingsError, load_settings
-from bai.entrypoints.token_secret import write_token_secret
+from bai.entrypoints.token_secret import TokenSecretError, write_token_secret
 
 SECRET = "f" * 40
 WECHAT = {"BAI_WECHAT_APPID": "wx-app", "BAI_WECHAT_SECRET": "wechat-secret"}
@@ -146,4 +146,19 @@ def test_an_existing_secret_file_is_made_private_as_itself(tmp_path: Path) -> No
     path = secret_in(tmp_path, 0o644)
 
     assert write_token_secret(path, SECRET, production=True) is None
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_the_import_writes_no_secret_into_a_folder_others_can_write_in_production(
+    tmp_path: Path,
+) -> None:
+    tmp_path.chmod(0o777)
+    path = tmp_path / "token_secret"
+
+    with pytest.raises(TokenSecretError, match="its folder can be written by others"):
+        write_token_secret(path, SECRET, production=True)
+    assert not path.exists()
+    assert write_token_secret(path, SECRET, production=False) == (
+        f"{path}: its folder can be written by others (mode 777); production would refuse it"
+    )
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
