@@ -88,3 +88,32 @@ def test_a_database_that_never_answers_is_refused_in_seconds_not_a_minute(tmp_pa
     assert result.returncode == 1
     assert "cannot be reached or migrated: TimeoutError" in result.stderr
     assert time.monotonic() - started < 20
+
+
+@pytest.mark.parametrize("command", ["serve", "users list"])
+def test_a_password_with_an_unencoded_at_is_refused_without_any_of_it(
+    tmp_path: Path, command: str
+) -> None:
+    url = "postgresql://postgres:pa@ssword-secret@127.0.0.1:5432/bai"
+
+    result = run(command, tmp_path, BAI_DATABASE_URL=url)
+
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "bai: configuration error: BAI_DATABASE_URL: cannot be read as"
+        " scheme://user:password@host:port/database; URL-encode the user name and the password"
+        " (an @ in them as %40)\n"
+    )
+
+
+def test_a_url_encoded_password_is_used_and_none_of_it_shown(
+    postgres_database: str, tmp_path: Path
+) -> None:
+    assert postgres_database.startswith("postgresql+asyncpg://postgres@")
+    encoded = postgres_database.replace("postgres@", "postgres:pa%40ssword-secret@", 1)
+
+    result = run("users list", tmp_path, BAI_DATABASE_URL=encoded)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("bai: storage: postgresql+asyncpg://postgres:***@127.0.0.1")
+    assert "ssword" not in result.stderr + result.stdout

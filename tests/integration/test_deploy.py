@@ -31,4 +31,5 @@ def test_the_systemd_unit_verifies_cleanly(tmp_path: Path) -> None:
     unit_text = UNIT.read_text()
     assert "User=bai" in unit_text
     assert "Restart=on-failure" in unit_text
+    assert "RestartPreventExitStatus=2" in unit_text  # a refusal (exit 2) is not restarted
     assert "EnvironmentFile=/etc/bai/bai.env" in unit_text

@@ -1,7 +1,7 @@
 """OpenTelemetry (`bai[otel]`): with an OTLP endpoint set, `bai serve` sends a trace per request
 whose children are the database statements and the WeChat call, and no secret rides along."""
 
-import importlib.util
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,9 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 from devtools.fake_wechat_server import FakeWeChat, FakeWeChatServer
+from devtools.net import free_port
 
 from bai.entrypoints.tracing import why_no_tracing
 from tests.integration.test_served import serving
+from tests.support.installs import install_without_extras
 from tests.support.otlp_collector import OtlpCollector, attributes
 
 SERVER, CLIENT = 2, 3  # OTLP's SpanKind values
@@ -83,14 +85,31 @@ def test_without_an_endpoint_nothing_is_traced() -> None:
     )
 
 
-def test_an_endpoint_without_the_extra_is_refused_in_one_line(
-    monkeypatch: pytest.MonkeyPatch,
+def test_an_endpoint_without_the_extra_is_refused_in_one_line_by_a_real_install(
+    tmp_path: Path,
 ) -> None:
-    monkeypatch.setattr(importlib.util, "find_spec", lambda _: None)  # not installed
+    bai = install_without_extras(tmp_path / "venv")
+    absent = subprocess.run(
+        [str(bai.parent / "python"), "-c", "import opentelemetry"], capture_output=True, check=False
+    )
+    assert b"ModuleNotFoundError" in absent.stderr
 
-    reason = why_no_tracing({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"})
+    result = subprocess.run(
+        [str(bai), "serve"],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "BAI_DATA_DIR": str(tmp_path / "data"),
+            "BAI_PORT": str(free_port()),
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
-    assert reason == (
-        "OTEL_EXPORTER_OTLP_ENDPOINT is set but tracing is not installed:"
-        " pip install 'bai[otel]' (or unset OTEL_EXPORTER_OTLP_ENDPOINT)"
+    assert (result.returncode, result.stderr) == (
+        2,
+        "bai: OTEL_EXPORTER_OTLP_ENDPOINT is set but tracing is not installed:"
+        " pip install 'bai[otel]' (or unset OTEL_EXPORTER_OTLP_ENDPOINT)\n",
     )

@@ -160,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bai: configuration error: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, lines)
+    for warning in settings.warnings:
+        logger.warning("%s", warning)
     if args.command != "serve":  # operators' commands say which store they work on
         used = (
             settings.migration_database_url if args.command == "migrate" else settings.database_url

@@ -2,6 +2,7 @@
 nobody logged out (SPEC, PocketBase)."""
 
 import asyncio
+import logging
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from bai.entrypoints.wiring import close_connections, container_for
 from bai.ports.account_import import AccountSource, UnusableSource
 
 SHOWN_REFUSALS = 20
+logger = logging.getLogger("bai")
 
 
 async def _copy(settings: Settings, source: AccountSource) -> ImportReport:
@@ -63,7 +65,8 @@ def run_import(settings: Settings, data_dir: Path, secret_file: Path) -> tuple[i
                 f" {MIN_SECRET_BYTES} bytes, which BAI requires; set a longer one in PocketBase"
                 " first (that signs everyone out)"
             )
-        write_token_secret(secret_file, secret)
+        if warning := write_token_secret(secret_file, secret, production=settings.is_production):
+            logger.warning("--secret-file %s", warning)
     except (UnusableSource, TokenSecretError) as exc:
         return 2, f"bai import-pocketbase: {exc}"
     try:

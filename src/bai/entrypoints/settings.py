@@ -3,12 +3,14 @@ is declared once, in `variables.py`; this module reads them through those declar
 then checks what only holds of several together."""
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from bai.adapters.pocketbase.client import target_of
@@ -31,6 +33,12 @@ DRIVERS: dict[str, Storage] = {
     "pocketbase": "pocketbase",
     "pocketbase+https": "pocketbase",
 }
+SCHEME = re.compile(r"[a-z][a-z0-9+.-]{0,30}", re.IGNORECASE)
+USER_INFO = re.compile(r"[^:/]*(?::[^@]*)?@")  # `user:password@` as SQLAlchemy reads it
+UNREADABLE = (
+    "cannot be read as scheme://user:password@host:port/database; URL-encode the user name and"
+    " the password (an @ in them as %40)"
+)
 
 
 class SettingsError(ValueError):
@@ -68,6 +76,7 @@ class Settings:
     http_body_timeout: float
     log_level: str
     docs: bool
+    warnings: tuple[str, ...] = ()  # what start-up says before it goes on
 
     @property
     def storage(self) -> Storage:
@@ -85,8 +94,9 @@ class Settings:
 def _storage(url: str) -> Storage:
     scheme = url.split(":", 1)[0]
     if scheme not in DRIVERS:
+        named = f" {scheme!r}" if SCHEME.fullmatch(scheme) and "://" in url else ""
         raise SettingsError(
-            f"BAI_DATABASE_URL: unsupported scheme {scheme!r}; use {', '.join(map(repr, DRIVERS))}"
+            f"BAI_DATABASE_URL: unsupported scheme{named}; use {', '.join(map(repr, DRIVERS))}"
         )
     return DRIVERS[scheme]
 
@@ -104,9 +114,24 @@ def _database_url(env: Mapping[str, str], name: str, default: str) -> str:
     try:
         if _storage(url) == "pocketbase":
             target_of(url)
+        elif _storage(url) != "memory":
+            _sql_url(url)
     except (SettingsError, ValueError) as exc:
         raise SettingsError(f"{name}: {str(exc).removeprefix('BAI_DATABASE_URL: ')}") from None
     return url
+
+
+def _sql_url(url: str) -> URL:
+    """`url` as SQLAlchemy reads it; for PostgreSQL refused where that cannot be what was meant:
+    an @ past the password's end (its own unencoded @ would make the rest of it the host)."""
+    rest = url.split("://", 1)[-1]
+    user_info = USER_INFO.match(rest)
+    if _storage(url) == "postgresql" and "@" in rest[user_info.end() if user_info else 0 :]:
+        raise ValueError(UNREADABLE)
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):  # the port's ValueError would quote the text
+        raise ValueError(UNREADABLE) from None
 
 
 def _read_declared(env: Mapping[str, str]) -> dict[str, Any]:
@@ -129,13 +154,17 @@ def sqlite_file(url: str) -> Path:
 def shown_storage(url: str) -> str:
     """The store `url` names, as an operator may read it (never its password): a SQLite file by
     its absolute path, other URLs without password."""
-    kind = _storage(url)
+    kind, scheme = _storage(url), url.split(":", 1)[0]
     if kind == "sqlite":
         return f"SQLite file {sqlite_file(url)}"
     try:
-        shown = make_url(url).difference_update_query(["password"])
-    except ArgumentError:
-        return f"{url.split(':', 1)[0]}://..."
+        if kind == "pocketbase":  # as its client reads it
+            target = target_of(url)
+            user = f"{quote(target.email, safe='')}:***@" if target.email or target.password else ""
+            return f"{scheme}://{user}{target.base_url.split('://', 1)[1]}"
+        shown = _sql_url(url).difference_update_query(["password"])
+    except ValueError:
+        return f"{scheme}://..."
     return shown.render_as_string(hide_password=True)
 
 
@@ -145,21 +174,20 @@ def load_settings(env: Mapping[str, str] | None = None, *, signs_tokens: bool = 
     where they happen to run."""
     env = os.environ if env is None else env
     values = _read_declared(env)
-    try:
-        token_secret = token_secret_from(env)
-    except TokenSecretError as exc:
-        raise SettingsError(str(exc)) from exc
     data_dir = Path(_raw(env, "BAI_DATA_DIR"))
     database_url = _database_url(env, "BAI_DATABASE_URL", f"sqlite+aiosqlite:///{data_dir}/bai.db")
     beside_pocketbase = _storage(database_url) == "pocketbase"
-    _refuse_missing_secrets(values, token_secret, beside_pocketbase=beside_pocketbase)
+    try:
+        secret = token_secret_from(env, production=values["env"] == "production")
+        _refuse_missing_secrets(values, secret.value, beside_pocketbase=beside_pocketbase)
+        if not (secret.value or beside_pocketbase) and signs_tokens:
+            secret = development_token_secret(data_dir)
+    except TokenSecretError as exc:
+        raise SettingsError(str(exc)) from exc
     settings = Settings(
         **values,
-        token_secret=(
-            ""
-            if beside_pocketbase or not (token_secret or signs_tokens)
-            else token_secret or development_token_secret(data_dir)
-        ),
+        token_secret=secret.value,
+        warnings=(secret.warning,) if secret.warning else (),
         database_url=database_url,
         migration_database_url=_database_url(env, "BAI_MIGRATION_DATABASE_URL", database_url),
         data_dir=data_dir,

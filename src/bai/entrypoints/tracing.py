@@ -24,6 +24,14 @@ ENDPOINTS = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"
 EXTRA_MISSING = (
     "{name} is set but tracing is not installed: pip install 'bai[otel]' (or unset {name})"
 )
+EXTRA_MODULES = (  # what `traced` imports, one module per distribution of the extra
+    "opentelemetry.sdk",
+    "opentelemetry.exporter.otlp.proto.http",
+    "opentelemetry.instrumentation.asgi",
+    "opentelemetry.instrumentation.asyncpg",
+    "opentelemetry.instrumentation.httpx",
+    "opentelemetry.instrumentation.sqlalchemy",
+)
 
 
 def tracing_requested(env: Mapping[str, str] = os.environ) -> bool:
@@ -33,9 +41,16 @@ def tracing_requested(env: Mapping[str, str] = os.environ) -> bool:
 
 def why_no_tracing(env: Mapping[str, str] = os.environ) -> str | None:
     """The reason `bai serve` cannot trace as configured, or None."""
-    if not tracing_requested(env) or importlib.util.find_spec("opentelemetry.sdk") is not None:
+    if not tracing_requested(env) or all(map(_installed, EXTRA_MODULES)):
         return None
-    return EXTRA_MISSING.format(name=next(name for name in ENDPOINTS if env.get(name)))
+    return EXTRA_MISSING.format(name=next(name for name in ENDPOINTS if env.get(name, "").strip()))
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is absent too
+        return False
 
 
 def traced(app: ASGIApp, container: Container) -> ASGIApp:

@@ -54,8 +54,10 @@ VARIABLES = (
         "",
         "storage: `postgresql+asyncpg://user:pass@host:5432/db` (plain `postgresql://` gets the"
         " asyncpg driver), `sqlite+aiosqlite:///path`, `pocketbase://SUPERUSER_EMAIL:PASSWORD@HOST"
-        ":PORT` (users kept in a live PocketBase; `pocketbase+https://` for TLS; email and"
-        " password URL-encoded), or `memory://` (one process, lost on restart)",
+        ":PORT` (users kept in a live PocketBase; `pocketbase+https://` for TLS), or `memory://`"
+        " (one process, lost on restart). URL-encode the user name and the password (`p@ss/w#rd`"
+        " as `p%40ss%2Fw%23rd`): a URL that cannot be read as meant is refused; no part of a"
+        " password is ever printed",
         shown_default="`sqlite+aiosqlite:///$BAI_DATA_DIR/bai.db`",
     ),
     Variable(
@@ -125,8 +127,11 @@ VARIABLES = (
         "",
         text,
         "",
-        "a file holding the collection secret instead (the Docker and Kubernetes secrets"
-        " convention; what `bai import-pocketbase` writes); setting both is an error",
+        "a file holding the collection secret instead (the Docker secrets convention; what `bai"
+        " import-pocketbase` writes); setting both is an error. A regular file itself, not a"
+        " link, FIFO or directory (Kubernetes: mount the secret with `subPath`, or set"
+        " `BAI_TOKEN_SECRET` from it); if others can write it or its folder, production refuses it"
+        " and development warns",
     ),
     Variable(
         "BAI_TOKEN_TTL", "token_ttl", whole(60, 31_536_000), "604800", "token lifetime, seconds"

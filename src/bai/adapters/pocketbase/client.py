@@ -16,7 +16,9 @@ logger = logging.getLogger("bai.storage")
 SCHEMES = {"pocketbase": "http", "pocketbase+https": "https"}
 SIGN_IN = "/api/collections/_superusers/auth-with-password"
 SIGN_IN_PAUSES = (1.0, 2.0, 0.0)  # after a 429, before the next try; the last try has none
-EXPECTED = "expected pocketbase://SUPERUSER_EMAIL:PASSWORD@HOST:PORT"
+EXPECTED = (
+    "expected pocketbase://SUPERUSER_EMAIL:PASSWORD@HOST:PORT, email and password URL-encoded"
+)
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 Answer = tuple[int, dict[str, Any]]
 
@@ -37,7 +39,8 @@ def target_of(url: str) -> Target:
         port = parts.port
     except ValueError:
         raise ValueError(EXPECTED) from None
-    if parts.scheme not in SCHEMES or not parts.hostname:
+    past_host = parts.path + parts.query + parts.fragment  # an @ there: a password's / ? #
+    if parts.scheme not in SCHEMES or not parts.hostname or "@" in past_host:
         raise ValueError(EXPECTED)
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     return Target(
