@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from devtools.net import free_port
 
-from tests.integration.test_pocketbase_data_dir import data_dir_with
+from tests.support.data_dirs import SECRET, bai_import, data_dir_with
 
 BAI = Path(sys.executable).parent / "bai"
-SECRET = "s" * 50  # what `data_dir_with` gives its collection
 
 
 def bai(*args: str | Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -29,15 +28,12 @@ def bai(*args: str | Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def bai_import(tmp_path: Path, secret_file: Path) -> subprocess.CompletedProcess[str]:
+def import_nothing(tmp_path: Path, secret_file: Path) -> subprocess.CompletedProcess[str]:
     """`bai import-pocketbase` of a data dir with no users into a new SQLite file."""
-    return bai(
-        "import-pocketbase",
-        "--data-dir",
+    return bai_import(
+        f"sqlite+aiosqlite:///{tmp_path / 'bai.db'}",
         data_dir_with(tmp_path / "pb_data", []),
-        "--secret-file",
         secret_file,
-        BAI_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bai.db'}",
     )
 
 
@@ -76,7 +72,7 @@ def test_the_import_refuses_at_once_and_changes_no_mode_through_a_link(
     shared.chmod(0o644)
     secret_file = make(tmp_path)
 
-    done = bai_import(tmp_path, secret_file)
+    done = import_nothing(tmp_path, secret_file)
 
     assert done.returncode == 2
     assert done.stderr.splitlines()[1:] == [
