@@ -23,6 +23,7 @@ EXPECTED_STATUS = {
     errors.WeChatUnavailable: 500,
     errors.WeChatMisconfigured: 500,
     errors.StorageUnavailable: 500,
+    errors.StorageNotMigrated: 500,
     errors.IdentifierTaken: 500,
 }
 
