@@ -2,7 +2,6 @@
 adapter; and what went wrong, in the driver's words."""
 
 import logging
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,27 +13,27 @@ from bai.domain.errors import StorageNotMigrated, StorageUnavailable
 logger = logging.getLogger("bai.storage")
 UNAVAILABLE = (PoolTimeout, OSError, TimeoutError)
 UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE
-# SQLAlchemy's asyncpg adapter names the driver's own class first: "<class 'asyncpg....'>: "
-_ADAPTED = re.compile(r"^<class '(?:\w+\.)*(\w+)'>: ")
 
 
 def driver_reason(exc: BaseException) -> str:
     """`exc` as the driver beneath SQLAlchemy put it, on one line: its class and message
-    (SQLAlchemy's own message adds the statement and its parameters, which may be a user's)."""
-    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-    name, words = type(cause).__name__, str(cause)
-    if adapted := _ADAPTED.match(words):
-        name, words = adapted.group(1), words[adapted.end() :]
-    first = words.strip().splitlines()[0] if words.strip() else ""
-    return f"{name}: {first}" if first else name
+    (SQLAlchemy's own message adds the statement and its parameters, which may be a user's;
+    its asyncpg adapter raises its own classes from the driver's)."""
+    cause = exc
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        cause = exc.orig.__cause__ or exc.orig
+    words = str(cause).strip()
+    first = words.splitlines()[0] if words else ""
+    return f"{type(cause).__name__}: {first}" if first else type(cause).__name__
 
 
 def lacks_tables(exc: BaseException) -> bool:
-    """A statement named a table the database does not have: BAI's migrations never ran there."""
-    if not isinstance(exc, DBAPIError):
-        return False
-    orig = exc.orig
-    return getattr(orig, "sqlstate", None) == UNDEFINED_TABLE or "no such table" in str(orig)
+    """A statement named a table the database does not have: BAI's migrations never ran there
+    (`exc` from SQLAlchemy, or from asyncpg itself)."""
+    cause = exc.orig if isinstance(exc, DBAPIError) else exc
+    if getattr(cause, "sqlstate", None) == UNDEFINED_TABLE:
+        return True
+    return isinstance(exc, DBAPIError) and "no such table" in str(cause)
 
 
 def is_outage(exc: Exception) -> bool:
