@@ -7,15 +7,13 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from devtools.net import free_port
-from devtools.postgres import drop_database
 
+from tests.integration.test_migrations import empty_postgres  # noqa: F401 (a fixture)
 from tests.integration.test_pocketbase_data_dir import data_dir_with
-from tests.support.databases import create_database
 
 BAI = Path(sys.executable).parent / "bai"
 MISSING = "postgresql://postgres:s3cret-pw@127.0.0.1:5432/bai_no_such_database"
@@ -84,15 +82,6 @@ def test_an_unusable_database_is_one_line_naming_it_and_why(
     assert reason in line
     assert "s3cret-pw" not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
-
-
-@pytest.fixture
-def empty_postgres() -> Iterator[str]:
-    url = create_database("bai_no_tables")
-    try:
-        yield url
-    finally:
-        drop_database(url)
 
 
 @pytest.mark.parametrize("store", ["postgresql", "sqlite"])
