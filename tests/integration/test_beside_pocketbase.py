@@ -230,7 +230,13 @@ def test_bai_will_not_start_beside_a_pocketbase_it_cannot_use(
 
     assert done.returncode == 1
     assert "Traceback" not in done.stdout + done.stderr
-    assert "bai: the storage in BAI_DATABASE_URL cannot be reached or refused BAI" in done.stderr
+    line = done.stderr.strip().splitlines()[-1]
+    assert line.startswith("bai: BAI_DATABASE_URL (pocketbase://")
+    reason = {
+        "wrong password": "PocketBase refused BAI_DATABASE_URL's superuser (400)",
+        "nobody listening": "ConnectError: All connection attempts failed",
+    }
+    assert line.endswith(f"cannot be reached or used: {reason[problem]}")
 
 
 def test_a_secret_rotated_inside_pocketbase_is_followed_by_bai(

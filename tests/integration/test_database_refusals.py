@@ -1,7 +1,9 @@
-"""`bai serve` and `bai migrate` on a database that is missing, unreachable or unresolvable:
-one line naming the setting, the database (no password) and the reason; exit 1."""
+"""Every command on a database that is missing, unreachable, unresolvable or away (PostgreSQL or
+PocketBase): one line on stderr naming the setting, the database (no password) and the driver's
+reason; exit 1. A database without BAI's tables: one line saying to run `bai migrate`; exit 2."""
 
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -9,6 +11,9 @@ from pathlib import Path
 
 import pytest
 from devtools.net import free_port
+
+from tests.integration.test_migrations import empty_postgres  # noqa: F401 (a fixture)
+from tests.integration.test_pocketbase_data_dir import data_dir_with
 
 BAI = Path(sys.executable).parent / "bai"
 MISSING = "postgresql://postgres:s3cret-pw@127.0.0.1:5432/bai_no_such_database"
@@ -26,12 +31,26 @@ def run(command: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess
     )
 
 
+PREFIXES = {"users": "bai users", "import-pocketbase": "bai import-pocketbase"}
+
+
+def command_line(command: str, tmp_path: Path) -> str:
+    if command == "import-pocketbase":  # a data dir good enough to get to the database
+        data_dir = data_dir_with(tmp_path / "pb_data", [])
+        return f"{command} --data-dir {data_dir} --secret-file {tmp_path / 'secret'}"
+    return command
+
+
 @pytest.mark.parametrize(
     ("command", "url", "reason"),
     [
         *[
-            (command, MISSING, 'database "bai_no_such_database" does not exist')
-            for command in ("serve", "migrate", "users list")
+            (
+                command,
+                MISSING,
+                'InvalidCatalogNameError: database "bai_no_such_database" does not exist',
+            )
+            for command in ("serve", "migrate", "users list", "import-pocketbase")
         ],
         ("serve", "postgresql://postgres:s3cret-pw@127.0.0.1:{closed}/bai", "Connect call failed"),
         (
@@ -39,6 +58,10 @@ def run(command: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess
             "postgresql://postgres:s3cret-pw@no-such-host.invalid:5432/bai",
             "Name or service not known",
         ),
+        *[
+            (command, "pocketbase://a%40b.c:s3cret-pw@127.0.0.1:{closed}", "ConnectError")
+            for command in ("serve", "migrate")
+        ],
     ],
 )
 def test_an_unusable_database_is_one_line_naming_it_and_why(
@@ -46,19 +69,37 @@ def test_an_unusable_database_is_one_line_naming_it_and_why(
 ) -> None:
     url = url.format(closed=free_port())
 
-    result = run(command, tmp_path, BAI_DATABASE_URL=url)
+    result = run(command_line(command, tmp_path), tmp_path, BAI_DATABASE_URL=url)
 
     assert result.returncode == 1
-    if command == "users list":  # its stdout is for `jq`; its lines say why on stderr
+    if command != "serve":  # whose stdout is its log
         assert result.stdout == ""
-        assert "storage unavailable" in result.stderr
-        assert result.stderr.strip().splitlines()[-1].startswith("bai users: the storage")
-    else:
-        line = result.stderr.strip().splitlines()[-1]
-        assert line.startswith("bai: BAI_DATABASE_URL (postgresql+asyncpg://postgres:***@")
-        assert "cannot be reached or migrated" in line
-        assert reason in line
+    line = result.stderr.strip().splitlines()[-1]
+    shown = url.replace("s3cret-pw", "***").replace("postgresql://", "postgresql+asyncpg://")
+    prefix = PREFIXES.get(command.split(maxsplit=1)[0], "bai")
+    assert line.startswith(f"{prefix}: BAI_DATABASE_URL ({shown.split('***')[0]}***@")
+    assert "cannot be reached or used: " in line
+    assert reason in line
     assert "s3cret-pw" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("store", ["postgresql", "sqlite"])
+def test_a_database_without_bai_tables_says_to_run_bai_migrate(
+    tmp_path: Path, store: str, request: pytest.FixtureRequest
+) -> None:
+    if store == "sqlite":
+        sqlite3.connect(tmp_path / "other.db").close()  # a file, but not BAI's
+        url = f"sqlite+aiosqlite:///{tmp_path / 'other.db'}"
+    else:
+        url = request.getfixturevalue("empty_postgres")
+
+    result = run("users disable somebody", tmp_path, BAI_DATABASE_URL=url)
+
+    assert result.returncode == 2
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("bai users: BAI_DATABASE_URL (")
+    assert line.endswith("has none of BAI's tables: run `bai migrate`")
     assert "Traceback" not in result.stderr
 
 
@@ -86,7 +127,7 @@ def test_a_database_that_never_answers_is_refused_in_seconds_not_a_minute(tmp_pa
         )
 
     assert result.returncode == 1
-    assert "cannot be reached or migrated: TimeoutError" in result.stderr
+    assert "cannot be reached or used: TimeoutError" in result.stderr
     assert time.monotonic() - started < 20
 
 

@@ -89,10 +89,29 @@ def test_migrators_on_several_hosts_at_once_do_not_collide(
         for _ in range(3)
     ]
 
-    results = [migrator.wait(timeout=60) for migrator in migrators]
+    said = [migrator.communicate(timeout=60)[0].decode() for migrator in migrators]
 
-    assert results == [0, 0, 0]
+    assert [migrator.returncode for migrator in migrators] == [0, 0, 0]
     assert tables(empty_postgres) == TABLES
+    applied = [text for text in said if "applied migrations 0001, 0002, 0003" in text]
+    assert len(applied) == 1
+    assert sum("no migration to apply" in text for text in said) == 2
+
+
+def test_bai_migrate_says_which_migrations_it_applied(tmp_path: Path) -> None:
+    env = {**os.environ, "BAI_DATA_DIR": str(tmp_path)}
+    env.pop("BAI_DATABASE_URL", None)
+
+    def migrate() -> str:
+        done = subprocess.run(
+            [str(BAI), "migrate"], env=env, capture_output=True, text=True, check=True
+        )
+        return done.stderr
+
+    assert "applied migrations 0001, 0002, 0003: the schema is up to date" in migrate()
+    again = migrate()
+    assert "no migration to apply: the schema was up to date" in again
+    assert "applied" not in again
 
 
 def test_migrating_twice_changes_nothing(empty_postgres: str) -> None:

@@ -138,8 +138,21 @@ def test_every_line_the_server_writes_is_json_and_the_first_says_what_runs(
     assert started["database"] == f"SQLite file {(log.parent / 'bai.db').resolve()}"
     assert started["wechat"] == "sandbox"
     assert started["workers"] == 1
-    assert started["redis"] is False
+    assert started["redis"] == "off"
     assert started["version"]
+
+
+def test_a_redis_that_does_not_answer_is_not_claimed_and_serving_goes_on(tmp_path: Path) -> None:
+    nobody = f"redis://127.0.0.1:{free_port()}/0"
+    with serving(tmp_path, BAI_REDIS_URL=nobody) as (base, log):
+        assert httpx.post(f"{base}/pb/api/system/users-count").status_code == 200
+        lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+    started = next(line for line in lines if line["message"].startswith("serving on"))
+    assert started["redis"] == "unanswered"
+    warning = next(line for line in lines if "did not answer a PING" in line["message"])
+    assert warning["level"] == "warning"
+    assert "ConnectionError" in warning["message"]
 
 
 def test_a_warning_log_level_keeps_the_info_lines_out(tmp_path: Path) -> None:

@@ -3,12 +3,17 @@ on the default SQLite file, on PostgreSQL and beside a live PocketBase, against 
 of WeChat whose login codes are single-use, as WeChat's are."""
 
 import asyncio
+import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
 from devtools.fake_wechat_server import FakeWeChat, FakeWeChatServer
 
+from bai.adapters.sqlalchemy.engine import SQLITE_BUSY_TIMEOUT_MS
+from tests.integration.conftest import AVATAR
 from tests.integration.test_served import serving
 
 SESSION = "/sns/jscode2session"
@@ -21,19 +26,36 @@ def fake() -> Iterator[FakeWeChatServer]:
     server.stop()
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql", "pocketbase"])
-def base(
-    request: pytest.FixtureRequest,
-    fake: FakeWeChatServer,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[str]:
-    env = {
+def wechat_env(fake: FakeWeChatServer) -> dict[str, str]:
+    return {
         "BAI_WORKERS": "2",
         "BAI_RATE_LIMIT": "off",
         "BAI_WECHAT_APPID": fake.wechat.appid,
         "BAI_WECHAT_SECRET": fake.wechat.secret,
         "BAI_WECHAT_API_BASE": fake.url,
     }
+
+
+@pytest.fixture(scope="module")
+def sqlite_served(
+    fake: FakeWeChatServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """The server on its default SQLite file, and that file."""
+    folder = tmp_path_factory.mktemp("workers-sqlite")
+    with serving(folder, **wechat_env(fake)) as (url, _):
+        yield url, folder / "bai.db"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql", "pocketbase"])
+def base(
+    request: pytest.FixtureRequest,
+    fake: FakeWeChatServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_served")[0]
+        return
+    env = wechat_env(fake)
     if request.param == "postgresql":
         env["BAI_DATABASE_URL"] = request.getfixturevalue("postgres_database")
     if request.param == "pocketbase":
@@ -109,3 +131,67 @@ def test_four_hundred_first_logins_at_once_all_succeed(base: str, fake: FakeWeCh
     failures = [answer.text for answer in answers if answer.status_code != 200]
     assert failures == []
     assert {answer.json()["data"]["status"] for answer in answers} == {"register_success"}
+
+
+@contextmanager
+def write_lock_held(database: Path) -> Iterator[None]:
+    """Another program's write transaction on the SQLite file, open until the block ends."""
+    other = sqlite3.connect(database, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        yield
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+def mixed_request(wechat: FakeWeChat, n: int, tokens: list[str]) -> tuple[str, dict[str, str], str]:
+    """Client n's request (each a kind in turn: a first login, a login of a regular, a
+    refresh, a count, a profile) and the token of its regular."""
+    regular, login = f"regular-{n % len(tokens)}", wechat.login_code
+    kinds = [
+        ("/wechat/login", {"users_wx_code": login(f"mix-new-{n}", openid=f"mix-new-{n}")}),
+        ("/wechat/login", {"users_wx_code": login(f"mix-again-{n}", openid=regular)}),
+        ("/system/refresh-token", {"users_wx_code": login(f"mix-ref-{n}", openid=regular)}),
+        ("/system/users-count", {}),
+        (
+            "/wechat/profile",
+            {
+                "users_name": f"n{n}",
+                "users_picture": AVATAR,
+                "users_phone_code": wechat.phone_code(
+                    f"mix-phone-{n}", openid=regular, phone=f"139{n % len(tokens):08d}"
+                ),
+            },
+        ),
+    ]
+    path, body = kinds[n % len(kinds)]
+    return path, body, tokens[n % len(tokens)]
+
+
+async def mixed_rush(base: str, wechat: FakeWeChat, database: Path) -> list[httpx.Response]:
+    """200 clients at once, each sending one request, while another program holds SQLite's
+    write lock for longer than SQLite's busy timeout."""
+    first = [wechat.login_code(f"mix-first-{n}", openid=f"regular-{n}") for n in range(20)]
+    tokens = [answer.json()["token"] for answer in await logins(base, first)]
+    requests = [mixed_request(wechat, n, tokens) for n in range(200)]
+    async with clients(len(requests)) as client:
+        with write_lock_held(database):
+            answers = asyncio.gather(
+                *(
+                    client.post(f"{base}/pb/api{path}", json=body, headers={"Authorization": token})
+                    for path, body, token in requests
+                )
+            )
+            await asyncio.sleep(SQLITE_BUSY_TIMEOUT_MS / 1000 + 1)  # the scenario, not a wait
+        return await answers
+
+
+def test_two_hundred_clients_of_mixed_traffic_on_sqlite_wait_for_a_held_lock_without_a_500(
+    sqlite_served: tuple[str, Path], fake: FakeWeChatServer
+) -> None:
+    base, database = sqlite_served
+
+    answers = asyncio.run(mixed_rush(base, fake.wechat, database))
+
+    assert [answer.text for answer in answers if answer.status_code != 200] == []

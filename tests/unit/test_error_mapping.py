@@ -24,6 +24,7 @@ EXPECTED_STATUS = {
     errors.WeChatUnreachable: 500,
     errors.WeChatMisconfigured: 500,
     errors.StorageUnavailable: 500,
+    errors.StorageNotMigrated: 500,
     errors.IdentifierTaken: 500,
 }
 

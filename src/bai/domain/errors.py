@@ -19,6 +19,7 @@
         │   └── WeChatUnreachable   no answer came back: connect failed, timed out, hung up
         ├── WeChatMisconfigured     WeChat refused our app id, secret or setup
         ├── StorageUnavailable      the database could not be reached
+        │   └── StorageNotMigrated  the database has none of BAI's tables (`bai migrate`)
         └── IdentifierTaken         a freshly drawn identifier of a new user is taken already
 
 Each class carries the short Chinese message a mini-program can show a person. Messages and
@@ -119,7 +120,18 @@ class WeChatMisconfigured(ServiceFailure):
 
 
 class StorageUnavailable(ServiceFailure):
+    """`reason`: what went wrong in the driver's words, for operators' logs and lines; never
+    sent to a client."""
+
     default_message = "服务暂时不可用,请稍后重试"
+
+    def __init__(self, reason: str = "") -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class StorageNotMigrated(StorageUnavailable):
+    pass
 
 
 class IdentifierTaken(ServiceFailure):

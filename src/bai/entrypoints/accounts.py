@@ -6,15 +6,15 @@ import json
 import sys
 from collections.abc import Callable
 
-from bai.domain.errors import BaiError, InvalidField, StorageUnavailable, UserNotFound
+from bai.domain.errors import BaiError, InvalidField, UserNotFound
 from bai.domain.use_cases.account_actions import AccountAction
 from bai.domain.use_cases.list_users import ListUsersCommand
 from bai.entrypoints.container import Container
 from bai.entrypoints.settings import Settings, sqlite_file
+from bai.entrypoints.storage_failures import STORAGE_FAILURES, storage_failure
 from bai.entrypoints.user_listing import add_list_parser, listed, listing_command, shown
 from bai.entrypoints.wiring import close_connections, container_for
 
-STORAGE_UNAVAILABLE = "the storage in BAI_DATABASE_URL cannot be reached or refused BAI (see above)"
 # Each change: the container's use case, what is printed when done, and its help.
 USE_CASES: dict[str, tuple[Callable[[Container], AccountAction], str, str]] = {
     "disable": (
@@ -122,8 +122,9 @@ def run_account_command(settings: Settings, args: argparse.Namespace) -> int:
         out, err = asyncio.run(_run(settings, args, command))
     except InvalidField as exc:
         return _printed("", f"bai users {args.action}: --{exc.field} {exc.reason}", 2)
-    except StorageUnavailable:
-        return _printed("", f"bai users: {STORAGE_UNAVAILABLE}", 1)
+    except STORAGE_FAILURES as exc:
+        status, line = storage_failure("bai users", settings, exc)
+        return _printed("", line, status)
     except UserNotFound:
         return _printed("", f"bai users {args.action}: no user {args.user}", 1)
     except BaiError as exc:

@@ -2,7 +2,6 @@
 
 import argparse
 import logging
-import re
 import sys
 from importlib.metadata import version
 from pathlib import Path
@@ -11,15 +10,15 @@ from granian import Granian
 from granian.constants import HTTPModes, Interfaces, Loops
 from granian.http import HTTP1Settings
 from granian.log import LogLevels
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from bai.adapters.redis.client import why_no_answer
 from bai.adapters.sqlalchemy.migrate import upgrade
-from bai.domain.errors import StorageUnavailable
-from bai.entrypoints.accounts import STORAGE_UNAVAILABLE, add_users_parser, run_account_command
+from bai.entrypoints.accounts import add_users_parser, run_account_command
 from bai.entrypoints.import_pocketbase import run_import
 from bai.entrypoints.listening import bind_address, why_not_listen
 from bai.entrypoints.logs import SERVER_LOGGING, configure_logging
 from bai.entrypoints.settings import Settings, SettingsError, load_settings, shown_storage
+from bai.entrypoints.storage_failures import STORAGE_FAILURES, storage_failure
 from bai.entrypoints.tracing import why_no_tracing
 from bai.entrypoints.variables import plain_text
 from bai.entrypoints.wiring import pocketbase_collection
@@ -29,6 +28,10 @@ logger = logging.getLogger("bai")
 SANDBOX_WARNING = (
     "WeChat SANDBOX: BAI_WECHAT_APPID is not set, so logins use the built-in fake WeChat "
     "(see README). Never expose this server to real users."
+)
+REDIS_WARNING = (
+    "BAI_REDIS_URL did not answer a PING (%s): until it does, each process counts rate limits"
+    " alone and login codes are shared through the database"
 )
 
 
@@ -40,14 +43,28 @@ def _migrate(settings: Settings) -> None:
         pocketbase_collection(settings.database_url)  # reachable, hook installed, signed in
         logger.info("PocketBase keeps its own schema (contrib/pocketbase: pb_hooks, pb_migrations)")
         return
-    upgrade(settings.migration_database_url)
-    logger.info("database schema is up to date")
+    if applied := upgrade(settings.migration_database_url):
+        logger.info("applied migrations %s: the schema is up to date", ", ".join(applied))
+    else:
+        logger.info("no migration to apply: the schema was up to date")
+
+
+def _redis(settings: Settings) -> str:
+    """What the start-up line says of Redis: `off`, `on` (a PING answered) or `unanswered`
+    (then BAI serves on without it, as README's Scaling out says, and warns)."""
+    if not settings.redis_url:
+        return "off"
+    if (why := why_no_answer(settings.redis_url)) is None:
+        return "on"
+    logger.warning(REDIS_WARNING, why)
+    return "unanswered"
 
 
 def _serve(settings: Settings) -> None:
     _migrate(settings)
     if settings.uses_sandbox_wechat:
         logger.warning(SANDBOX_WARNING)
+    redis = _redis(settings)
     logger.info(
         "serving on http://%s:%s with %s worker(s)",
         settings.host,
@@ -59,7 +76,7 @@ def _serve(settings: Settings) -> None:
             "database": shown_storage(settings.database_url),
             "wechat": "sandbox" if settings.uses_sandbox_wechat else "api",
             "workers": settings.workers,
-            "redis": bool(settings.redis_url),
+            "redis": redis,
         },
     )
     prepare_workers()
@@ -129,23 +146,11 @@ def _serve_or_migrate(command: str, settings: Settings) -> int:
         return 2
     try:
         {"serve": _serve, "migrate": _migrate}[command](settings)
-    except StorageUnavailable:
-        print(f"bai: {STORAGE_UNAVAILABLE}", file=sys.stderr)
-        return 1
-    except (OSError, SQLAlchemyError) as exc:
-        print(f"bai: {_migration_failed(settings, exc)}", file=sys.stderr)
-        return 1
+    except STORAGE_FAILURES as exc:
+        status, line = storage_failure("bai", settings, exc, migrating=True)
+        print(line, file=sys.stderr)
+        return status
     return 0
-
-
-def _migration_failed(settings: Settings, exc: Exception) -> str:
-    """One line: which setting, which database (no password) and the driver's reason. For a
-    statement's error only the driver's own message is shown: SQLAlchemy's adds the SQL."""
-    url = settings.migration_database_url
-    name = "BAI_DATABASE_URL" if url == settings.database_url else "BAI_MIGRATION_DATABASE_URL"
-    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-    reason = re.sub(r"^<class '[\w.]+'>: ", "", str(cause)) or type(cause).__name__
-    return f"{name} ({shown_storage(url)}) cannot be reached or migrated: {reason}"
 
 
 def main(argv: list[str] | None = None) -> int:

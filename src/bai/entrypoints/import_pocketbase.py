@@ -6,15 +6,14 @@ import logging
 import sys
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
 from bai.adapters.pocketbase.data_dir import PocketBaseDataDir
 from bai.adapters.sqlalchemy.migrate import upgrade
 from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES
-from bai.domain.errors import StorageUnavailable
 from bai.domain.use_cases.import_accounts import ImportReport, Tally
 from bai.entrypoints.settings import Settings
+from bai.entrypoints.storage_failures import STORAGE_FAILURES, storage_failure
 from bai.entrypoints.token_secret import TokenSecretError, write_token_secret
 from bai.entrypoints.wiring import close_connections, container_for
 from bai.ports.account_import import AccountSource, UnusableSource
@@ -71,8 +70,11 @@ def run_import(settings: Settings, data_dir: Path, secret_file: Path) -> tuple[i
         return 2, f"bai import-pocketbase: {exc}"
     try:
         upgrade(settings.migration_database_url)
+    except STORAGE_FAILURES as exc:
+        return storage_failure("bai import-pocketbase", settings, exc, migrating=True)
+    try:
         report = asyncio.run(_copy(settings, source))
-    except (OSError, SQLAlchemyError, StorageUnavailable) as exc:
-        return 1, f"bai import-pocketbase: the database cannot be reached: {type(exc).__name__}"
+    except STORAGE_FAILURES as exc:
+        return storage_failure("bai import-pocketbase", settings, exc)
     refused = report.companies.refused or report.users.refused
     return (1 if refused else 0), _summary(report, secret_file)

@@ -31,12 +31,13 @@ def pocketbase_collection(url: str) -> tuple[str, str]:
     (logged, saying why) when it cannot be read or is too short for BAI to sign with."""
     collection_id, secret = collection_secret(url)
     if len(secret.encode()) < POCKETBASE_MIN_SECRET_BYTES:
-        logger.error(
-            "PocketBase's tbl_auth_users token secret is shorter than %s bytes, which BAI"
-            " requires: set a longer one in PocketBase (that signs everyone out)",
-            POCKETBASE_MIN_SECRET_BYTES,
+        reason = (
+            f"PocketBase's tbl_auth_users token secret is shorter than"
+            f" {POCKETBASE_MIN_SECRET_BYTES} bytes, which BAI requires: set a longer one in"
+            " PocketBase (that signs everyone out)"
         )
-        raise StorageUnavailable
+        logger.error(reason)
+        raise StorageUnavailable(reason)
     return collection_id, secret
 
 

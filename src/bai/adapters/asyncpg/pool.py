@@ -1,15 +1,13 @@
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 import asyncpg
 
-from bai.domain.errors import StorageUnavailable
+from bai.adapters.sqlalchemy.outages import unavailable
 
-logger = logging.getLogger("bai.storage")
 TIMEOUT_SECONDS = 1.0
 # How long a request waits for a free connection while the database answers: a burst of work
 # queues for the pool rather than failing (400 first logins at once on two workers wait up to
@@ -115,8 +113,9 @@ class LazyPool:
         except OUTAGES as exc:
             if not waiting:  # a busy pool is not a database that stopped answering
                 self._answering = False
-            logger.warning("storage unavailable: %s", type(exc).__name__)
-            raise StorageUnavailable from exc
+            raise unavailable(exc) from exc
+        except asyncpg.UndefinedTableError as exc:
+            raise unavailable(exc) from exc
 
     async def warm(self) -> None:
         """Open the pool now, before the first request needs it; if the database is away, the

@@ -56,24 +56,33 @@ def _answer(response: httpx.Response, op: str) -> Answer:
     saved, e.g. a field rule of its own; a server error) is `StorageUnavailable`, logged."""
     status = response.status_code
     if status == httpx.codes.NOT_FOUND and not response.content.startswith(b'{"message":"unknown'):
-        logger.error("PocketBase has no /api/bai route: install contrib/pocketbase/pb_hooks")
-        raise StorageUnavailable
+        reason = "PocketBase has no /api/bai route: install contrib/pocketbase/pb_hooks"
+        logger.error(reason)
+        raise StorageUnavailable(reason)
     if status not in {httpx.codes.OK, httpx.codes.CONFLICT}:
-        logger.warning("storage unavailable: PocketBase answered %s to %s", status, op)
-        raise StorageUnavailable
+        reason = f"PocketBase answered {status} to {op}"
+        logger.warning("storage unavailable: %s", reason)
+        raise StorageUnavailable(reason)
     try:
         body = response.json()
     except ValueError:
-        raise StorageUnavailable from None
+        raise StorageUnavailable(f"PocketBase's answer to {op} is not JSON") from None
     return status, body if isinstance(body, dict) else {}
 
 
 def _token(response: httpx.Response) -> str:
     if response.status_code != httpx.codes.OK:
-        logger.error("PocketBase refused BAI_DATABASE_URL's superuser (%s)", response.status_code)
-        raise StorageUnavailable
+        reason = f"PocketBase refused BAI_DATABASE_URL's superuser ({response.status_code})"
+        logger.error(reason)
+        raise StorageUnavailable(reason)
     token: str = response.json().get("token", "")
     return token
+
+
+def _unreachable(exc: httpx.HTTPError) -> StorageUnavailable:
+    reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    logger.warning("storage unavailable: %s", reason)
+    return StorageUnavailable(reason)
 
 
 class PocketBaseClient:
@@ -95,13 +104,12 @@ class PocketBaseClient:
                     f"/api/bai/{op}", json=body, headers={"Authorization": token}
                 )
             except httpx.HTTPError as exc:
-                logger.warning("storage unavailable: %s", type(exc).__name__)
-                raise StorageUnavailable from exc
+                raise _unreachable(exc) from exc
             if response.status_code in {401, 403} and attempt == 0:
                 self._token = ""
                 continue
             return _answer(response, op)
-        raise StorageUnavailable
+        raise StorageUnavailable(f"PocketBase refused BAI's superuser token for {op}")
 
     async def collection_secret(self) -> tuple[str, str]:
         _, answer = await self.call("secret")
@@ -116,8 +124,7 @@ class PocketBaseClient:
                 try:
                     response = await self._http.post(SIGN_IN, json=body)
                 except httpx.HTTPError as exc:
-                    logger.warning("storage unavailable: %s", type(exc).__name__)
-                    raise StorageUnavailable from exc
+                    raise _unreachable(exc) from exc
                 if response.status_code == httpx.codes.TOO_MANY_REQUESTS and pause:
                     await asyncio.sleep(pause)
                     continue

@@ -1,6 +1,8 @@
+import redis
 from redis.asyncio import Redis
 
 SOCKET_TIMEOUT_SECONDS = 0.25
+PING_SECONDS = 1.0
 
 
 def redis_client(url: str) -> "Redis | None":
@@ -14,3 +16,18 @@ def redis_client(url: str) -> "Redis | None":
         health_check_interval=30,
         decode_responses=True,
     )
+
+
+def why_no_answer(url: str) -> str | None:
+    """None when the Redis at `url` answers a PING within PING_SECONDS; otherwise why not, in
+    the client's words (asked at start, before serving)."""
+    client = redis.Redis.from_url(
+        url, socket_timeout=PING_SECONDS, socket_connect_timeout=PING_SECONDS
+    )
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as exc:
+        return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    finally:
+        client.close()
+    return None

@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bai.domain.entities import Company, User
 from bai.ports.account_import import AccountStore, Added, Unreadable
 
-from .outages import storage_errors
 from .rows import row_of_user
 from .tables import auth_users, companies
+from .transactions import write_transaction
 from .user_repository import INSERTS
 
 INTEGER_BOUNDS = (-(2**31), 2**31 - 1)
@@ -43,7 +43,7 @@ class SqlAlchemyAccountStore(AccountStore):
         ]
         rows = [row for row in rows if not _misfit(table, row)]
         ids = [row["pb_id"] for row in rows]
-        async with storage_errors(), self._engine.begin() as connection:
+        async with write_transaction(self._engine) as connection:
             held = select(table.c.pb_id).where(table.c.pb_id.in_(ids))
             present = set((await connection.execute(held)).scalars())
             new = [row for row in rows if row["pb_id"] not in present]

@@ -7,6 +7,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from .transactions import queue_writes
+
 CONNECT_TIMEOUT_SECONDS = 1.0
 STATEMENT_TIMEOUT_SECONDS = 1.0
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -45,6 +47,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         make_sqlite_folder(url)
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        queue_writes(engine)
         return engine
     return create_async_engine(
         url,

@@ -16,6 +16,7 @@ from .login_code_rows import (
 )
 from .outages import storage_errors
 from .tables import login_codes
+from .transactions import write_transaction
 
 # The database's clock, in seconds since the epoch, so hosts whose clocks differ agree.
 CLOCKS: dict[str, ColumnElement[float]] = {
@@ -50,7 +51,7 @@ class SqlAlchemyLoginCodeLedger(LoginCodeLedger):
             set_={**fresh, "expires_at": statement.excluded.expires_at},
             where=columns.expires_at <= self._now,
         ).returning(columns.code_hash)
-        async with storage_errors(), self._engine.begin() as connection:
+        async with write_transaction(self._engine) as connection:
             if time.monotonic() - self._swept_at > SWEEP_EVERY_SECONDS:
                 self._swept_at = time.monotonic()
                 await connection.execute(delete(login_codes).where(columns.expires_at < self._now))
@@ -80,13 +81,13 @@ class SqlAlchemyLoginCodeLedger(LoginCodeLedger):
                 state=state, openid=openid, unionid=unionid, expires_at=self._now + keep_seconds
             )
         )
-        async with storage_errors(), self._engine.begin() as connection:
+        async with write_transaction(self._engine) as connection:
             await connection.execute(statement)
 
     async def release(self, key: str) -> None:
         columns = login_codes.c
         statement = delete(login_codes).where(columns.code_hash == key, columns.state == "pending")
-        async with storage_errors(), self._engine.begin() as connection:
+        async with write_transaction(self._engine) as connection:
             await connection.execute(statement)
 
     async def wait(self, key: str) -> CodeAnswer | None:

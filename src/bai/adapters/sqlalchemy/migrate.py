@@ -17,11 +17,15 @@ def _config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Apply pending migrations, to a SQLite file made where the URL says if there is none.
-    Blocking: call it before serving, or from a thread."""
+def upgrade(url: str, revision: str = "head") -> list[str]:
+    """Apply pending migrations, to a SQLite file made where the URL says if there is none;
+    the revisions applied, in order (none when the schema was up to date). Blocking: call it
+    before serving, or from a thread."""
     make_sqlite_folder(url)
-    command.upgrade(_config(url), revision)
+    config = _config(url)
+    command.upgrade(config, revision)
+    applied: list[str] = config.attributes.get("applied", [])
+    return applied
 
 
 def downgrade(url: str, revision: str) -> None:

@@ -1,6 +1,5 @@
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,10 +13,11 @@ from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavail
 from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
-from .outages import UNAVAILABLE, is_outage, storage_errors, unavailable
+from .outages import storage_errors
 from .retry import read_with_one_retry
 from .rows import COMPANY_PREFIX, row_of_user, user_of_row
 from .tables import UtcDateTime, auth_users, companies, users_count
+from .transactions import write_transaction
 
 logger = logging.getLogger("bai.storage")
 # The dialects this adapter writes SQL for (`INSERT ... ON CONFLICT` of each).
@@ -69,11 +69,6 @@ class SqlAlchemyUserRepository(UserRepository):
             raise ValueError(f"the SQLAlchemy user repository does not support {dialect}")
         self._insert = INSERTS[dialect]
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
-        async with storage_errors(), self._engine.begin() as connection:
-            yield connection
-
     async def _read(self, statement: Any) -> list[Any]:
         """One read outside any transaction (no BEGIN/COMMIT round trips), retried once on a
         connection found dead (`read_with_one_retry`)."""
@@ -82,14 +77,8 @@ class SqlAlchemyUserRepository(UserRepository):
             async with self._reader.connect() as connection:
                 return list((await connection.execute(statement)).mappings().all())
 
-        try:
+        async with storage_errors():
             return await read_with_one_retry(once, lost=_invalidated)
-        except DBAPIError as exc:
-            if not is_outage(exc):
-                raise
-            raise unavailable(exc) from exc
-        except UNAVAILABLE as exc:
-            raise unavailable(exc) from exc
 
     async def _read_user(self, condition: Any) -> User | None:
         rows = await self._read(_SELECT_USERS.where(condition))
@@ -112,7 +101,7 @@ class SqlAlchemyUserRepository(UserRepository):
             .on_conflict_do_nothing(index_elements=["openid"], index_where=_HAS_OPENID)
             .returning(auth_users.c.pb_id)
         )
-        async with self._transaction() as connection:
+        async with write_transaction(self._engine) as connection:
             try:
                 created = (await connection.execute(statement)).first() is not None
             except IntegrityError as exc:
@@ -157,7 +146,7 @@ class SqlAlchemyUserRepository(UserRepository):
             )
             .returning(auth_users.c.pb_id)
         )
-        async with self._transaction() as connection:
+        async with write_transaction(self._engine) as connection:
             try:
                 found = (await connection.execute(statement)).first() is not None
             except IntegrityError as exc:
@@ -174,7 +163,7 @@ class SqlAlchemyUserRepository(UserRepository):
         statement = (
             delete(auth_users).where(auth_users.c.pb_id == pb_id).returning(auth_users.c.pb_id)
         )
-        async with self._transaction() as connection:
+        async with write_transaction(self._engine) as connection:
             return (await connection.execute(statement)).first() is not None
 
     async def _change(self, pb_id: str, **values: Any) -> User | None:
@@ -184,7 +173,7 @@ class SqlAlchemyUserRepository(UserRepository):
             .values(**values)
             .returning(auth_users.c.pb_id)
         )
-        async with self._transaction() as connection:
+        async with write_transaction(self._engine) as connection:
             found = (await connection.execute(statement)).first() is not None
             return await self._one(connection, auth_users.c.pb_id == pb_id) if found else None
 

@@ -14,6 +14,7 @@ from bai.domain.errors import (
     InvalidInput,
     NotAuthenticated,
     ServiceFailure,
+    StorageUnavailable,
     TooManyRequests,
     UserNotFound,
 )
@@ -63,7 +64,8 @@ def envelope(
 def _domain_error(request: Request[Any, Any, Any], error: BaiError) -> Response[ErrorResponse]:
     status = status_for(error)
     if isinstance(error, ServiceFailure):
-        logger.warning("request failed: %s", type(error).__name__)
+        why = f" ({error.reason})" if isinstance(error, StorageUnavailable) and error.reason else ""
+        logger.warning("request failed: %s%s", type(error).__name__, why)
     else:
         auth_refused(request, _reason(error))
     headers = None

@@ -14,10 +14,12 @@ MIGRATION_CONNECT_SECONDS = 5
 
 
 def _migrate(connection: Connection) -> None:
+    applied: list[str] = context.config.attributes.setdefault("applied", [])
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        on_version_apply=lambda *, step, **_: applied.extend(step.up_revision_ids),
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
