@@ -13,7 +13,7 @@ import pytest
 from devtools.net import free_port
 
 from tests.integration.test_migrations import empty_postgres  # noqa: F401 (a fixture)
-from tests.integration.test_pocketbase_data_dir import data_dir_with
+from tests.support.data_dirs import data_dir_with
 
 BAI = Path(sys.executable).parent / "bai"
 MISSING = "postgresql://postgres:s3cret-pw@127.0.0.1:5432/bai_no_such_database"
