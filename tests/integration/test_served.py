@@ -36,7 +36,7 @@ def start_server(data_dir: Path, **env: str) -> tuple["subprocess.Popen[bytes]",
         )
     base = f"http://127.0.0.1:{port}"
     workers = int(environment.get("BAI_WORKERS", "1"))
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             healthy = httpx.get(f"{base}/pb/api/health", timeout=1).status_code == 200
