@@ -1,17 +1,20 @@
 """Hosts on one machine: Linux network namespaces on a private bridge (docs/cluster.md).
 
-    bai-c-db   10.77.0.1   PostgreSQL (a cluster of its own, initdb), PgBouncer (transaction
-                           pooling), Redis, the cluster test's WeChat
-    bai-c-h1   10.77.0.11  bai serve, 2 workers
-    bai-c-h2   10.77.0.12  bai serve, 2 workers
-    (root)     10.77.0.254 the test itself, on the bridge bai-c-br
+    bai-c-RUN-db   10.77.N.1   PostgreSQL (a cluster of its own, initdb), PgBouncer (transaction
+                               pooling), Redis, the cluster test's WeChat
+    bai-c-RUN-h1   10.77.N.11  bai serve, 2 workers
+    bai-c-RUN-h2   10.77.N.12  bai serve, 2 workers
+    (root)         10.77.N.254 the test itself, on the bridge baicRUNbr
 
-Everything is created by `Cluster.start` and removed by `Cluster.stop`, which also runs when
-start fails half-way. Traffic stays on this machine: the bridge has no route anywhere else.
+RUN is random for each run and N a /24 that no route of the host covers, so two runs on one
+host never meet. Everything is created by `Cluster.start` and removed by `Cluster.stop`, which
+also runs when start fails half-way; a run removes only what it made. Traffic stays on this
+machine: the bridge has no route anywhere else.
 """
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -22,15 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from devtools.netns import in_namespace, remove_namespace, run
+from devtools.netns import bridge_on_a_free_subnet, in_namespace, remove_namespace, run
 
 ROOT = Path(__file__).resolve().parents[2]
 BAI = Path(sys.executable).parent / "bai"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-BRIDGE = "bai-c-br"
-SUBNET = "10.77.0"
-DB_HOST = f"{SUBNET}.1"
-TESTER = f"{SUBNET}.254"
 APPID, APP_SECRET = "wx-cluster", "cluster-app-secret"
 TOKEN_SECRET = "cluster-test-collection-secret-0123456789"
 WECHAT_PORT, PGBOUNCER_PORT, PG_PORT = 18080, 6432, 5432
@@ -38,12 +37,30 @@ WECHAT_PORT, PGBOUNCER_PORT, PG_PORT = 18080, 6432, 5432
 
 @dataclass
 class Cluster:
-    hosts: dict[str, str] = field(
-        default_factory=lambda: {"bai-c-h1": f"{SUBNET}.11", "bai-c-h2": f"{SUBNET}.12"}
-    )
+    run: str = field(default_factory=lambda: secrets.token_hex(3))
+    subnet: str = ""  # 10.77.N, chosen when the bridge is made
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="bai-cluster-")))
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     namespaces: list[str] = field(default_factory=list)
+
+    def namespace(self, role: str) -> str:
+        return f"bai-c-{self.run}-{role}"
+
+    @property
+    def bridge(self) -> str:
+        return f"baic{self.run}br"  # an interface name: 15 characters at most
+
+    @property
+    def database(self) -> str:
+        return self.namespace("db")
+
+    @property
+    def db_host(self) -> str:
+        return f"{self.subnet}.1"
+
+    @property
+    def hosts(self) -> dict[str, str]:
+        return {self.namespace(f"h{n}"): f"{self.subnet}.1{n}" for n in (1, 2)}
 
     @property
     def urls(self) -> list[str]:
@@ -51,7 +68,7 @@ class Cluster:
 
     def start(self, **bai_env: str) -> None:
         try:
-            self._network()
+            self.network()
             self._database_host()
             for namespace, address in self.hosts.items():
                 self._bai(namespace, address, bai_env)
@@ -61,17 +78,17 @@ class Cluster:
             self.stop()
             raise
 
-    def _network(self) -> None:
-        self.stop_network()
-        run("ip", "link", "add", BRIDGE, "type", "bridge")
-        run("ip", "addr", "add", f"{TESTER}/24", "dev", BRIDGE)
-        run("ip", "link", "set", BRIDGE, "up")
-        for n, (namespace, address) in enumerate([("bai-c-db", DB_HOST), *self.hosts.items()]):
+    def network(self) -> None:
+        """The bridge, the namespaces and their links (a part of `start`)."""
+        self.subnet = bridge_on_a_free_subnet(self.bridge, last_octet=254)
+        for n, (namespace, address) in enumerate(
+            [(self.database, self.db_host), *self.hosts.items()]
+        ):
             run("ip", "netns", "add", namespace)
             self.namespaces.append(namespace)
-            outside, inside = f"bai-c-v{n}", f"bai-c-p{n}"
+            outside, inside = f"baic{self.run}v{n}", f"baic{self.run}p{n}"
             run("ip", "link", "add", outside, "type", "veth", "peer", "name", inside)
-            run("ip", "link", "set", outside, "master", BRIDGE)
+            run("ip", "link", "set", outside, "master", self.bridge)
             run("ip", "link", "set", outside, "up")
             run("ip", "link", "set", inside, "netns", namespace)
             run(*in_namespace(namespace, "ip", "addr", "add", f"{address}/24", "dev", inside))
@@ -95,10 +112,10 @@ class Cluster:
             "--no-sync",
         )
         with (data / "pg_hba.conf").open("a") as rules:
-            rules.write(f"host all all {SUBNET}.0/24 trust\n")
+            rules.write(f"host all all {self.subnet}.0/24 trust\n")
         self._spawn(
             "postgres",
-            "bai-c-db",
+            self.database,
             "runuser",
             "-u",
             "postgres",
@@ -107,7 +124,7 @@ class Cluster:
             "-D",
             str(data),
             "-c",
-            f"listen_addresses={DB_HOST}",
+            f"listen_addresses={self.db_host}",
             "-c",
             f"unix_socket_directories={self.folder}",
             "-c",
@@ -117,23 +134,23 @@ class Cluster:
         )
         self._until(
             in_namespace(
-                "bai-c-db", str(PG_BIN / "createdb"), "-h", DB_HOST, "-U", "postgres", "bai"
+                self.database, str(PG_BIN / "createdb"), "-h", self.db_host, "-U", "postgres", "bai"
             )
         )
         bouncer = self.folder / "pgbouncer.ini"
         bouncer.write_text(
-            f"[databases]\n* = host={DB_HOST} port={PG_PORT} user=postgres\n\n[pgbouncer]\n"
-            f"listen_addr = {DB_HOST}\nlisten_port = {PGBOUNCER_PORT}\nauth_type = any\n"
+            f"[databases]\n* = host={self.db_host} port={PG_PORT} user=postgres\n\n[pgbouncer]\n"
+            f"listen_addr = {self.db_host}\nlisten_port = {PGBOUNCER_PORT}\nauth_type = any\n"
             "pool_mode = transaction\nmax_client_conn = 500\ndefault_pool_size = 20\n"
             "unix_socket_dir =\n"
         )
-        self._spawn("pgbouncer", "bai-c-db", "pgbouncer", "-u", "postgres", str(bouncer))
+        self._spawn("pgbouncer", self.database, "pgbouncer", "-u", "postgres", str(bouncer))
         self._spawn(
             "redis",
-            "bai-c-db",
+            self.database,
             "redis-server",
             "--bind",
-            DB_HOST,
+            self.db_host,
             "--port",
             "6379",
             "--save",
@@ -145,17 +162,17 @@ class Cluster:
         )
         self._spawn(
             "wechat",
-            "bai-c-db",
+            self.database,
             sys.executable,
             "-m",
             "tests.cluster.wechat",
-            DB_HOST,
+            self.db_host,
             str(WECHAT_PORT),
             APPID,
             APP_SECRET,
         )
         for port in (PGBOUNCER_PORT, 6379, WECHAT_PORT):
-            self._wait_port(DB_HOST, port)
+            self._wait_port(self.db_host, port)
 
     def environment(self, address: str, extra: dict[str, str]) -> dict[str, str]:
         return {
@@ -164,14 +181,14 @@ class Cluster:
             "BAI_HOST": address,
             "BAI_WORKERS": "2",
             "BAI_DATA_DIR": str(self.folder / address),
-            "BAI_DATABASE_URL": f"postgresql://postgres@{DB_HOST}:{PGBOUNCER_PORT}/bai",
+            "BAI_DATABASE_URL": f"postgresql://postgres@{self.db_host}:{PGBOUNCER_PORT}/bai",
             "BAI_DATABASE_POOL_MODE": "transaction",
             "BAI_DATABASE_POOL_SIZE": "4",
-            "BAI_MIGRATION_DATABASE_URL": f"postgresql://postgres@{DB_HOST}:{PG_PORT}/bai",
-            "BAI_REDIS_URL": f"redis://{DB_HOST}:6379/0",
+            "BAI_MIGRATION_DATABASE_URL": f"postgresql://postgres@{self.db_host}:{PG_PORT}/bai",
+            "BAI_REDIS_URL": f"redis://{self.db_host}:6379/0",
             "BAI_WECHAT_APPID": APPID,
             "BAI_WECHAT_SECRET": APP_SECRET,
-            "BAI_WECHAT_API_BASE": f"http://{DB_HOST}:{WECHAT_PORT}",
+            "BAI_WECHAT_API_BASE": f"http://{self.db_host}:{WECHAT_PORT}",
             "BAI_TOKEN_SECRET": TOKEN_SECRET,
             "BAI_TRUSTED_PROXIES": "",
             **extra,
@@ -202,7 +219,7 @@ class Cluster:
         return (self.folder / f"{name}.log").read_text(errors="replace")
 
     def _wait_port(self, host: str, port: int) -> None:
-        self._until(in_namespace("bai-c-db", "bash", "-c", f"echo > /dev/tcp/{host}/{port}"))
+        self._until(in_namespace(self.database, "bash", "-c", f"echo > /dev/tcp/{host}/{port}"))
 
     def _until(self, command: list[str]) -> None:
         """Run `command` until it succeeds (a server still starting), for 30 s at most."""
@@ -236,11 +253,9 @@ class Cluster:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def stop_network(self) -> None:
-        listed = run("ip", "netns", "list", check=False).stdout.split()
-        for namespace in {
-            *self.namespaces,
-            *(name for name in listed if name.startswith("bai-c-")),
-        }:
+        for namespace in self.namespaces:
             remove_namespace(namespace)
         self.namespaces.clear()
-        run("ip", "link", "del", BRIDGE, check=False)
+        for n in range(len(self.hosts) + 1):  # a pair not yet moved into its namespace
+            run("ip", "link", "del", f"baic{self.run}v{n}", check=False)
+        run("ip", "link", "del", self.bridge, check=False)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.cluster.harness import DB_HOST, WECHAT_PORT, Cluster
+from tests.cluster.harness import WECHAT_PORT, Cluster
 
 HEALTH_LIMIT = 10
 
@@ -28,8 +28,8 @@ def cluster() -> Iterator[Cluster]:
     hosts.stop()
 
 
-def exchanges() -> int:
-    count: int = httpx.get(f"http://{DB_HOST}:{WECHAT_PORT}/stats").json()["exchanges"]
+def exchanges(cluster: Cluster) -> int:
+    count: int = httpx.get(f"http://{cluster.db_host}:{WECHAT_PORT}/stats").json()["exchanges"]
     return count
 
 
@@ -62,7 +62,7 @@ def test_one_identity_logging_in_on_every_host_at_once_is_one_user(cluster: Clus
 
 
 def test_double_taps_split_over_two_hosts_both_succeed(cluster: Cluster) -> None:
-    asked = exchanges()
+    asked = exchanges(cluster)
     requests = [(url, f"tapper-{n}.code") for n in range(20) for url in cluster.urls]
 
     answers = asyncio.run(send(requests))
@@ -70,7 +70,7 @@ def test_double_taps_split_over_two_hosts_both_succeed(cluster: Cluster) -> None
     assert [answer.status_code for answer in answers] == [200] * 40
     users = [answer.json()["data"]["user"]["pb_id"] for answer in answers]
     assert all(users[n] == users[n + 1] for n in range(0, 40, 2))
-    assert exchanges() - asked == 20
+    assert exchanges(cluster) - asked == 20
 
 
 def test_a_registration_on_one_host_is_counted_and_trusted_on_the_other(
@@ -125,7 +125,7 @@ def test_a_host_killed_mid_load_loses_no_acknowledged_registration(cluster: Clus
 
             async def kill_first_host() -> None:
                 await asyncio.sleep(0.5)
-                cluster.kill("bai-c-h1")
+                cluster.kill(cluster.namespace("h1"))
 
             await asyncio.gather(kill_first_host(), *(register(n) for n in range(400)))
 

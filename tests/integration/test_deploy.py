@@ -2,6 +2,7 @@
 warning), pointed at this checkout's `bai`."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,3 +34,14 @@ def test_the_systemd_unit_verifies_cleanly(tmp_path: Path) -> None:
     assert "Restart=on-failure" in unit_text
     assert "RestartPreventExitStatus=2" in unit_text  # a refusal (exit 2) is not restarted
     assert "EnvironmentFile=/etc/bai/bai.env" in unit_text
+
+
+def test_the_unit_installs_the_wheel_built_from_this_checkout_not_a_name_from_pypi() -> None:
+    header = " ".join(
+        line.lstrip("# ") for line in UNIT.read_text().splitlines() if line[:1] == "#"
+    )
+
+    installs = re.findall(r"pip install ([^`]*)`", header)
+
+    assert installs == ["./dist/bai-*.whl"]
+    assert "pip wheel --no-deps --wheel-dir dist ." in header

@@ -16,7 +16,7 @@ class TcpProxy:
 
     `cut()` refuses new connections and drops open ones (a database that went away);
     `stall()` accepts and keeps connections but forwards nothing (a database that hangs);
-    `restore()` forwards again.
+    `restore()` forwards again. `accepted` counts the connections it took.
     """
 
     def __init__(self, target_host: str, target_port: int) -> None:
@@ -25,6 +25,7 @@ class TcpProxy:
         self._flowing = asyncio.Event()
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self.accepted = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
@@ -45,6 +46,7 @@ class TcpProxy:
     async def _handle(
         self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter
     ) -> None:
+        self.accepted += 1
         self._writers.add(client_writer)
         if not self._flowing.is_set():
             return

@@ -19,7 +19,13 @@ SIGN_IN_PAUSES = (1.0, 2.0, 0.0)  # after a 429, before the next try; the last t
 EXPECTED = (
     "expected pocketbase://SUPERUSER_EMAIL:PASSWORD@HOST:PORT, email and password URL-encoded"
 )
-TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+# A burst queues for a few kept connections rather than opening one per request: PocketBase
+# writes one at a time and runs its hooks on 15 prewarmed JS VMs (building a throwaway VM for
+# each call beyond them), and on a loaded machine a burst of new connections ran out of time.
+CONNECTIONS = 8
+QUEUE_SECONDS = 10.0
+TIMEOUT = httpx.Timeout(5.0, connect=2.0, pool=QUEUE_SECONDS)
+LIMITS = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
 Answer = tuple[int, dict[str, Any]]
 
 
@@ -88,11 +94,14 @@ def _unreachable(exc: httpx.HTTPError) -> StorageUnavailable:
 class PocketBaseClient:
     """One HTTP client per process, signed in as the superuser on first use and again when its
     token is refused (expired, or the superuser's sessions revoked). A sign-in that PocketBase's
-    rate limit refuses (429) is tried again after a pause."""
+    rate limit refuses (429) is tried again after a pause. At most CONNECTIONS calls are in
+    flight, on connections kept open; the others wait their turn, up to QUEUE_SECONDS."""
 
     def __init__(self, url: str) -> None:
         self._target = target_of(url)
-        self._http = httpx.AsyncClient(base_url=self._target.base_url, timeout=TIMEOUT)
+        self._http = httpx.AsyncClient(
+            base_url=self._target.base_url, timeout=TIMEOUT, limits=LIMITS
+        )
         self._token = ""
         self._signing_in = asyncio.Lock()
 
