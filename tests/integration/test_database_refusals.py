@@ -56,7 +56,7 @@ def command_line(command: str, tmp_path: Path) -> str:
         (  # the reason is the C library's, worded by its resolver (another one without DNS)
             "serve",
             "postgresql://postgres:s3cret-pw@no-such-host.invalid:5432/bai",
-            "@no-such-host.invalid:5432/bai) cannot be reached or migrated: ",
+            "@no-such-host.invalid:5432/bai) cannot be reached or used: gaierror: ",
         ),
         *[
             (command, "pocketbase://a%40b.c:s3cret-pw@127.0.0.1:{closed}", "ConnectError")
