@@ -1,6 +1,8 @@
 """Every route is declared once, in the route table, with its default limit; a route the table
 does not hold, or limits that leave a route out, are refused when the app is built."""
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from bai.entrypoints.http.route_table import (
 )
 from tests.support.fakes import FixedClock
 
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 UNLIMITED_BY_DESIGN = {"health-live"}  # a refused liveness probe would restart a sound worker
 
 
@@ -80,3 +83,16 @@ def test_operator_limits_name_only_routes_of_the_table() -> None:
     assert parse_limits("login=off")[LOGIN.name] is None
     with pytest.raises(LimitsError, match="unknown route 'logout'; routes: login, profile"):
         parse_limits("logout=1/1")
+
+
+def test_readme_s_security_section_states_every_default_limit() -> None:
+    stated = re.sub(r"\s+", " ", README.split("Defaults per minute:", 1)[1].split(". They", 1)[0])
+    for route in ROUTES:
+        limit, name = route.limit, route.name
+        if limit is None:
+            assert f"(`{name}`) none" in stated
+        elif limit.window_seconds == 1:
+            assert f"(`{name}`) {limit.requests} a second" in stated
+        else:
+            assert limit.window_seconds == 60
+            assert f"{name} {limit.requests}" in stated
