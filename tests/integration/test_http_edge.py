@@ -11,8 +11,7 @@ import pytest
 
 from bai.domain.errors import WeChatUnavailable
 from bai.entrypoints.http.app import create_app
-from bai.entrypoints.http.limits import DEFAULT_LIMITS, Limit
-from bai.entrypoints.http.rate_limit import ROUTE_OPTION
+from bai.entrypoints.http.route_table import HEALTH, ROUTE_OPTION, ROUTES, Limit
 from bai.entrypoints.logs import JsonFormatter
 from tests.integration.conftest import AVATAR
 from tests.support.apps import container_with
@@ -240,7 +239,7 @@ async def test_operators_set_limits_per_route(tmp_path: Path) -> None:
 async def test_readiness_past_its_default_limit_is_429_and_liveness_is_not_limited(
     tmp_path: Path,
 ) -> None:
-    default = DEFAULT_LIMITS["health"]
+    default = HEALTH.limit
     assert isinstance(default, Limit)
     app = app_for(tmp_path, clock=FixedClock())  # every request in one window
     async with concurrent_client(app) as client:
@@ -257,16 +256,17 @@ async def test_readiness_past_its_default_limit_is_429_and_liveness_is_not_limit
     assert live == {200}
 
 
-def test_every_api_route_names_its_limit_in_the_table(app: Any) -> None:
-    names = {
-        handler.opt.get(ROUTE_OPTION)
+def test_the_api_serves_the_route_table_and_labels_requests_with_its_paths(app: Any) -> None:
+    served = {
+        (handler.opt.get(ROUTE_OPTION), method, route.path)
         for route in app.app.routes
         if route.path.startswith("/pb/api/") and not route.path.startswith("/pb/api/docs")
         for handler in route.route_handlers
         if handler.include_in_schema
+        for method in handler.http_methods
     }
 
-    assert names == set(DEFAULT_LIMITS)
+    assert served == {(route.name, route.method, route.routed) for route in ROUTES}
 
 
 async def test_every_request_gets_one_access_log_line(

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID
-from bai.entrypoints.http.limits import DEFAULT_LIMITS
+from bai.entrypoints.http.route_table import ROUTES
 from bai.entrypoints.readers import (
     IPNetwork,
     Reader,
@@ -160,7 +160,7 @@ VARIABLES = (
         limits,
         "",
         "per-route limits: comma-separated `ROUTE=REQUESTS/SECONDS` or `ROUTE=off`, routes"
-        f" {', '.join(f'`{route}`' for route in DEFAULT_LIMITS)}; routes not named keep"
+        f" {', '.join(f'`{route.name}`' for route in ROUTES)}; routes not named keep"
         " their default. Example: `login=100/60,health=20/1`",
         shown_default="see [Security](#security)",
     ),

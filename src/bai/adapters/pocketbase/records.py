@@ -5,26 +5,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bai.domain.entities import Company, IdType, User, UserStatus
+from bai.domain.user_fields import USER_FIELDS, FieldKind, named
 
-TEXT_FIELDS = (
-    "openid",
-    "unionid",
-    "users_id",
-    "users_convers_id",
-    "users_id_number",
-    "users_type",
-    "users_name",
-    "users_phone",
-    "users_level",
-    "users_picture",
-    "company_id",
-    "users_parent_id",
-    "users_promo_code",
-    "usergroups_id",
-)
-NUMBER_FIELDS = ("users_rank_level", "users_auth_type")
-# What an empty value means where BAI keeps an enumeration (BAI's column defaults).
-EMPTY_MEANS = {"users_idtype": IdType.WECHAT.value, "users_status": UserStatus.ACTIVE.value}
+TEXT_FIELDS = named(FieldKind.TEXT)
+NUMBER_FIELDS = named(FieldKind.NUMBER)
+# What an empty value means where BAI keeps an enumeration (its default).
+EMPTY_MEANS = {
+    field.name: str(field.default) for field in USER_FIELDS if field.kind is FieldKind.CHOICE
+}
 Now = Callable[[], datetime]
 
 

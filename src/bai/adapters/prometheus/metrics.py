@@ -17,11 +17,17 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
+from bai.domain.auth_events import AuthEvent
+
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 # From a loopback users-count (~0.5 ms) to WeChat's own timeout (seconds).
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED_ROUTE = "unmatched"
+_DONE = ", ".join(event for event in AuthEvent if event is not AuthEvent.REFUSED)
+AUTH_EVENTS_HELP = (
+    f"What requests did to accounts: {_DONE}, or {AuthEvent.REFUSED} (with the refusal's reason)"
+)
 
 
 def _cached(make: Callable[..., Any]) -> Callable[..., Any]:
@@ -68,8 +74,7 @@ class PrometheusMetrics:
         )
         auth_events = Counter(
             "bai_auth_events",
-            "What requests did to accounts: registered, logged_in, refreshed, profile_updated,"
-            " or refused (with the refusal's reason)",
+            AUTH_EVENTS_HELP,
             ("event", "reason"),
             registry=registry,
         )
@@ -100,7 +105,7 @@ class PrometheusMetrics:
         self._wechat_calls(api, outcome).inc()
         self._wechat_latency(api).observe(seconds)
 
-    def auth_event(self, event: str, reason: str = "") -> None:
+    def auth_event(self, event: AuthEvent, reason: str = "") -> None:
         self._auth_events(event, reason).inc()
 
     def rate_limited(self, route: str) -> None:

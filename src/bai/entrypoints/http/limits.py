@@ -1,29 +1,14 @@
 """Rate limits per route, and `BAI_RATE_LIMITS`, the operator's way to change them."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Final
 
+from .route_table import ROUTES, Limit
 
-@dataclass(frozen=True, slots=True)
-class Limit:
-    requests: int
-    window_seconds: int
+__all__ = ["DEFAULT_LIMITS", "Limit", "LimitsError", "parse_limits"]
 
-
-# Per client address and route. Generous on purpose: a carrier NAT puts hundreds of people
-# behind one address, and a person logs in a few times an hour at most. Readiness (`health`)
-# costs a database round trip: ten a second is far above a load balancer's probes (one every
-# 1-5 s per probe address). Liveness touches nothing and a refusal would restart a sound
-# worker: no limit unless the operator sets one.
-DEFAULT_LIMITS: Final[Mapping[str, Limit | None]] = {
-    "login": Limit(300, 60),
-    "profile": Limit(120, 60),
-    "refresh-token": Limit(300, 60),
-    "users-count": Limit(600, 60),
-    "health": Limit(10, 1),
-    "health-live": None,
-}
+# Per client address and route, as the route table declares them.
+DEFAULT_LIMITS: Final[Mapping[str, Limit | None]] = {route.name: route.limit for route in ROUTES}
 MAX_REQUESTS: Final = 1_000_000
 MAX_SECONDS: Final = 86_400
 

@@ -11,6 +11,7 @@ from bai.domain.errors import TooManyRequests
 
 from .client_address import limit_key
 from .limits import Limit
+from .route_table import ROUTE_OPTION, ROUTES
 
 
 class RateLimiter(Protocol):
@@ -23,7 +24,8 @@ class RateLimiter(Protocol):
         ...
 
 
-ROUTE_OPTION = "rate_limit"
+class UnlimitedRoute(ValueError):
+    """Limits that say nothing of a route of the table: it would run unlimited unasked."""
 
 
 class RateLimitMiddleware(ASGIMiddleware):
@@ -35,6 +37,8 @@ class RateLimitMiddleware(ASGIMiddleware):
     def __init__(
         self, limiter: RateLimiter, limits: Mapping[str, Limit | None], metrics: PrometheusMetrics
     ) -> None:
+        if missing := [route.name for route in ROUTES if route.name not in limits]:
+            raise UnlimitedRoute(f"no rate limit for {', '.join(missing)}")
         self._limiter = limiter
         self._limits = limits
         self._metrics = metrics

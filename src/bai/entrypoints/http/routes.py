@@ -2,10 +2,11 @@
 
 from typing import Any
 
-from litestar import Request, Router, get, post
+from litestar import Request, Router
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
+from bai.domain.auth_events import AuthEvent
 from bai.domain.use_cases.complete_profile import ProfileCommand
 from bai.domain.use_cases.login_or_register import LoginCommand
 from bai.domain.use_cases.refresh_token import RefreshCommand
@@ -13,8 +14,18 @@ from bai.domain.values import AvatarUrl, LoginCode, Nickname, PhoneCode
 from bai.entrypoints.container import Container
 
 from .events import auth_event
-from .rate_limit import ROUTE_OPTION
 from .request import bearer_token
+from .route_table import (
+    API_PREFIX,
+    HEALTH,
+    HEALTH_LIVE,
+    LOGIN,
+    PROFILE,
+    REFRESH_TOKEN,
+    USERS_COUNT,
+    checked,
+    serves,
+)
 from .schemas import (
     AuthSuccessData,
     AuthSuccessResponse,
@@ -50,10 +61,9 @@ def api_router(container: Container) -> Router:
     singleton lookup), rather than through Litestar's dependency injection, which resolves two
     or more dependencies in a task group per request."""
 
-    @post(
-        "/wechat/login",
+    @serves(
+        LOGIN,
         operation_id="postWechatLogin",
-        opt={ROUTE_OPTION: "login"},
         summary="微信登录或首次注册",
         tags=["微信认证"],
         status_code=200,
@@ -67,7 +77,8 @@ def api_router(container: Container) -> Router:
         result = await container.login_or_register().execute(
             LoginCommand(code=LoginCode(data.users_wx_code))
         )
-        auth_event(request, "registered" if result.registered else "logged_in", result.user)
+        event = AuthEvent.REGISTERED if result.registered else AuthEvent.LOGGED_IN
+        auth_event(request, event, result.user)
         status = "register_success" if result.registered else "login_success"
         user = container.present_user()(result.user)
         payload = AuthSuccessData(
@@ -75,10 +86,9 @@ def api_router(container: Container) -> Router:
         )
         return AuthSuccessResponse(data=payload, token=result.token)
 
-    @post(
-        "/wechat/profile",
+    @serves(
+        PROFILE,
         operation_id="postWechatProfile",
-        opt={ROUTE_OPTION: "profile"},
         summary="更新微信用户资料",
         tags=["微信认证"],
         status_code=200,
@@ -96,17 +106,16 @@ def api_router(container: Container) -> Router:
             picture=AvatarUrl(data.users_picture),
         )
         user = await container.complete_profile().execute(command)
-        auth_event(request, "profile_updated", user)
+        auth_event(request, AuthEvent.PROFILE_UPDATED, user)
         return WechatProfileResponse(
             data=WechatProfileResponseData(
                 status="update_success", user=container.present_user()(user)
             )
         )
 
-    @post(
-        "/system/refresh-token",
+    @serves(
+        REFRESH_TOKEN,
         operation_id="postSystemRefreshToken",
-        opt={ROUTE_OPTION: "refresh-token"},
         summary="刷新认证 token",
         tags=["系统"],
         status_code=200,
@@ -123,13 +132,12 @@ def api_router(container: Container) -> Router:
             code=LoginCode.optional(code),
         )
         renewal = await container.refresh_token().execute(command)
-        auth_event(request, "refreshed", renewal.user)
+        auth_event(request, AuthEvent.REFRESHED, renewal.user)
         return RefreshTokenResponse(token=renewal.token)
 
-    @post(
-        "/system/users-count",
+    @serves(
+        USERS_COUNT,
         operation_id="postSystemUsersCount",
-        opt={ROUTE_OPTION: "users-count"},
         summary="查询用户总数",
         tags=["系统"],
         status_code=200,
@@ -140,10 +148,9 @@ def api_router(container: Container) -> Router:
         total = await container.count_users().execute()
         return UsersCountResponse(data=UsersCountData(total_users=total))
 
-    @get(
-        "/health",
+    @serves(
+        HEALTH,
         operation_id="getHealth",
-        opt={ROUTE_OPTION: "health"},
         summary="存活与就绪检查",
         tags=["系统"],
         security=[],
@@ -153,10 +160,9 @@ def api_router(container: Container) -> Router:
         await container.check_readiness().execute()
         return HealthResponse(data=HealthData(status="ok", database="ok"))
 
-    @get(
-        "/health/live",
+    @serves(
+        HEALTH_LIVE,
         operation_id="getHealthLive",
-        opt={ROUTE_OPTION: "health-live"},
         summary="存活检查(不访问数据库与微信)",
         tags=["系统"],
         security=[],
@@ -168,13 +174,8 @@ def api_router(container: Container) -> Router:
         return LiveResponse(data=LiveData(status="ok"))
 
     return Router(
-        path="/pb/api",
-        route_handlers=[
-            wechat_login,
-            wechat_profile,
-            refresh_token,
-            users_count,
-            health,
-            health_live,
-        ],
+        path=API_PREFIX,
+        route_handlers=checked(
+            [wechat_login, wechat_profile, refresh_token, users_count, health, health_live]
+        ),
     )
