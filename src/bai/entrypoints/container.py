@@ -17,6 +17,7 @@ from bai.adapters.redis.client import redis_client
 from bai.adapters.redis.login_code_ledger import RedisLoginCodeLedger
 from bai.adapters.redis.rate_limiter import RedisRateLimiter
 from bai.adapters.redis.shared_cache import shared_cache
+from bai.adapters.shared_reads import SharedReadsUserRepository
 from bai.adapters.sqlalchemy.account_import import SqlAlchemyAccountStore
 from bai.adapters.sqlalchemy.engine import engine_for
 from bai.adapters.sqlalchemy.login_code_ledger import SqlAlchemyLoginCodeLedger
@@ -132,8 +133,9 @@ class Container(containers.DeclarativeContainer):
     refresh_token = providers.Singleton(
         RefreshToken, authenticator=authenticator, codes=login_codes, users=users, tokens=tokens
     )
-    count_users = providers.Singleton(CountUsers, users=users)
-    check_readiness = providers.Singleton(CheckReadiness, users=users)
+    shared_reads = providers.Singleton(SharedReadsUserRepository, users)
+    count_users = providers.Singleton(CountUsers, users=shared_reads)
+    check_readiness = providers.Singleton(CheckReadiness, users=shared_reads)
     disable_user = providers.Singleton(DisableUser, users=users, clock=clock)
     enable_user = providers.Singleton(EnableUser, users=users, clock=clock)
     revoke_sessions = providers.Singleton(RevokeSessions, users=users, ids=ids, clock=clock)
