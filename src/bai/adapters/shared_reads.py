@@ -1,6 +1,6 @@
 """Concurrent reads of the user store shared among the callers that ask together.
 
-why: docs/performance.md#several-workers-and-hosts-issue-11-what-exactness-costs
+why: docs/performance.md#shared-reads
 """
 
 import asyncio

@@ -26,7 +26,8 @@ from bai.adapters.system.clock import SystemClock
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
 from bai.adapters.wechat.access_token import StableAccessToken
-from bai.adapters.wechat.api import WeChatApi, new_transport
+from bai.adapters.wechat.aiohttp_transport import new_transport
+from bai.adapters.wechat.api import WeChatApi
 from bai.adapters.wechat.sandbox import SandboxWeChatGateway
 from bai.adapters.wechat.server_gateway import WeChatServerGateway
 from bai.domain.authentication import Authenticator
