@@ -16,7 +16,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from bai.adapters.pocketbase.records import stamp
+from bai.adapters.pocketbase.records import pocketbase_time
 from bai.domain.entities import Company
 from tests.support.tcp_proxy import free_port
 
@@ -96,8 +96,8 @@ class PocketBase:
                         company.company_id,
                         company.company_name,
                         company.company_status,
-                        stamp(company.created),
-                        stamp(company.updated),
+                        pocketbase_time(company.created),
+                        pocketbase_time(company.updated),
                     )
                     for company in companies
                 ],

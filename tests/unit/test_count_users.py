@@ -1,5 +1,3 @@
-import asyncio
-
 import pytest
 
 from bai.adapters.memory.user_repository import InMemoryUserRepository
@@ -37,61 +35,9 @@ async def test_the_very_next_count_sees_a_registration_and_a_deletion(
     assert await count_users.execute() == 1
 
 
-async def test_requests_arriving_together_share_one_read() -> None:
+async def test_a_store_that_does_not_answer_is_reported() -> None:
     store = CountingStore()
-    count_users = CountUsers(users=store)
-
-    totals = await asyncio.gather(*(count_users.execute() for _ in range(50)))
-
-    assert set(totals) == {0}
-    assert store.reads == 1
-
-
-async def test_a_request_never_gets_a_read_that_started_before_it_arrived() -> None:
-    store = CountingStore()
-    count_users = CountUsers(users=store)
-    early = asyncio.ensure_future(count_users.execute())
-    await asyncio.sleep(0.001)  # the first read has started
-    await store.add_if_absent(a_user())
-
-    late = await count_users.execute()
-
-    assert await early == 0
-    assert late == 1
-    assert store.reads == 2
-
-
-async def test_every_request_of_a_failed_read_gets_its_failure_and_the_next_read_runs() -> None:
-    store = CountingStore()
-    count_users = CountUsers(users=store)
-
     store.down = True
-    outcomes = await asyncio.gather(
-        *(count_users.execute() for _ in range(5)), return_exceptions=True
-    )
-    store.down = False
 
-    assert all(isinstance(outcome, StorageUnavailable) for outcome in outcomes)
-    assert await count_users.execute() == 0
-
-
-class StoppedOnceStore(CountingStore):
-    """Its first read is stopped (cancelled) half-way, as at a shutdown or a timeout."""
-
-    async def count(self) -> int:
-        if self.reads == 0:
-            self.reads += 1
-            await asyncio.sleep(0.01)
-            raise asyncio.CancelledError
-        return await super().count()
-
-
-async def test_a_stopped_read_leaves_no_request_waiting_for_ever() -> None:
-    count_users = CountUsers(users=StoppedOnceStore())
-    first = asyncio.ensure_future(count_users.execute())
-    await asyncio.sleep(0.001)  # the first read is under way
-    second = asyncio.ensure_future(count_users.execute())  # waits for the next read
-
-    assert await asyncio.wait_for(second, 1) == 0
-    with pytest.raises(asyncio.CancelledError):
-        await first
+    with pytest.raises(StorageUnavailable):
+        await CountUsers(users=store).execute()

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bai.entrypoints.logs import JsonFormatter, TurnBatchedStreamHandler
+from bai.entrypoints.batched_log_writes import TurnBatchedStreamHandler
+from bai.entrypoints.logs import JsonFormatter
 
 
 @given(value=st.text(), message=st.text())

@@ -1,10 +1,11 @@
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bai.entrypoints.http.presenters import UserPresenter, pocketbase_time
+from bai.adapters.pocketbase.records import pocketbase_time
+from bai.entrypoints.http.presenters import UserPresenter
 from tests.support.builders import ACME, a_user
 from tests.support.contract import user_info_fields
 
@@ -34,8 +35,16 @@ def test_no_company_is_null_and_hidden_fields_stay_hidden() -> None:
     assert set(shown.__struct_fields__) == user_info_fields()
 
 
-@given(moment=st.datetimes(min_value=datetime(1000, 1, 1), timezones=st.sampled_from([None, UTC])))
-def test_times_read_like_pocketbases(moment: datetime) -> None:
-    expected = moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1000, 1, 2),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=8)), timezone(-timedelta(hours=5))]
+        ),
+    )
+)
+def test_times_read_like_pocketbases_in_utc(moment: datetime) -> None:
+    utc = moment.astimezone(UTC)
+    expected = utc.strftime("%Y-%m-%d %H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
     assert pocketbase_time(moment) == expected

@@ -1,10 +1,9 @@
 """The ASGI application the server imports: `bai.entrypoints.asgi:app`."""
 
-import gc
-
 from bai.entrypoints.http.app import create_app
 from bai.entrypoints.logs import configure_logging
 from bai.entrypoints.settings import load_settings
+from bai.entrypoints.start_up_freeze import freeze_start_up_objects
 from bai.entrypoints.tracing import traced
 from bai.entrypoints.wiring import container_for
 
@@ -13,7 +12,4 @@ settings = load_settings()
 configure_logging(settings.log_level)
 container = container_for(settings)
 app = traced(create_app(container), container)
-# The ~110,000 objects of start-up (modules, Litestar's routes and schemas, the container) live
-# as long as the worker: moved out of the collector's sight, a full collection no longer walks
-# them (docs/performance.md, change 15).
-gc.freeze()
+freeze_start_up_objects()

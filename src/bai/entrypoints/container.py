@@ -17,6 +17,7 @@ from bai.adapters.redis.client import redis_client
 from bai.adapters.redis.login_code_ledger import RedisLoginCodeLedger
 from bai.adapters.redis.rate_limiter import RedisRateLimiter
 from bai.adapters.redis.shared_cache import shared_cache
+from bai.adapters.shared_reads import SharedReadsUserRepository
 from bai.adapters.sqlalchemy.account_import import SqlAlchemyAccountStore
 from bai.adapters.sqlalchemy.engine import engine_for
 from bai.adapters.sqlalchemy.login_code_ledger import SqlAlchemyLoginCodeLedger
@@ -25,7 +26,8 @@ from bai.adapters.system.clock import SystemClock
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
 from bai.adapters.wechat.access_token import StableAccessToken
-from bai.adapters.wechat.api import WeChatApi, new_transport
+from bai.adapters.wechat.aiohttp_transport import new_transport
+from bai.adapters.wechat.api import WeChatApi
 from bai.adapters.wechat.sandbox import SandboxWeChatGateway
 from bai.adapters.wechat.server_gateway import WeChatServerGateway
 from bai.domain.authentication import Authenticator
@@ -132,8 +134,9 @@ class Container(containers.DeclarativeContainer):
     refresh_token = providers.Singleton(
         RefreshToken, authenticator=authenticator, codes=login_codes, users=users, tokens=tokens
     )
-    count_users = providers.Singleton(CountUsers, users=users)
-    check_readiness = providers.Singleton(CheckReadiness, users=users)
+    shared_reads = providers.Singleton(SharedReadsUserRepository, users)
+    count_users = providers.Singleton(CountUsers, users=shared_reads)
+    check_readiness = providers.Singleton(CheckReadiness, users=shared_reads)
     disable_user = providers.Singleton(DisableUser, users=users, clock=clock)
     enable_user = providers.Singleton(EnableUser, users=users, clock=clock)
     revoke_sessions = providers.Singleton(RevokeSessions, users=users, ids=ids, clock=clock)

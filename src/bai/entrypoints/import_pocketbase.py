@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from bai.adapters.pocketbase.data_dir import PocketBaseDataDir
 from bai.adapters.sqlalchemy.migrate import upgrade
-from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES
+from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES, secret_is_long_enough
 from bai.domain.use_cases.import_accounts import ImportReport, Tally
 from bai.entrypoints.settings import Settings
 from bai.entrypoints.storage_failures import STORAGE_FAILURES, storage_failure
@@ -58,7 +58,7 @@ def run_import(settings: Settings, data_dir: Path, secret_file: Path) -> tuple[i
     try:
         source = PocketBaseDataDir(data_dir)
         secret = source.token_secret()
-        if len(secret.encode()) < MIN_SECRET_BYTES:
+        if not secret_is_long_enough(secret):
             return 2, (
                 f"bai import-pocketbase: the collection's token secret is shorter than"
                 f" {MIN_SECRET_BYTES} bytes, which BAI requires; set a longer one in PocketBase"

@@ -14,18 +14,18 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from bai.adapters.pocketbase.client import target_of
-from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES
+from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES, secret_is_long_enough
 from bai.entrypoints.http.limits import Limit
 from bai.entrypoints.token_secret import (
     TokenSecretError,
     development_token_secret,
     token_secret_from,
 )
-from bai.entrypoints.variables import BY_NAME, VARIABLES, IPNetwork
+from bai.entrypoints.variables import BY_NAME, MAX_WECHAT_TIMEOUT, VARIABLES, IPNetwork
+from bai.ports.login_code_ledger import CLAIM_SECONDS
 
 Storage = Literal["memory", "sqlite", "postgresql", "pocketbase"]
 PoolMode = Literal["session", "transaction"]
-MAX_WECHAT_TIMEOUT = 20.0
 DRIVERS: dict[str, Storage] = {
     "memory": "memory",
     "sqlite+aiosqlite": "sqlite",
@@ -219,8 +219,8 @@ def _refuse_missing_secrets(
             raise SettingsError(f"BAI_ENV=production needs {', '.join(missing)}")
     if appid and not app_secret:
         raise SettingsError("BAI_WECHAT_APPID is set but BAI_WECHAT_SECRET is not")
-    if token_secret and len(token_secret.encode()) < MIN_SECRET_BYTES:
-        raise SettingsError("BAI_TOKEN_SECRET must be at least 32 bytes")
+    if token_secret and not secret_is_long_enough(token_secret):
+        raise SettingsError(f"BAI_TOKEN_SECRET must be at least {MIN_SECRET_BYTES} bytes")
 
 
 def _refuse_what_cannot_work(settings: Settings) -> None:
@@ -230,7 +230,7 @@ def _refuse_what_cannot_work(settings: Settings) -> None:
     if settings.wechat_timeout > MAX_WECHAT_TIMEOUT:
         raise SettingsError(
             f"BAI_WECHAT_TIMEOUT must be at most {MAX_WECHAT_TIMEOUT} seconds (a login code's"
-            " claim lasts 30)"
+            f" claim lasts {CLAIM_SECONDS})"
         )
     if settings.database_pool_mode == "transaction" and settings.storage != "postgresql":
         raise SettingsError("BAI_DATABASE_POOL_MODE=transaction is for PostgreSQL (PgBouncer)")

@@ -6,7 +6,7 @@ made from them (`python -m bai.entrypoints.variables`; a test checks the README 
 import re
 from dataclasses import dataclass
 
-from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID
+from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID, MIN_SECRET_BYTES
 from bai.entrypoints.http.route_table import ROUTES
 from bai.entrypoints.readers import (
     IPNetwork,
@@ -22,8 +22,19 @@ from bai.entrypoints.readers import (
     text,
     whole,
 )
+from bai.ports.login_code_ledger import CLAIM_SECONDS
 
-__all__ = ["BY_NAME", "VARIABLES", "IPNetwork", "Variable", "markdown_table", "plain_text"]
+# A whole WeChat call ends well within a login code's claim, so the claim cannot lapse under it.
+MAX_WECHAT_TIMEOUT = 20.0
+__all__ = [
+    "BY_NAME",
+    "MAX_WECHAT_TIMEOUT",
+    "VARIABLES",
+    "IPNetwork",
+    "Variable",
+    "markdown_table",
+    "plain_text",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,15 +122,16 @@ VARIABLES = (
         "wechat_timeout",
         seconds(0, 3600),
         "5",
-        "seconds for a whole WeChat call (at most 20: a login code's claim lasts 30 s)",
+        f"seconds for a whole WeChat call (at most {MAX_WECHAT_TIMEOUT:g}: a login code's claim"
+        f" lasts {CLAIM_SECONDS} s)",
     ),
     Variable(
         "BAI_TOKEN_SECRET",
         "",
         text,
         "",
-        "the collection secret, at least 32 bytes; beside PocketBase it is PocketBase's own and"
-        " is not set",
+        f"the collection secret, at least {MIN_SECRET_BYTES} bytes; beside PocketBase it is"
+        " PocketBase's own and is not set",
         shown_default="dev: made once, kept in `$BAI_DATA_DIR/token_secret`",
     ),
     Variable(

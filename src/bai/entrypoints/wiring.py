@@ -4,7 +4,7 @@ import logging
 
 from bai.adapters.pocketbase.client import collection_secret
 from bai.adapters.pocketbase.secret_watch import CHECK_EVERY_SECONDS
-from bai.adapters.tokens.pocketbase_jwt import POCKETBASE_MIN_SECRET_BYTES
+from bai.adapters.tokens.pocketbase_jwt import POCKETBASE_MIN_SECRET_BYTES, secret_is_long_enough
 from bai.domain.errors import StorageUnavailable
 from bai.entrypoints.container import Container
 from bai.entrypoints.settings import Settings
@@ -30,7 +30,7 @@ def pocketbase_collection(url: str) -> tuple[str, str]:
     """The collection id and token secret of the PocketBase at `url`; `StorageUnavailable`
     (logged, saying why) when it cannot be read or is too short for BAI to sign with."""
     collection_id, secret = collection_secret(url)
-    if len(secret.encode()) < POCKETBASE_MIN_SECRET_BYTES:
+    if not secret_is_long_enough(secret, POCKETBASE_MIN_SECRET_BYTES):
         reason = (
             f"PocketBase's tbl_auth_users token secret is shorter than"
             f" {POCKETBASE_MIN_SECRET_BYTES} bytes, which BAI requires: set a longer one in"

@@ -96,13 +96,15 @@ def record_of(user: User) -> dict[str, Any]:
         "tokenKey": user.token_key,
         "users_idtype": user.users_idtype.value,
         "users_status": user.users_status.value,
-        "created": stamp(user.created),
-        "updated": stamp(user.updated),
+        "created": pocketbase_time(user.created),
+        "updated": pocketbase_time(user.updated),
     }
     return record
 
 
-def stamp(moment: datetime) -> str:
-    """A time in PocketBase's format, `2006-01-02 15:04:05.000Z`."""
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%d %H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+def pocketbase_time(moment: datetime) -> str:
+    """A time in PocketBase's format, `2006-01-02 15:04:05.000Z`, in UTC: as PocketBase keeps
+    it and as the contract shows it."""
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(" ", "milliseconds")[:23] + "Z"

@@ -8,7 +8,7 @@ from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
 from .client import PocketBaseClient
-from .records import record_of, stamp, user_of
+from .records import pocketbase_time, record_of, user_of
 
 CONFLICT = 409
 # PocketBase keeps times to the millisecond: `since` is rounded up to one, so that a record of
@@ -78,7 +78,7 @@ class PocketBaseUserRepository(UserRepository):
             users_name=users_name,
             users_phone=users_phone,
             users_picture=users_picture,
-            updated=stamp(updated),
+            updated=pocketbase_time(updated),
         )
         if status == CONFLICT:
             raise PhoneAlreadyBound
@@ -86,13 +86,13 @@ class PocketBaseUserRepository(UserRepository):
 
     async def set_status(self, pb_id: str, status: UserStatus, *, updated: datetime) -> User | None:
         _, answer = await self._client.call(
-            "status", id=pb_id, users_status=status.value, updated=stamp(updated)
+            "status", id=pb_id, users_status=status.value, updated=pocketbase_time(updated)
         )
         return _user(answer)
 
     async def set_token_key(self, pb_id: str, token_key: str, *, updated: datetime) -> User | None:
         _, answer = await self._client.call(
-            "token_key", id=pb_id, tokenKey=token_key, updated=stamp(updated)
+            "token_key", id=pb_id, tokenKey=token_key, updated=pocketbase_time(updated)
         )
         return _user(answer)
 
@@ -109,9 +109,11 @@ class PocketBaseUserRepository(UserRepository):
         _, answer = await self._client.call(
             "list",
             status=query.status.value if query.status is not None else "",
-            since=stamp(query.since + _BELOW_A_MILLISECOND) if query.since is not None else "",
+            since=pocketbase_time(query.since + _BELOW_A_MILLISECOND)
+            if query.since is not None
+            else "",
             has_phone=query.has_phone,
-            after=stamp(after.created) if after is not None else "",
+            after=pocketbase_time(after.created) if after is not None else "",
             after_id=after.pb_id if after is not None else "",
             limit=limit,
         )

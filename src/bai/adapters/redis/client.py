@@ -1,8 +1,13 @@
+from typing import Any
+
 import redis
 from redis.asyncio import Redis
 
 SOCKET_TIMEOUT_SECONDS = 0.25
 PING_SECONDS = 1.0
+_DELETE_IF_EQUAL = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+)
 
 
 def redis_client(url: str) -> "Redis | None":
@@ -31,3 +36,8 @@ def why_no_answer(url: str) -> str | None:
     finally:
         client.close()
     return None
+
+
+def delete_if_equal(client: "Redis") -> Any:
+    """A script that deletes `keys=[key]` only while it holds `args=[value]`, in one step."""
+    return client.register_script(_DELETE_IF_EQUAL)

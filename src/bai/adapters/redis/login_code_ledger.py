@@ -1,12 +1,12 @@
 import asyncio
 import logging
 import time
-from typing import Any
 
 import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bai.adapters.redis.client import delete_if_equal
 from bai.domain.values import WeChatIdentity
 from bai.ports.login_code_ledger import (
     CLAIM_SECONDS,
@@ -20,9 +20,6 @@ logger = logging.getLogger("bai.login_codes")
 PREFIX = "bai:code:"
 PENDING = "pending"
 POLL_SECONDS = 0.01
-_RELEASE_IF_PENDING = (
-    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
-)
 
 
 class _Stored(msgspec.Struct):
@@ -64,7 +61,7 @@ class RedisLoginCodeLedger(LoginCodeLedger):
         self._fallback = fallback
         self._claim_ms = int(claim_seconds * 1000)
         self._claim_seconds = claim_seconds
-        self._release: Any = client.register_script(_RELEASE_IF_PENDING)
+        self._release_if_pending = delete_if_equal(client)
 
     async def claim(self, key: str) -> CodeClaim:
         try:
@@ -84,7 +81,7 @@ class RedisLoginCodeLedger(LoginCodeLedger):
 
     async def release(self, key: str) -> None:
         try:
-            await self._release(keys=[PREFIX + key], args=[PENDING])
+            await self._release_if_pending(keys=[PREFIX + key], args=[PENDING])
         except (RedisError, OSError) as exc:
             _unavailable(exc)
             await self._fallback.release(key)

@@ -1,20 +1,18 @@
 import logging
-from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bai.adapters.redis.client import delete_if_equal
+
 logger = logging.getLogger("bai.shared_cache")
 PREFIX = "bai:cache:"
-_DISCARD_IF_SAME = (
-    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
-)
 
 
 class RedisSharedCache:
     def __init__(self, client: "Redis") -> None:
         self._client = client
-        self._discard: Any = client.register_script(_DISCARD_IF_SAME)
+        self._discard_if_same = delete_if_equal(client)
 
     async def get(self, key: str) -> str | None:
         try:
@@ -32,7 +30,7 @@ class RedisSharedCache:
 
     async def discard(self, key: str, value: str) -> None:
         try:
-            await self._discard(keys=[PREFIX + key], args=[value])
+            await self._discard_if_same(keys=[PREFIX + key], args=[value])
         except (RedisError, OSError) as exc:
             logger.warning("shared cache unavailable: %s", type(exc).__name__)
 

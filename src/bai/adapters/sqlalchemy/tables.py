@@ -100,9 +100,8 @@ companies = Table(
 )
 
 # users-count: a counter kept by triggers in the transaction of every insert and delete (the
-# migration creates them). PostgreSQL spreads it over `COUNTER_SLOTS` rows, one per backend
-# process modulo the slots, so concurrent registrations do not queue on one row.
-COUNTER_SLOTS = 16
+# migration creates them). PostgreSQL spreads it over the migration's `SLOTS` rows, one per
+# backend process modulo the slots, so concurrent registrations do not queue on one row.
 users_count = Table(
     "tbl_auth_users_count",
     metadata,

@@ -1,17 +1,12 @@
 """Entities as the contract shows them."""
 
-from datetime import datetime
 from typing import Any
 
+from bai.adapters.pocketbase.records import pocketbase_time
 from bai.domain.entities import Company, User
 from bai.domain.values import masked_phone
 
 from .schemas import UserInfo
-
-
-def pocketbase_time(moment: datetime) -> str:
-    """PocketBase's `2006-01-02 15:04:05.000Z`, in UTC."""
-    return moment.isoformat(" ", "milliseconds")[:23] + "Z"
 
 
 def _company(company: Company | None) -> dict[str, Any] | None:

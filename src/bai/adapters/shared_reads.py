@@ -1,0 +1,117 @@
+"""Concurrent reads of the user store shared among the callers that ask together.
+
+why: docs/performance.md#shared-reads
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from bai.domain.entities import User, UserStatus
+from bai.domain.user_query import UserQuery
+from bai.ports.user_repository import UserRepository
+
+T = TypeVar("T")
+
+
+class SharedRead(Generic[T]):
+    """`SharedRead(read)` is awaited instead of `read()`: callers that arrive while no read has
+    started yet share the next read and its outcome, and a caller never gets a read that started
+    before it arrived, so what it is told is as fresh as if it had read alone. At most one read
+    is under way at a time."""
+
+    def __init__(self, read: Callable[[], Awaitable[T]]) -> None:
+        self._read = read
+        self._next: asyncio.Future[T] | None = None
+        self._reading = False
+        self._reader: asyncio.Task[None] | None = None
+
+    async def __call__(self) -> T:
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+            self._next.add_done_callback(_observed)
+            if not self._reading:
+                self._reading = True
+                asyncio.get_running_loop().call_soon(self._start)
+        return await asyncio.shield(self._next)
+
+    def _start(self) -> None:
+        self._reader = asyncio.ensure_future(self._read_while_asked())
+
+    async def _read_while_asked(self) -> None:
+        try:
+            while (joined := self._next) is not None:
+                self._next = None
+                try:
+                    joined.set_result(await self._read())
+                except Exception as exc:  # every caller of this read gets its failure
+                    joined.set_exception(exc)
+                except BaseException:  # the reader itself was stopped: so are its callers
+                    joined.cancel()
+                    raise
+        finally:
+            self._reading = False
+            if self._next is not None:  # callers that came meanwhile get a reader of their own
+                self._reading = True
+                asyncio.get_running_loop().call_soon(self._start)
+
+
+def _observed(future: "asyncio.Future[T]") -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+class SharedReadsUserRepository(UserRepository):
+    """`users`, with `count` and `ping` each a `SharedRead`: a crowd of counter or readiness
+    requests costs the store one round trip at a time, not one each. Everything else is
+    `users`' own."""
+
+    def __init__(self, users: UserRepository) -> None:
+        self._users = users
+        self._count = SharedRead(users.count)
+        self._ping = SharedRead(users.ping)
+
+    async def count(self) -> int:
+        return await self._count()
+
+    async def ping(self) -> None:
+        await self._ping()
+
+    async def get(self, pb_id: str) -> User | None:
+        return await self._users.get(pb_id)
+
+    async def get_by_openid(self, openid: str) -> User | None:
+        return await self._users.get_by_openid(openid)
+
+    async def add_if_absent(self, user: User) -> tuple[User, bool]:
+        return await self._users.add_if_absent(user)
+
+    async def save_profile(
+        self,
+        user: User,
+        *,
+        users_name: str,
+        users_phone: str,
+        users_picture: str,
+        updated: datetime,
+    ) -> User | None:
+        return await self._users.save_profile(
+            user,
+            users_name=users_name,
+            users_phone=users_phone,
+            users_picture=users_picture,
+            updated=updated,
+        )
+
+    async def set_status(self, pb_id: str, status: UserStatus, *, updated: datetime) -> User | None:
+        return await self._users.set_status(pb_id, status, updated=updated)
+
+    async def set_token_key(self, pb_id: str, token_key: str, *, updated: datetime) -> User | None:
+        return await self._users.set_token_key(pb_id, token_key, updated=updated)
+
+    async def delete(self, pb_id: str) -> bool:
+        return await self._users.delete(pb_id)
+
+    async def list_users(self, query: UserQuery, *, limit: int) -> list[User]:
+        return await self._users.list_users(query, limit=limit)
