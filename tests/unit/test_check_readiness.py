@@ -18,7 +18,7 @@ async def test_a_readiness_request_never_gets_a_ping_that_started_before_it_arri
     store = CountingStore()
     readiness = CheckReadiness(users=store)
     early = asyncio.ensure_future(readiness.execute())
-    await asyncio.sleep(0.001)  # the first ping has started
+    await store.begun.wait()  # the first ping has started
     store.down = True
 
     outcomes = await asyncio.gather(early, readiness.execute(), return_exceptions=True)

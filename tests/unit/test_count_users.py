@@ -51,7 +51,7 @@ async def test_a_request_never_gets_a_read_that_started_before_it_arrived() -> N
     store = CountingStore()
     count_users = CountUsers(users=store)
     early = asyncio.ensure_future(count_users.execute())
-    await asyncio.sleep(0.001)  # the first read has started
+    await store.begun.wait()  # the first read has started
     await store.add_if_absent(a_user())
 
     late = await count_users.execute()
@@ -76,22 +76,33 @@ async def test_every_request_of_a_failed_read_gets_its_failure_and_the_next_read
 
 
 class StoppedOnceStore(CountingStore):
-    """Its first read is stopped (cancelled) half-way, as at a shutdown or a timeout."""
+    """Its first read is stopped (cancelled) half-way, as at a shutdown or a timeout, once the
+    test sets `stop`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stop = asyncio.Event()
 
     async def count(self) -> int:
         if self.reads == 0:
             self.reads += 1
-            await asyncio.sleep(0.01)
+            self.begun.set()
+            await self.stop.wait()
             raise asyncio.CancelledError
         return await super().count()
 
 
 async def test_a_stopped_read_leaves_no_request_waiting_for_ever() -> None:
-    count_users = CountUsers(users=StoppedOnceStore())
+    store = StoppedOnceStore()
+    count_users = CountUsers(users=store)
     first = asyncio.ensure_future(count_users.execute())
-    await asyncio.sleep(0.001)  # the first read is under way
-    second = asyncio.ensure_future(count_users.execute())  # waits for the next read
+    await store.begun.wait()  # the first read is under way
 
-    assert await asyncio.wait_for(second, 1) == 0
+    async def second() -> int:
+        waiting = count_users.execute()
+        store.stop.set()  # takes effect once this request has joined the reads, below
+        return await waiting
+
+    assert await asyncio.wait_for(second(), 1) == 0
     with pytest.raises(asyncio.CancelledError):
         await first
