@@ -12,6 +12,7 @@ from bai.domain.entities import NewUserKeys
 from bai.entrypoints.accounts import USE_CASES
 from tests.integration.conftest import Api
 from tests.support.builders import a_user
+from tests.support.databases import memory_only
 from tests.support.fakes import FixedClock, GatedWeChatGateway, RepeatingIdGenerator
 from tests.support.forgery import HEADER, claims_for, sign
 
@@ -37,6 +38,7 @@ def error_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
 
 
+@memory_only
 @pytest.mark.parametrize("path", ROUTES_WITH_BODIES)
 @pytest.mark.parametrize("body", DEEP_JSON.values(), ids=DEEP_JSON.keys())
 def test_json_nested_thousands_deep_is_415(
@@ -54,6 +56,7 @@ def test_json_nested_thousands_deep_is_415(
     assert error_lines(caplog) == []
 
 
+@memory_only
 @pytest.mark.parametrize("path", ROUTES_WITH_BODIES)
 @pytest.mark.parametrize("sent", NOT_UTF8.values(), ids=NOT_UTF8.keys())
 def test_bodies_that_are_not_utf8_json_are_415(
@@ -72,6 +75,7 @@ def test_bodies_that_are_not_utf8_json_are_415(
     assert error_lines(caplog) == []
 
 
+@memory_only
 @pytest.mark.parametrize(
     "claimed",
     ["\x00", "abcdefg\x00hijklmn", "a" * 4096, "ABCDEFGHIJKLMNO", "é" * 15, "abc'--", ""],
@@ -156,6 +160,7 @@ def test_a_profile_update_in_flight_when_the_account_is_stopped_writes_nothing(
     assert stored is None or (stored.users_phone, stored.users_name) == ("", "")
 
 
+@memory_only
 @pytest.mark.parametrize(
     "name",
     [

@@ -16,12 +16,14 @@ from tests.integration.conftest import Api
 from tests.integration.test_served import serving
 from tests.support.apps import SECRET
 from tests.support.builders import a_user
+from tests.support.databases import memory_only
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 from tests.support.forgery import forgeries
 
 FORGERY_KINDS = list(forgeries(a_user(), a_user(), FixedClock(), SECRET))
 
 
+@memory_only
 @pytest.mark.parametrize("kind", FORGERY_KINDS)
 def test_forged_tokens_are_401(api: Api, clock: FixedClock, kind: str) -> None:
     user, other = a_user(), a_user()
