@@ -24,6 +24,7 @@ class FakeWeChat:
     issued_tokens: list[str] = field(default_factory=list)
     session_keys: list[str] = field(default_factory=list)
     force_refreshes: int = 0
+    login_asked: threading.Event = field(default_factory=threading.Event)  # a code has come in
     delay: float = 0.0
     fault: str = ""
     text_plain: bool = True
@@ -46,6 +47,8 @@ class FakeWeChat:
     def answer(self, path: str, query: dict[str, str], body: dict[str, Any]) -> tuple[int, Any]:
         with self._lock:
             self.calls[path] += 1
+        if path == "/sns/jscode2session":
+            self.login_asked.set()
         if self.delay:
             time.sleep(self.delay)
         if self.fault == "http500":

@@ -32,12 +32,15 @@ async def _wait_for_a_full_pool(pool: LazyPool) -> float:
 async def test_a_checkout_waits_for_a_busy_pool_while_the_database_answers(
     pool: LazyPool,
 ) -> None:
+    held = asyncio.Event()
+
     async def hold() -> None:  # longer than a second, as a burst of requests keeps a pool busy
         async with pool.connection():
+            held.set()
             await asyncio.sleep(1.5 * TIMEOUT_SECONDS)
 
     holder = asyncio.create_task(hold())
-    await asyncio.sleep(0.1)
+    await held.wait()
     async with pool.connection() as connection:
         assert await connection.fetchval("SELECT 1") == 1
 
@@ -69,12 +72,15 @@ async def test_a_connection_comes_back_after_an_error_or_a_cancel(pool: LazyPool
         async with pool.connection():
             1 / 0  # noqa: B018
 
+    held = asyncio.Event()
+
     async def hold() -> None:
         async with pool.connection() as connection:
+            held.set()
             await connection.execute("SELECT pg_sleep(5)")
 
     holder = asyncio.create_task(hold())
-    await asyncio.sleep(0.2)
+    await held.wait()
     holder.cancel()
     with pytest.raises(asyncio.CancelledError):
         await holder

@@ -1,4 +1,5 @@
-"""The envelope holds for what the framework answers on its own, too."""
+"""The envelope holds for what the framework answers on its own, too. None of it depends on the
+store: on memory only."""
 
 import logging
 
@@ -8,7 +9,10 @@ from dependency_injector import providers
 from bai.domain.values import LoginCode, WeChatIdentity
 from tests.integration.conftest import Api
 from tests.support.contract import assert_contract
+from tests.support.databases import memory_only
 from tests.support.fakes import FakeWeChatGateway
+
+pytestmark = memory_only
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,16 @@
 """SPEC's first two status rows: what is not JSON is 415, JSON that breaks the rules is 400.
-Either way WeChat is not asked and nothing changes."""
+Either way WeChat is not asked and nothing changes. Each is decided at the edge, before any
+store is asked: on memory only."""
 
 from typing import Any
 
 import pytest
 
 from tests.integration.conftest import AVATAR, Api
+from tests.support.databases import memory_only
 from tests.support.fakes import FakeWeChatGateway
 
+pytestmark = memory_only
 ROUTES_WITH_BODIES = ["/wechat/login", "/wechat/profile", "/system/refresh-token"]
 
 

@@ -4,6 +4,7 @@ from bai.domain.entities import UserStatus
 from bai.domain.errors import WeChatMisconfigured, WeChatQuotaExceeded, WeChatUnavailable
 from tests.integration.conftest import Api
 from tests.support.builders import a_user
+from tests.support.databases import memory_only
 from tests.support.fakes import FakeWeChatGateway
 
 
@@ -53,6 +54,7 @@ def test_rejected_code_is_401_and_registers_nobody(api: Api) -> None:
     assert api.count() == 0
 
 
+@memory_only
 @pytest.mark.parametrize(
     ("error", "status"),
     [(WeChatQuotaExceeded(), 429), (WeChatUnavailable(), 500), (WeChatMisconfigured(), 500)],
@@ -66,18 +68,21 @@ def test_wechat_failures_have_specs_status(
     assert api.count() == 0
 
 
+@memory_only
 def test_quota_answers_with_retry_after(api: Api, wechat: FakeWeChatGateway) -> None:
     response = api.login(wechat.failing_code("code-1", WeChatQuotaExceeded()))
 
     assert int(response.headers["retry-after"]) > 0
 
 
+@memory_only
 def test_outage_is_marked_retryable(api: Api, wechat: FakeWeChatGateway) -> None:
     response = api.login(wechat.failing_code("code-1", WeChatUnavailable()))
 
     assert response.json()["data"] == {"retryable": True}
 
 
+@memory_only
 def test_misconfiguration_is_not_retryable_and_leaks_nothing(
     api: Api, wechat: FakeWeChatGateway
 ) -> None:
@@ -87,6 +92,7 @@ def test_misconfiguration_is_not_retryable_and_leaks_nothing(
     assert response.json()["msg"] == "服务配置错误,请联系管理员"
 
 
+@memory_only
 def test_unknown_fields_are_ignored(api: Api, wechat: FakeWeChatGateway) -> None:
     body = {
         "users_wx_code": wechat.login_code("code-1", openid="openid-1"),

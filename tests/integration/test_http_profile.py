@@ -1,6 +1,7 @@
 from bai.domain.entities import UserStatus
 from tests.integration.conftest import AVATAR, Api
 from tests.support.builders import a_platform_user, a_user
+from tests.support.databases import memory_only
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 
 
@@ -29,6 +30,7 @@ def test_profile_stores_the_verified_phone_and_completes_the_user(
     assert relogin["user"]["users_phone"] == "13800138000"
 
 
+@memory_only
 def test_bare_authorization_header_works_as_the_pocketbase_sdk_sends_it(
     api: Api, wechat: FakeWeChatGateway
 ) -> None:
@@ -39,6 +41,7 @@ def test_bare_authorization_header_works_as_the_pocketbase_sdk_sends_it(
     assert api.profile(token, header="bearer   {}").status_code == 200
 
 
+@memory_only
 def test_phone_code_refused_by_wechat_is_400(api: Api, wechat: FakeWeChatGateway) -> None:
     token = api.token_for(wechat.login_code("code-1", openid="openid-1"))
 
@@ -48,6 +51,7 @@ def test_phone_code_refused_by_wechat_is_400(api: Api, wechat: FakeWeChatGateway
     assert response.json()["msg"] == "手机号授权已失效,请重新授权"
 
 
+@memory_only
 def test_phone_code_of_another_wechat_user_is_400(api: Api, wechat: FakeWeChatGateway) -> None:
     token = api.token_for(wechat.login_code("code-1", openid="openid-1"))
     wechat.phone_code("phone-1", openid="openid-2", phone="13800138000")
@@ -70,16 +74,19 @@ def test_phone_bound_to_another_user_is_400(api: Api, wechat: FakeWeChatGateway)
     assert unchanged["users_name"] == ""
 
 
+@memory_only
 def test_profile_without_a_token_is_401(api: Api, wechat: FakeWeChatGateway) -> None:
     assert api.profile(None).status_code == 401
     assert wechat.calls == 0
 
 
+@memory_only
 def test_profile_with_a_garbage_token_is_401(api: Api) -> None:
     for header in ["Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer a.b.c", "{}"]:
         assert api.profile("x.y.z", header=header).status_code == 401
 
 
+@memory_only
 def test_expired_token_is_401(api: Api, wechat: FakeWeChatGateway, clock: FixedClock) -> None:
     token = api.token_for(wechat.login_code("code-1", openid="openid-1"))
     wechat.phone_code("phone-1", openid="openid-1", phone="13800138000")

@@ -5,6 +5,7 @@ import pytest
 from bai.domain.entities import UserStatus
 from tests.integration.conftest import Api
 from tests.support.builders import a_user
+from tests.support.databases import memory_only
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 
 
@@ -41,6 +42,7 @@ def test_expired_token_and_a_fresh_code_get_a_new_token(
     assert api.profile(response.json()["token"]).status_code == 200
 
 
+@memory_only
 @pytest.mark.parametrize("body", [None, {}, {"users_wx_code": None}, {"users_wx_code": ""}])
 def test_no_valid_token_and_no_code_is_401(api: Api, body: dict[str, Any] | None) -> None:
     response = api.refresh("forged.token.value", json=body) if body is not None else api.refresh()
@@ -48,6 +50,7 @@ def test_no_valid_token_and_no_code_is_401(api: Api, body: dict[str, Any] | None
     assert response.status_code == 401
 
 
+@memory_only
 def test_code_refused_by_wechat_is_400(api: Api) -> None:
     response = api.refresh(json={"users_wx_code": "stale-code"})
 
@@ -71,6 +74,7 @@ def test_disabled_user_is_401_by_token_and_by_code(api: Api, wechat: FakeWeChatG
     assert api.refresh(token, json={"users_wx_code": code}).status_code == 401
 
 
+@memory_only
 def test_refresh_with_a_non_json_body_is_415_even_with_a_valid_token(
     api: Api, wechat: FakeWeChatGateway
 ) -> None:
@@ -83,6 +87,7 @@ def test_refresh_with_a_non_json_body_is_415_even_with_a_valid_token(
     assert response.status_code == 415
 
 
+@memory_only
 def test_a_chunked_body_is_read_and_a_body_declared_empty_is_no_body(
     api: Api, wechat: FakeWeChatGateway, clock: FixedClock
 ) -> None:

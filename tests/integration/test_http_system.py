@@ -4,6 +4,7 @@ from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.domain.errors import StorageUnavailable
 from tests.integration.conftest import Api
 from tests.support.contract import assert_contract
+from tests.support.databases import memory_only
 from tests.support.fakes import FakeWeChatGateway
 
 
@@ -16,6 +17,7 @@ def test_users_count_counts_registered_users(api: Api, wechat: FakeWeChatGateway
     assert api.count() == 3
 
 
+@memory_only
 def test_users_count_ignores_any_body(api: Api) -> None:
     response = api.post(
         "/system/users-count", content=b"not json at all", headers={"Content-Type": "text/plain"}
@@ -40,6 +42,7 @@ class UnreachableStore(InMemoryUserRepository):
         raise StorageUnavailable
 
 
+@memory_only
 def test_storage_down_is_500_on_health_and_count(api: Api) -> None:
     api.container.users.override(providers.Object(UnreachableStore()))
 
@@ -50,6 +53,7 @@ def test_storage_down_is_500_on_health_and_count(api: Api) -> None:
     assert assert_contract(health)["msg"] == "服务暂时不可用,请稍后重试"
 
 
+@memory_only
 def test_liveness_answers_while_the_database_is_down(api: Api, wechat: FakeWeChatGateway) -> None:
     api.container.users.override(providers.Object(UnreachableStore()))
     wechat.calls = 0

@@ -2,7 +2,6 @@
 
 import signal
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -34,7 +33,7 @@ def test_sigterm_lets_in_flight_requests_finish(
         )
     )
     request.start()
-    time.sleep(0.5)
+    assert fake.wechat.login_asked.wait(10)  # the request is in flight, waiting for WeChat
 
     process.send_signal(signal.SIGTERM)
     request.join(timeout=15)

@@ -3,7 +3,7 @@
 import hashlib
 import socket
 import sqlite3
-from pathlib import Path
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,12 +16,14 @@ from tests.integration.conftest import Api
 from tests.integration.test_served import serving
 from tests.support.apps import SECRET
 from tests.support.builders import a_user
+from tests.support.databases import memory_only
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 from tests.support.forgery import forgeries
 
 FORGERY_KINDS = list(forgeries(a_user(), a_user(), FixedClock(), SECRET))
 
 
+@memory_only
 @pytest.mark.parametrize("kind", FORGERY_KINDS)
 def test_forged_tokens_are_401(api: Api, clock: FixedClock, kind: str) -> None:
     user, other = a_user(), a_user()
@@ -92,6 +94,13 @@ def test_a_profile_body_cannot_set_protected_fields(api: Api, wechat: FakeWeChat
     assert api.refresh(token).status_code == 200, "the token key was not replaced"
 
 
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One `bai serve` on memory:// for the checks of raw requests."""
+    with serving(tmp_path_factory.mktemp("security"), BAI_DATABASE_URL="memory://") as (base, _):
+        yield base
+
+
 def raw_request(base: str, header_block: bytes) -> bytes:
     address = urlsplit(base)
     with socket.create_connection(
@@ -117,9 +126,8 @@ def raw_request(base: str, header_block: bytes) -> bytes:
         b"Authorization: Bearer x\rX-Injected: 1\r\n",
     ],
 )
-def test_cr_and_lf_in_headers_never_reach_the_response(tmp_path: Path, header_block: bytes) -> None:
-    with serving(tmp_path, BAI_DATABASE_URL="memory://") as (base, _):
-        answer = raw_request(base, header_block)
+def test_cr_and_lf_in_headers_never_reach_the_response(served: str, header_block: bytes) -> None:
+    answer = raw_request(served, header_block)
 
     status_line, _, rest = answer.partition(b"\r\n")
     headers = rest.split(b"\r\n\r\n", 1)[0].lower()

@@ -21,6 +21,11 @@ from tests.support.pocketbase import PocketBase, run_pocketbase
 
 BACKENDS = ["memory", "sqlite", "postgresql", "pgbouncer", "pocketbase"]
 
+# For checks that never reach storage (refused at the edge, the framework's own answers, the
+# OpenAPI document): one case, on memory, instead of one per backend. On a test or a module
+# (`pytestmark = memory_only`); a parametrisation of the test itself wins over the fixture's.
+memory_only = pytest.mark.parametrize("database_url", ["memory"], indirect=True)
+
 
 def create_database(prefix: str = "bai_test") -> str:
     """A new, empty database on the test server; fails the run under CI when there is none."""

@@ -104,13 +104,14 @@ class RepeatingIdGenerator(IdGenerator):
 
 class CountingStore(InMemoryUserRepository):
     """Counts its reads of the count and its pings. Each takes a moment, as a database's round
-    trip does, and fails if the store was `down` when it began."""
+    trip does, and fails if the store was `down` when it began; `begun` is set once one has."""
 
     def __init__(self) -> None:
         super().__init__()
         self.reads = 0
         self.pings = 0
         self.down = False
+        self.begun = asyncio.Event()
 
     async def count(self) -> int:
         self.reads += 1
@@ -122,8 +123,8 @@ class CountingStore(InMemoryUserRepository):
         self.pings += 1
         await self._round_trip(self.down)
 
-    @staticmethod
-    async def _round_trip(failing: bool) -> None:
+    async def _round_trip(self, failing: bool) -> None:
+        self.begun.set()
         await asyncio.sleep(0.01)
         if failing:
             raise StorageUnavailable

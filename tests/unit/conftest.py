@@ -2,7 +2,6 @@ import pytest
 
 from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
 from bai.adapters.memory.user_repository import InMemoryUserRepository
-from bai.adapters.system.clock import SystemClock
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID, PocketBaseTokenIssuer
 from bai.domain.authentication import Authenticator
@@ -46,7 +45,7 @@ def login(
     clock: FixedClock,
 ) -> LoginOrRegister:
     return LoginOrRegister(
-        codes=LoginCodeExchange(wechat=wechat, ledger=InMemoryLoginCodeLedger(clock=SystemClock())),
+        codes=LoginCodeExchange(wechat=wechat, ledger=InMemoryLoginCodeLedger(clock=clock)),
         users=users,
         tokens=tokens,
         ids=SecretsIdGenerator(),
@@ -70,8 +69,9 @@ def refresh(
     wechat: FakeWeChatGateway,
     users: InMemoryUserRepository,
     tokens: PocketBaseTokenIssuer,
+    clock: FixedClock,
 ) -> RefreshToken:
-    codes = LoginCodeExchange(wechat=wechat, ledger=InMemoryLoginCodeLedger(clock=SystemClock()))
+    codes = LoginCodeExchange(wechat=wechat, ledger=InMemoryLoginCodeLedger(clock=clock))
     return RefreshToken(authenticator=authenticator, codes=codes, users=users, tokens=tokens)
 
 

@@ -4,7 +4,6 @@ import hashlib
 import pytest
 
 from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
-from bai.adapters.system.clock import SystemClock
 from bai.domain.code_exchange import LoginCodeExchange, code_key
 from bai.domain.errors import (
     LoginCodeRejected,
@@ -16,13 +15,19 @@ from bai.domain.errors import (
 )
 from bai.domain.values import LoginCode, WeChatIdentity
 from bai.ports.login_code_ledger import CodeAnswer
-from tests.support.fakes import FakeWeChatGateway
+from tests.support.fakes import FakeWeChatGateway, FixedClock
 
 
 class SlowWeChat(FakeWeChatGateway):
-    """Answers a moment later, so requests pile up behind the first."""
+    """Answers a moment later, so requests pile up behind the first; `asked` is set once it
+    has been asked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = asyncio.Event()
 
     async def code_to_session(self, code: LoginCode) -> WeChatIdentity:
+        self.asked.set()
         await asyncio.sleep(0.01)
         return await super().code_to_session(code)
 
@@ -33,8 +38,8 @@ def wechat() -> SlowWeChat:
 
 
 @pytest.fixture
-def ledger() -> InMemoryLoginCodeLedger:
-    return InMemoryLoginCodeLedger(clock=SystemClock())
+def ledger(clock: FixedClock) -> InMemoryLoginCodeLedger:
+    return InMemoryLoginCodeLedger(clock=clock)
 
 
 @pytest.fixture
@@ -135,10 +140,10 @@ async def test_a_cancelled_exchange_lets_the_next_request_ask(
 ) -> None:
     code = LoginCode(wechat.login_code("c", openid="o"))
     first = asyncio.ensure_future(exchange.identity(code))
-    await asyncio.sleep(0.001)
+    await wechat.asked.wait()
     first.cancel()
 
-    assert await exchange.identity(code) == WeChatIdentity(openid="o")
+    assert await asyncio.wait_for(exchange.identity(code), 1) == WeChatIdentity(openid="o")
 
 
 async def test_the_ledger_knows_codes_only_by_their_hash(
@@ -164,7 +169,7 @@ class FailingLedger(InMemoryLoginCodeLedger):
 async def test_an_answer_that_cannot_be_recorded_still_signs_the_caller_in(
     wechat: SlowWeChat,
 ) -> None:
-    exchange = LoginCodeExchange(wechat=wechat, ledger=FailingLedger(clock=SystemClock()))
+    exchange = LoginCodeExchange(wechat=wechat, ledger=FailingLedger(clock=FixedClock()))
 
     identity = await exchange.identity(LoginCode(wechat.login_code("c", openid="o")))
 
@@ -172,21 +177,30 @@ async def test_an_answer_that_cannot_be_recorded_still_signs_the_caller_in(
 
 
 class SlowToRecordLedger(InMemoryLoginCodeLedger):
-    """Takes a moment to record an answer, as a database does."""
+    """Records an answer only once the test lets it (`may_record`), as a database takes its
+    time; `recording` is set once it has begun."""
+
+    def __init__(self) -> None:
+        super().__init__(clock=FixedClock())
+        self.recording = asyncio.Event()
+        self.may_record = asyncio.Event()
 
     async def settle(self, key: str, answer: CodeAnswer, *, keep_seconds: int) -> None:
-        await asyncio.sleep(0.02)
+        self.recording.set()
+        await self.may_record.wait()
         await super().settle(key, answer, keep_seconds=keep_seconds)
 
 
 async def test_the_answer_is_recorded_even_when_its_asker_gives_up(wechat: SlowWeChat) -> None:
-    exchange = LoginCodeExchange(wechat=wechat, ledger=SlowToRecordLedger(clock=SystemClock()))
+    ledger = SlowToRecordLedger()
+    exchange = LoginCodeExchange(wechat=wechat, ledger=ledger)
     code = LoginCode(wechat.login_code("c", openid="o"))
     asker = asyncio.ensure_future(exchange.identity(code))
-    await asyncio.sleep(0.001)
+    await wechat.asked.wait()
     follower = asyncio.ensure_future(exchange.identity(code))
-    await asyncio.sleep(0.02)  # WeChat has answered (10 ms); the answer is being recorded
+    await ledger.recording.wait()  # WeChat has answered; the answer is being recorded
     asker.cancel()
+    ledger.may_record.set()
 
     assert await asyncio.wait_for(follower, 1) == WeChatIdentity(openid="o")
     assert wechat.calls == 1
