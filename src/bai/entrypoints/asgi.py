@@ -12,7 +12,7 @@ from bai.entrypoints.wiring import container_for
 settings = load_settings()
 configure_logging(settings.log_level)
 container = container_for(settings)
-app = traced(create_app(container), container)
+app = traced(container, create_app)
 # The ~110,000 objects of start-up (modules, Litestar's routes and schemas, the container) live
 # as long as the worker: moved out of the collector's sight, a full collection no longer walks
 # them (docs/performance.md, change 15).
