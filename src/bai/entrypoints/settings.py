@@ -214,7 +214,7 @@ def _refuse_what_cannot_work(settings: Settings) -> None:
         )
     if settings.database_pool_mode == "transaction" and settings.storage != "postgresql":
         raise SettingsError("BAI_DATABASE_POOL_MODE=transaction is for PostgreSQL (PgBouncer)")
-    if settings.storage == "memory" and settings.workers > 1:
+    if not backend_of(settings.database_url).shared_by_processes and settings.workers > 1:
         raise SettingsError("BAI_WORKERS > 1 needs shared storage: memory:// lives in one process")
     if not 0 < settings.wechat_connect_timeout <= settings.wechat_timeout:
         raise SettingsError("BAI_WECHAT_CONNECT_TIMEOUT must be > 0 and <= BAI_WECHAT_TIMEOUT")

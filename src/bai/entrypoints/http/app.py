@@ -34,13 +34,13 @@ def _lifespan(container: Container) -> Callable[[Litestar], Any]:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         storage, metrics = adapters.storage(), adapters.metrics()
+        await opened(container)
         background = [
             storage.warm(),
             storage.follow_signing(adapters.signing(), adapters.tokens().rekey),
         ]
         if storage.usage() is not None:
             background.append(sample_pool(storage.usage, metrics))
-        await opened(container)
         tasks = [asyncio.ensure_future(work) for work in background]
         try:
             yield
