@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ class Api:
     @property
     def token_secret(self) -> str:
         """The collection secret the app signs with (PocketBase's own, beside PocketBase)."""
-        secret: str = self.container.config.token_secret()
+        secret: str = self.container.adapters.signing().secret
         return secret
 
     def post(self, path: str, **kwargs: Any) -> httpx.Response:
@@ -69,8 +70,8 @@ class Api:
 
     def seed(self, user: User) -> str:
         """Store a user directly, on the app's own event loop, and return a token for them."""
-        self.client.blocking_portal.call(self.container.users().add_if_absent, user)
-        token: str = self.container.tokens().issue(user)
+        self.client.blocking_portal.call(self.container.adapters.users().add_if_absent, user)
+        token: str = self.container.adapters.tokens().issue(user)
         return token
 
 
@@ -83,10 +84,17 @@ def container(
     container.reset_override()
 
 
-@pytest.fixture
-def api(container: Container) -> Iterator[Api]:
+@contextmanager
+def api_of(container: Container) -> Iterator[Api]:
+    """The app of `container`, serving: override its providers before, never after."""
     with TestClient(create_app(container)) as client:
         yield Api(client, container)
+
+
+@pytest.fixture
+def api(container: Container) -> Iterator[Api]:
+    with api_of(container) as api:
+        yield api
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -243,7 +244,8 @@ def test_a_secret_rotated_inside_pocketbase_is_followed_by_bai(
     pocketbase_server: PocketBase, database_url: str, tmp_path: Path, wechat: FakeWeChatGateway
 ) -> None:
     container = container_with(tmp_path, {"BAI_DATABASE_URL": database_url}, wechat=wechat)
-    container.config.secret_check_seconds.from_value(0.1)
+    options = container.config.storage()
+    container.config.storage.from_value(replace(options, secret_check_seconds=0.1))
     with TestClient(create_app(container)) as client:
         login = client.post(
             "/pb/api/wechat/login", json={"users_wx_code": wechat.login_code("r", openid="o-r")}

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from dependency_injector import providers
 from litestar.testing import TestClient
 from sqlalchemy.engine import make_url
 
+from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from bai.entrypoints.http.app import create_app
 from bai.entrypoints.http.edge import Edge
 from tests.integration.conftest import AVATAR
@@ -41,7 +43,8 @@ def client(
     url = through_proxy.render_as_string(hide_password=False)
     container = container_with(tmp_path, {"BAI_DATABASE_URL": url}, wechat=wechat)
     if request.param == "sqlalchemy":
-        container.users.override(container.sql_users)
+        engine = container.adapters.storage().engine
+        container.adapters.users.override(providers.Object(SqlAlchemyUserRepository(engine)))
     with TestClient(create_app(container)) as client:
         yield client
 

@@ -112,7 +112,7 @@ def driver(
     wechat.login_code("known", openid=KNOWN.openid)
     wechat.phone_code("phone", openid=KNOWN.openid, phone="13800138000")
     driver = Driver(create_app(container))
-    driver.loop.run_until_complete(container.users().add_if_absent(KNOWN))
+    driver.loop.run_until_complete(container.adapters.users().add_if_absent(KNOWN))
     yield driver
     driver.close()
 

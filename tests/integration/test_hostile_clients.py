@@ -11,7 +11,8 @@ from dependency_injector import providers
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.domain.entities import NewUserKeys
 from bai.entrypoints.accounts import USE_CASES
-from tests.integration.conftest import Api
+from bai.entrypoints.container import Container
+from tests.integration.conftest import Api, api_of
 from tests.support.builders import a_user
 from tests.support.databases import memory_only
 from tests.support.fakes import FixedClock, GatedWeChatGateway, RepeatingIdGenerator
@@ -135,7 +136,7 @@ def test_a_login_code_renews_even_a_token_that_is_not_refreshable(
     renewed = api.refresh(token, json={"users_wx_code": code}).json()["token"]
 
     assert renewed != token
-    assert api.container.tokens().is_refreshable(renewed)
+    assert api.container.adapters.tokens().is_refreshable(renewed)
 
 
 @pytest.mark.parametrize("action", ["disable", "revoke", "delete"])
@@ -151,12 +152,12 @@ def test_a_profile_update_in_flight_when_the_account_is_stopped_writes_nothing(
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(api.profile, token, users_phone_code=phone)
         assert wechat.asked.wait(10)
-        portal.call(USE_CASES[action][0](api.container).execute, user.pb_id)
+        portal.call(USE_CASES[action][0](api.container.use_cases).execute, user.pb_id)
         wechat.gate.set()
         response = pending.result(timeout=10)
 
     assert response.status_code == 401
-    stored = portal.call(api.container.users().get, user.pb_id)
+    stored = portal.call(api.container.adapters.users().get, user.pb_id)
     assert stored is None or (stored.users_phone, stored.users_name) == ("", "")
 
 
@@ -186,17 +187,16 @@ def test_a_name_made_only_of_invisible_characters_is_400(
     assert response.status_code == 400
     assert response.json()["data"]["field"] == "users_name"
     assert wechat.calls == 0
-    stored = api.client.blocking_portal.call(api.container.users().get, user.pb_id)
+    stored = api.client.blocking_portal.call(api.container.adapters.users().get, user.pb_id)
     assert stored == user
 
 
 @pytest.mark.parametrize("identifier", ["users_id", "users_promo_code"])
 @pytest.mark.parametrize("times", [1, 2])
 def test_a_registration_whose_drawn_identifier_is_taken_draws_again(
-    api: Api, wechat: GatedWeChatGateway, identifier: str, times: int
+    container: Container, wechat: GatedWeChatGateway, identifier: str, times: int
 ) -> None:
     taken = a_user()
-    api.seed(taken)
     fresh = SecretsIdGenerator().new_user_keys()
     keys = NewUserKeys(
         pb_id=fresh.pb_id,
@@ -206,11 +206,14 @@ def test_a_registration_whose_drawn_identifier_is_taken_draws_again(
             taken.users_promo_code if identifier == "users_promo_code" else fresh.users_promo_code
         ),
     )
-    api.container.ids.override(providers.Object(RepeatingIdGenerator(keys, times=times)))
+    container.adapters.ids.override(providers.Object(RepeatingIdGenerator(keys, times=times)))
 
-    response = api.login(wechat.login_code("c", openid="newcomer"))
+    with api_of(container) as api:
+        api.seed(taken)
+        response = api.login(wechat.login_code("c", openid="newcomer"))
+        count = api.count()
 
     assert response.status_code == 200
     assert response.json()["data"]["status"] == "register_success"
     assert response.json()["data"]["user"][identifier] != getattr(taken, identifier)
-    assert api.count() == 2
+    assert count == 2

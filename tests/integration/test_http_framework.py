@@ -7,7 +7,8 @@ import pytest
 from dependency_injector import providers
 
 from bai.domain.values import LoginCode, WeChatIdentity
-from tests.integration.conftest import Api
+from bai.entrypoints.container import Container
+from tests.integration.conftest import Api, api_of
 from tests.support.contract import assert_contract
 from tests.support.databases import memory_only
 from tests.support.fakes import FakeWeChatGateway
@@ -70,12 +71,13 @@ class ExplodingWeChat(FakeWeChatGateway):
 
 
 def test_unexpected_failures_are_a_bare_500_that_leaks_nothing(
-    api: Api, caplog: pytest.LogCaptureFixture
+    container: Container, caplog: pytest.LogCaptureFixture
 ) -> None:
-    api.container.wechat.override(providers.Object(ExplodingWeChat("s3cr3t-value")))
+    container.adapters.wechat.override(providers.Object(ExplodingWeChat("s3cr3t-value")))
     caplog.set_level(logging.DEBUG)
 
-    response = api.login("the-code-123")
+    with api_of(container) as api:
+        response = api.login("the-code-123")
 
     assert response.status_code == 500
     assert response.json() == {"code": 500, "msg": "服务器内部错误,请稍后重试", "data": {}}

@@ -96,7 +96,7 @@ def test_expired_token_is_401(api: Api, wechat: FakeWeChatGateway, clock: FixedC
 
 
 def test_token_of_a_user_who_is_gone_is_401(api: Api) -> None:
-    token = api.container.tokens().issue(a_user())
+    token = api.container.adapters.tokens().issue(a_user())
 
     assert api.profile(token).status_code == 401
 

@@ -2,7 +2,8 @@ from dependency_injector import providers
 
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.domain.errors import StorageUnavailable
-from tests.integration.conftest import Api
+from bai.entrypoints.container import Container
+from tests.integration.conftest import Api, api_of
 from tests.support.contract import assert_contract
 from tests.support.databases import memory_only
 from tests.support.fakes import FakeWeChatGateway
@@ -43,23 +44,27 @@ class UnreachableStore(InMemoryUserRepository):
 
 
 @memory_only
-def test_storage_down_is_500_on_health_and_count(api: Api) -> None:
-    api.container.users.override(providers.Object(UnreachableStore()))
+def test_storage_down_is_500_on_health_and_count(container: Container) -> None:
+    container.adapters.users.override(providers.Object(UnreachableStore()))
 
-    health = api.client.get("/pb/api/health")
-    count = api.post("/system/users-count")
+    with api_of(container) as api:
+        health = api.client.get("/pb/api/health")
+        count = api.post("/system/users-count")
 
     assert (health.status_code, count.status_code) == (500, 500)
     assert assert_contract(health)["msg"] == "服务暂时不可用,请稍后重试"
 
 
 @memory_only
-def test_liveness_answers_while_the_database_is_down(api: Api, wechat: FakeWeChatGateway) -> None:
-    api.container.users.override(providers.Object(UnreachableStore()))
+def test_liveness_answers_while_the_database_is_down(
+    container: Container, wechat: FakeWeChatGateway
+) -> None:
+    container.adapters.users.override(providers.Object(UnreachableStore()))
     wechat.calls = 0
 
-    live = api.client.get("/pb/api/health/live")
-    ready = api.client.get("/pb/api/health")
+    with api_of(container) as api:
+        live = api.client.get("/pb/api/health/live")
+        ready = api.client.get("/pb/api/health")
 
     assert live.status_code == 200
     assert assert_contract(live)["data"] == {"status": "ok"}

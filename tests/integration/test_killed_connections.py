@@ -10,8 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
+from dependency_injector import providers
 from devtools.postgres import run_sql
 
+from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from bai.entrypoints.http.app import create_app
 from tests.integration.conftest import AVATAR
 from tests.support.apps import container_with
@@ -35,7 +37,8 @@ async def client(
         tmp_path, {"BAI_DATABASE_URL": postgresql_url, "BAI_RATE_LIMIT": "off"}, wechat=wechat
     )
     if request.param == "sqlalchemy":
-        container.users.override(container.sql_users)
+        engine = container.adapters.storage().engine
+        container.adapters.users.override(providers.Object(SqlAlchemyUserRepository(engine)))
     async with concurrent_client(create_app(container)) as http:
         yield http, container
 
@@ -49,8 +52,8 @@ async def test_killed_connections_never_give_an_unhandled_error(
     http, container = client
     users = [a_user() for _ in range(8)]
     for user in users:
-        await container.users().add_if_absent(user)
-    tokens = [container.tokens().issue(user) for user in users]
+        await container.adapters.users().add_if_absent(user)
+    tokens = [container.adapters.tokens().issue(user) for user in users]
 
     def requests(n: int) -> list[Any]:
         user, token = users[n % len(users)], tokens[n % len(tokens)]

@@ -15,8 +15,8 @@ from devtools.postgres import drop_database
 from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bai.adapters.rows.tables import metadata
 from bai.adapters.sqlalchemy.migrate import downgrade, upgrade
-from bai.adapters.sqlalchemy.tables import metadata
 from tests.support.databases import create_database
 
 BAI = Path(sys.executable).parent / "bai"

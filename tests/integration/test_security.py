@@ -41,7 +41,7 @@ def test_tokens_of_disabled_revoked_or_deleted_users_are_401(api: Api, action: s
     token = api.seed(user)
     use_case, _, _ = USE_CASES[action]
 
-    api.client.blocking_portal.call(use_case(api.container).execute, user.pb_id)
+    api.client.blocking_portal.call(use_case(api.container.use_cases).execute, user.pb_id)
 
     assert api.profile(token).status_code == 401
     assert api.refresh(token).status_code == 401

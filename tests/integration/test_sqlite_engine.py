@@ -44,8 +44,7 @@ async def test_a_write_that_never_gets_the_lock_is_a_500_whose_line_says_why(
 ) -> None:
     wechat = FakeWeChatGateway()
     container = container_with(tmp_path, {"BAI_DATABASE_URL": sqlite_url}, wechat=wechat)
-    engine = container.engine()
-    assert engine is not None
+    engine = container.adapters.storage().engine
     event.listen(engine.sync_engine, "connect", _impatient)  # after BAI's own pragmas
     queue_writes(engine, wait_seconds=0)
     other = sqlite3.connect(sqlite_url.split("///", 1)[1], isolation_level=None)

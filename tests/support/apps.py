@@ -29,7 +29,7 @@ def container_with(
         del settings["BAI_TOKEN_SECRET"]
     container = container_for(load_settings(settings))
     if wechat is not None:
-        container.wechat_backend.override(providers.Object(wechat))
+        container.adapters.wechat_backend.override(providers.Object(wechat))
     if clock is not None:
-        container.clock.override(providers.Object(clock))
+        container.adapters.clock.override(providers.Object(clock))
     return container

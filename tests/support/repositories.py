@@ -10,8 +10,8 @@ from bai.adapters.asyncpg.user_repository import AsyncpgUserRepository
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.pocketbase.client import PocketBaseClient
 from bai.adapters.pocketbase.user_repository import PocketBaseUserRepository
+from bai.adapters.rows.tables import companies
 from bai.adapters.sqlalchemy.engine import create_engine
-from bai.adapters.sqlalchemy.tables import companies
 from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from bai.domain.entities import Company
 from bai.ports.user_repository import UserRepository

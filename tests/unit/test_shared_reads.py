@@ -148,9 +148,9 @@ async def test_everything_but_count_and_ping_is_the_stores_own() -> None:
 async def test_the_counter_and_readiness_are_served_through_shared_reads(tmp_path: Path) -> None:
     container = container_with(tmp_path, {"BAI_DATABASE_URL": "memory://"})
     store = CountingStore()
-    container.users.override(providers.Object(store))
+    container.adapters.users.override(providers.Object(store))
 
-    await asyncio.gather(*(container.count_users().execute() for _ in range(20)))
-    await asyncio.gather(*(container.check_readiness().execute() for _ in range(20)))
+    await asyncio.gather(*(container.use_cases.count_users().execute() for _ in range(20)))
+    await asyncio.gather(*(container.use_cases.check_readiness().execute() for _ in range(20)))
 
     assert (store.reads, store.pings) == (1, 1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Integer, String
 
-from bai.adapters.sqlalchemy.tables import auth_users
+from bai.adapters.rows.tables import auth_users
 from bai.domain.user_fields import (
     HIDDEN_FIELDS,
     RECORD_FIELDS,

@@ -6,34 +6,39 @@ import json
 import sys
 from collections.abc import Callable
 
+from dependency_injector import providers
+
 from bai.domain.errors import BaiError, InvalidField, UserNotFound
 from bai.domain.use_cases.account_actions import AccountAction
 from bai.domain.use_cases.list_users import ListUsersCommand
-from bai.entrypoints.container import Container
-from bai.entrypoints.settings import Settings, sqlite_file
+from bai.entrypoints.closing import closed, opened
+from bai.entrypoints.http.presenters import UserPresenter
+from bai.entrypoints.settings import Settings
 from bai.entrypoints.storage_failures import STORAGE_FAILURES, storage_failure
+from bai.entrypoints.use_cases import UseCases
 from bai.entrypoints.user_listing import add_list_parser, listed, listing_command, shown
-from bai.entrypoints.wiring import close_connections, container_for
+from bai.entrypoints.wiring import container_for, storage_of
 
-# Each change: the container's use case, what is printed when done, and its help.
-USE_CASES: dict[str, tuple[Callable[[Container], AccountAction], str, str]] = {
+Built = providers.Container[UseCases]
+# Each change: its use case, what is printed when done, and its help.
+USE_CASES: dict[str, tuple[Callable[[Built], AccountAction], str, str]] = {
     "disable": (
-        lambda container: container.disable_user(),
+        lambda use_cases: use_cases.disable_user(),
         "disabled",
         "refuse the account everywhere (401, login included) until enabled",
     ),
     "enable": (
-        lambda container: container.enable_user(),
+        lambda use_cases: use_cases.enable_user(),
         "enabled",
         "let a disabled account back in (its tokens work again unless revoked)",
     ),
     "revoke": (
-        lambda container: container.revoke_sessions(),
+        lambda use_cases: use_cases.revoke_sessions(),
         "revoked every token of",
         "give the account a new token key: every token issued before gets 401",
     ),
     "delete": (
-        lambda container: container.delete_user(),
+        lambda use_cases: use_cases.delete_user(),
         "deleted",
         "remove the account; its tokens get 401 and its openid may register again",
     ),
@@ -72,36 +77,19 @@ async def _run(
 ) -> tuple[str, str]:
     """What to print on stdout, and on stderr."""
     container = container_for(settings)
+    use_cases, present = container.use_cases, UserPresenter()
+    await opened(container)
     try:
         if command is not None:
-            return listed(await container.list_users().execute(command), container.present_user())
+            return listed(await use_cases.list_users().execute(command), present)
         if args.action == "show":
-            user = await container.find_user().execute(args.user)
-            return json.dumps(
-                shown(user, container.present_user()), ensure_ascii=False, indent=2
-            ), ""
+            user = await use_cases.find_user().execute(args.user)
+            return json.dumps(shown(user, present), ensure_ascii=False, indent=2), ""
         use_case, done, _ = USE_CASES[args.action]
-        await use_case(container).execute(args.user)
+        await use_case(use_cases).execute(args.user)
         return f"{done} user {args.user}", ""
     finally:
-        await close_connections(container)
-
-
-def _refusal(settings: Settings) -> str | None:
-    """Why `bai users` cannot work on this storage: memory:// lives inside the server, and a
-    SQLite file that is not there means another directory than the server's (running on would
-    make a new, empty database)."""
-    if settings.storage == "memory":
-        return "bai users needs BAI_DATABASE_URL: memory:// lives inside the server process"
-    if (
-        settings.storage == "sqlite"
-        and not (missing := sqlite_file(settings.database_url)).exists()
-    ):
-        return (
-            f"bai users: no database at {missing}; set BAI_DATA_DIR (or BAI_DATABASE_URL) as the"
-            " server has it"
-        )
-    return None
+        await closed(container)
 
 
 def _printed(out: str, err: str, status: int) -> int:
@@ -117,7 +105,7 @@ def run_account_command(settings: Settings, args: argparse.Namespace) -> int:
     malformed option is refused before the storage is asked."""
     try:
         command = listing_command(args) if args.action == "list" else None
-        if (refused := _refusal(settings)) is not None:
+        if (refused := storage_of(settings).outside_the_server("bai users")) is not None:
             return _printed("", refused, 2)
         out, err = asyncio.run(_run(settings, args, command))
     except InvalidField as exc:

@@ -11,5 +11,5 @@ from bai.entrypoints.wiring import container_for
 settings = load_settings()
 configure_logging(settings.log_level)
 container = container_for(settings)
-app = traced(create_app(container), container)
+app = traced(container, create_app)
 freeze_start_up_objects()

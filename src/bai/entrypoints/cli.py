@@ -12,19 +12,21 @@ from granian.http import HTTP1Settings
 from granian.log import LogLevels
 
 from bai.adapters.redis.client import why_no_answer
-from bai.adapters.sqlalchemy.migrate import upgrade
+from bai.adapters.storage import Signing
 from bai.entrypoints.accounts import add_users_parser, run_account_command
 from bai.entrypoints.import_pocketbase import run_import
 from bai.entrypoints.listening import bind_address, why_not_listen
 from bai.entrypoints.logs import SERVER_LOGGING, configure_logging
 from bai.entrypoints.settings import Settings, SettingsError, load_settings, shown_storage
+from bai.entrypoints.signing import signing_of
 from bai.entrypoints.storage_failures import STORAGE_FAILURES, storage_failure
 from bai.entrypoints.tracing import why_no_tracing
 from bai.entrypoints.variables import plain_text
-from bai.entrypoints.wiring import pocketbase_collection
+from bai.entrypoints.wiring import storage_of
 from bai.entrypoints.workers import prepare_workers
 
 logger = logging.getLogger("bai")
+NO_SIGNING = Signing("", "")
 SANDBOX_WARNING = (
     "WeChat SANDBOX: BAI_WECHAT_APPID is not set, so logins use the built-in fake WeChat "
     "(see README). Never expose this server to real users."
@@ -36,17 +38,9 @@ REDIS_WARNING = (
 
 
 def _migrate(settings: Settings) -> None:
-    if settings.storage == "memory":
-        logger.info("memory:// storage has no schema to migrate")
-        return
-    if settings.storage == "pocketbase":
-        pocketbase_collection(settings.database_url)  # reachable, hook installed, signed in
-        logger.info("PocketBase keeps its own schema (contrib/pocketbase: pb_hooks, pb_migrations)")
-        return
-    if applied := upgrade(settings.migration_database_url):
-        logger.info("applied migrations %s: the schema is up to date", ", ".join(applied))
-    else:
-        logger.info("no migration to apply: the schema was up to date")
+    storage = storage_of(settings)
+    signing_of(storage, configured=NO_SIGNING)  # one that keeps its own answers, usably
+    logger.info("%s", storage.migrate())
 
 
 def _redis(settings: Settings) -> str:
@@ -62,6 +56,7 @@ def _redis(settings: Settings) -> str:
 
 def _serve(settings: Settings) -> None:
     _migrate(settings)
+    storage = storage_of(settings)
     if settings.uses_sandbox_wechat:
         logger.warning(SANDBOX_WARNING)
     redis = _redis(settings)
@@ -72,8 +67,8 @@ def _serve(settings: Settings) -> None:
         settings.workers,
         extra={  # what is running, for whoever reads the log first (never a password)
             "version": version("bai"),
-            "storage": settings.storage,
-            "database": shown_storage(settings.database_url),
+            "storage": storage.name,
+            "database": storage.describe(),
             "wechat": "sandbox" if settings.uses_sandbox_wechat else "api",
             "workers": settings.workers,
             "redis": redis,

@@ -9,13 +9,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from bai.adapters.pocketbase.data_dir import PocketBaseDataDir
-from bai.adapters.sqlalchemy.migrate import upgrade
+from bai.adapters.storage import StoreNotOffered
 from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES, secret_is_long_enough
-from bai.domain.use_cases.import_accounts import ImportReport, Tally
+from bai.domain.use_cases.import_accounts import ImportAccounts, ImportReport, Tally
+from bai.entrypoints.closing import closed, opened
 from bai.entrypoints.settings import Settings
 from bai.entrypoints.storage_failures import STORAGE_FAILURES, storage_failure
 from bai.entrypoints.token_secret import TokenSecretError, write_token_secret
-from bai.entrypoints.wiring import close_connections, container_for
+from bai.entrypoints.wiring import container_for, storage_of
 from bai.ports.account_import import AccountSource, UnusableSource
 
 SHOWN_REFUSALS = 20
@@ -24,11 +25,13 @@ logger = logging.getLogger("bai")
 
 async def _copy(settings: Settings, source: AccountSource) -> ImportReport:
     container = container_for(settings)
+    await opened(container)
     try:
         with tqdm(total=source.user_total(), unit=" users", file=sys.stderr, disable=None) as bar:
-            return await container.import_accounts().execute(source, progress=bar.update)
+            import_accounts: ImportAccounts = container.use_cases.import_accounts()
+            return await import_accounts.execute(source, progress=bar.update)
     finally:
-        await close_connections(container)
+        await closed(container)
 
 
 def _tally(name: str, tally: Tally) -> str:
@@ -53,7 +56,10 @@ def _summary(report: ImportReport, secret_file: Path) -> str:
 
 def run_import(settings: Settings, data_dir: Path, secret_file: Path) -> tuple[int, str]:
     """Exit status and the text to print. The secret goes to `secret_file` only."""
-    if settings.storage not in {"postgresql", "sqlite"}:
+    storage = storage_of(settings)
+    try:
+        storage.accounts()
+    except StoreNotOffered:
         return 2, "bai import-pocketbase needs BAI_DATABASE_URL of PostgreSQL or SQLite"
     try:
         source = PocketBaseDataDir(data_dir)
@@ -69,7 +75,7 @@ def run_import(settings: Settings, data_dir: Path, secret_file: Path) -> tuple[i
     except (UnusableSource, TokenSecretError) as exc:
         return 2, f"bai import-pocketbase: {exc}"
     try:
-        upgrade(settings.migration_database_url)
+        storage.migrate()
     except STORAGE_FAILURES as exc:
         return storage_failure("bai import-pocketbase", settings, exc, migrating=True)
     try:

@@ -8,12 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import quote
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from bai.adapters.backends import BACKENDS, backend_of
 from bai.adapters.pocketbase.client import target_of
+from bai.adapters.storage import StorageOptions
+from bai.adapters.system.clock import SystemClock
 from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES, secret_is_long_enough
 from bai.entrypoints.http.limits import Limit
 from bai.entrypoints.token_secret import (
@@ -24,15 +26,7 @@ from bai.entrypoints.token_secret import (
 from bai.entrypoints.variables import BY_NAME, MAX_WECHAT_TIMEOUT, VARIABLES, IPNetwork
 from bai.ports.login_code_ledger import CLAIM_SECONDS
 
-Storage = Literal["memory", "sqlite", "postgresql", "pocketbase"]
 PoolMode = Literal["session", "transaction"]
-DRIVERS: dict[str, Storage] = {
-    "memory": "memory",
-    "sqlite+aiosqlite": "sqlite",
-    "postgresql+asyncpg": "postgresql",
-    "pocketbase": "pocketbase",
-    "pocketbase+https": "pocketbase",
-}
 SCHEME = re.compile(r"[a-z][a-z0-9+.-]{0,30}", re.IGNORECASE)
 USER_INFO = re.compile(r"[^:/]*(?::[^@]*)?@")  # `user:password@` as SQLAlchemy reads it
 UNREADABLE = (
@@ -79,7 +73,7 @@ class Settings:
     warnings: tuple[str, ...] = ()  # what start-up says before it goes on
 
     @property
-    def storage(self) -> Storage:
+    def storage(self) -> str:
         return _storage(self.database_url)
 
     @property
@@ -91,14 +85,16 @@ class Settings:
         return not self.wechat_appid
 
 
-def _storage(url: str) -> Storage:
+def _storage(url: str) -> str:
+    """The name of the backend `url`'s scheme chooses (`backends.BACKENDS`), to check settings
+    that hold only of some."""
     scheme = url.split(":", 1)[0]
-    if scheme not in DRIVERS:
+    if scheme not in BACKENDS:
         named = f" {scheme!r}" if SCHEME.fullmatch(scheme) and "://" in url else ""
         raise SettingsError(
-            f"BAI_DATABASE_URL: unsupported scheme{named}; use {', '.join(map(repr, DRIVERS))}"
+            f"BAI_DATABASE_URL: unsupported scheme{named}; use {', '.join(map(repr, BACKENDS))}"
         )
-    return DRIVERS[scheme]
+    return BACKENDS[scheme].name
 
 
 def _raw(env: Mapping[str, str], name: str) -> str:
@@ -146,26 +142,10 @@ def _read_declared(env: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
-def sqlite_file(url: str) -> Path:
-    """The absolute path of the file a SQLite URL names."""
-    return Path(make_url(url).database or "").resolve()
-
-
 def shown_storage(url: str) -> str:
-    """The store `url` names, as an operator may read it (never its password): a SQLite file by
-    its absolute path, other URLs without password."""
-    kind, scheme = _storage(url), url.split(":", 1)[0]
-    if kind == "sqlite":
-        return f"SQLite file {sqlite_file(url)}"
-    try:
-        if kind == "pocketbase":  # as its client reads it
-            target = target_of(url)
-            user = f"{quote(target.email, safe='')}:***@" if target.email or target.password else ""
-            return f"{scheme}://{user}{target.base_url.split('://', 1)[1]}"
-        shown = _sql_url(url).difference_update_query(["password"])
-    except ValueError:
-        return f"{scheme}://..."
-    return shown.render_as_string(hide_password=True)
+    """The store `url` names, as an operator may read it (never its password), as its backend
+    describes it: a SQLite file by its absolute path, other URLs without password."""
+    return backend_of(url)(StorageOptions(url=url), clock=SystemClock()).describe()
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, signs_tokens: bool = True) -> Settings:
@@ -234,7 +214,7 @@ def _refuse_what_cannot_work(settings: Settings) -> None:
         )
     if settings.database_pool_mode == "transaction" and settings.storage != "postgresql":
         raise SettingsError("BAI_DATABASE_POOL_MODE=transaction is for PostgreSQL (PgBouncer)")
-    if settings.storage == "memory" and settings.workers > 1:
+    if not backend_of(settings.database_url).shared_by_processes and settings.workers > 1:
         raise SettingsError("BAI_WORKERS > 1 needs shared storage: memory:// lives in one process")
     if not 0 < settings.wechat_connect_timeout <= settings.wechat_timeout:
         raise SettingsError("BAI_WECHAT_CONNECT_TIMEOUT must be > 0 and <= BAI_WECHAT_TIMEOUT")

@@ -4,7 +4,7 @@ database without BAI's tables is told to run `bai migrate`."""
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bai.adapters.sqlalchemy.outages import driver_reason, lacks_tables
+from bai.adapters.rows.outages import driver_reason, lacks_tables
 from bai.domain.errors import StorageNotMigrated, StorageUnavailable
 from bai.entrypoints.settings import Settings, shown_storage
 

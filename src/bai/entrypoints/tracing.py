@@ -11,7 +11,7 @@ recorded with their placeholders, never their values, and no header is recorded.
 
 import importlib.util
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 import httpx
@@ -53,11 +53,12 @@ def _installed(module: str) -> bool:
         return False
 
 
-def traced(app: ASGIApp, container: Container) -> ASGIApp:
-    """`app` inside a server span per request, when tracing is requested; `app` otherwise.
-    Call it in each worker process before the first request."""
+def traced(container: Container, make_app: Callable[[Container], ASGIApp]) -> ASGIApp:
+    """The app `make_app` builds on `container`, inside a server span per request when tracing
+    is requested (the container's clients instrumented before the app is built on them), or
+    plain otherwise. Call it in each worker process before the first request."""
     if not tracing_requested():
-        return app
+        return make_app(container)
     # The extra's modules are imported only when it is configured (and so installed).
     from opentelemetry import trace  # noqa: PLC0415
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # noqa: PLC0415
@@ -81,15 +82,16 @@ def traced(app: ASGIApp, container: Container) -> ASGIApp:
 
     AsyncPGInstrumentor().instrument(tracer_provider=provider)  # type: ignore[no-untyped-call]
     HTTPXClientInstrumentor().instrument(tracer_provider=provider)  # PocketBase's API
-    if (engine := container.engine()) is not None:
+    wechat = AsyncOpenTelemetryTransport(
+        container.adapters.wechat_transport(), tracer_provider=provider, request_hook=_path_only
+    )
+    container.adapters.wechat_transport.override(providers.Object(wechat))
+    app = make_app(container)
+    for engine in container.adapters.storage().engines():
         # Its version check stops at SQLAlchemy 2.0, and 2.1 keeps the engine events it uses.
         SQLAlchemyInstrumentor().instrument(
             engine=engine.sync_engine, tracer_provider=provider, skip_dep_check=True
         )
-    wechat = AsyncOpenTelemetryTransport(
-        container.wechat_transport(), tracer_provider=provider, request_hook=_path_only
-    )
-    container.wechat_transport.override(providers.Object(wechat))
     return cast(ASGIApp, OpenTelemetryMiddleware(app, tracer_provider=provider))
 
 

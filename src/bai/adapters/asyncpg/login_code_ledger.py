@@ -3,7 +3,7 @@ from typing import Any
 
 import asyncpg
 
-from bai.adapters.sqlalchemy.login_code_rows import (
+from bai.adapters.rows.login_codes import (
     SWEEP_EVERY_SECONDS,
     Row,
     answer_of,

@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 import asyncpg
 
-from bai.adapters.sqlalchemy.outages import unavailable
+from bai.adapters.rows.outages import unavailable
 
 TIMEOUT_SECONDS = 1.0
 # How long a request waits for a free connection while the database answers: a burst of work

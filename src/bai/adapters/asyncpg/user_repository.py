@@ -4,9 +4,9 @@ from typing import Any
 
 import asyncpg
 
-from bai.adapters.sqlalchemy.retry import read_with_one_retry
-from bai.adapters.sqlalchemy.rows import COMPANY_PREFIX, row_of_user, user_of_row
-from bai.adapters.sqlalchemy.tables import auth_users, companies
+from bai.adapters.rows.retry import read_with_one_retry
+from bai.adapters.rows.tables import auth_users, companies
+from bai.adapters.rows.users import COMPANY_PREFIX, row_of_user, user_of_row
 from bai.domain.entities import User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
 from bai.domain.user_query import UserQuery

@@ -1,4 +1,4 @@
-from bai.adapters.sqlalchemy.login_code_rows import (
+from bai.adapters.rows.login_codes import (
     Row,
     answer_of,
     poll_answer,

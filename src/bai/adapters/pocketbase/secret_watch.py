@@ -12,7 +12,6 @@ from bai.domain.errors import StorageUnavailable
 from .client import PocketBaseClient
 
 logger = logging.getLogger("bai.storage")
-CHECK_EVERY_SECONDS = 10.0
 
 
 async def follow_secret(

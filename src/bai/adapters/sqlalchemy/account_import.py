@@ -5,11 +5,11 @@ from typing import Any
 from sqlalchemy import Integer, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bai.adapters.rows.tables import auth_users, companies
+from bai.adapters.rows.users import row_of_user
 from bai.domain.entities import Company, User
 from bai.ports.account_import import AccountStore, Added, Unreadable
 
-from .rows import row_of_user
-from .tables import auth_users, companies
 from .transactions import write_transaction
 from .user_repository import INSERTS
 

@@ -61,11 +61,3 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             "server_settings": {"application_name": "bai"},
         },
     )
-
-
-def engine_for(url: str, pool_size: int = 10) -> AsyncEngine | None:
-    """The engine of a PostgreSQL or SQLite URL; None for any other store (`memory://`, a live
-    PocketBase). Connects lazily."""
-    if not url.startswith(("sqlite", "postgresql")):
-        return None
-    return create_engine(url, pool_size=pool_size)

@@ -5,17 +5,17 @@ from sqlalchemy import ColumnElement, Double, delete, literal_column, select, up
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bai.ports.login_code_ledger import CLAIM_SECONDS, CodeAnswer, CodeClaim, LoginCodeLedger
-
-from .login_code_rows import (
+from bai.adapters.rows.login_codes import (
     SWEEP_EVERY_SECONDS,
     Row,
     answer_of,
     poll_answer,
     row_of,
 )
-from .outages import storage_errors
-from .tables import login_codes
+from bai.adapters.rows.outages import storage_errors
+from bai.adapters.rows.tables import login_codes
+from bai.ports.login_code_ledger import CLAIM_SECONDS, CodeAnswer, CodeClaim, LoginCodeLedger
+
 from .transactions import write_transaction
 
 # The database's clock, in seconds since the epoch, so hosts whose clocks differ agree.

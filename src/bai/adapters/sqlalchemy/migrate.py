@@ -30,3 +30,10 @@ def upgrade(url: str, revision: str = "head") -> list[str]:
 
 def downgrade(url: str, revision: str) -> None:
     command.downgrade(_config(url), revision)
+
+
+def migrated(url: str) -> str:
+    """Apply pending migrations (`upgrade`); what was done, for the log."""
+    if applied := upgrade(url):
+        return f"applied migrations {', '.join(applied)}: the schema is up to date"
+    return "no migration to apply: the schema was up to date"

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from .outages import storage_errors, unavailable
+from bai.adapters.rows.outages import storage_errors, unavailable
 
 WRITE_WAIT_SECONDS = 15.0
 

@@ -8,15 +8,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bai.adapters.rows.outages import storage_errors
+from bai.adapters.rows.retry import read_with_one_retry
+from bai.adapters.rows.tables import UtcDateTime, auth_users, companies, users_count
+from bai.adapters.rows.users import COMPANY_PREFIX, row_of_user, user_of_row
 from bai.domain.entities import User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
 from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
-from .outages import storage_errors
-from .retry import read_with_one_retry
-from .rows import COMPANY_PREFIX, row_of_user, user_of_row
-from .tables import UtcDateTime, auth_users, companies, users_count
 from .transactions import write_transaction
 
 logger = logging.getLogger("bai.storage")

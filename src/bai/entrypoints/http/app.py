@@ -10,85 +10,93 @@ from litestar.datastructures import State
 from litestar.openapi.spec import Reference
 from litestar.types import ASGIApp
 
-from bai.adapters.pocketbase.secret_watch import follow_secret
+from bai.entrypoints.closing import closed, opened
 from bai.entrypoints.container import Container
-from bai.entrypoints.settings import load_settings
-from bai.entrypoints.wiring import close_connections, container_for
+from bai.entrypoints.settings import Settings, load_settings
+from bai.entrypoints.wiring import container_for
 
 from .docs import docs_router, openapi_config
 from .edge import Edge
 from .errors import EXCEPTION_HANDLERS
-from .metrics import metrics_route, pool_usage, sample_pool
+from .metrics import metrics_route, sample_pool
+from .presenters import UserPresenter
 from .rate_limit import RateLimitMiddleware
 from .request import BODY_TIMEOUT, MAX_BODY_BYTES, JsonBodyRequest
-from .routes import api_router
+from .routes import RoutedUseCases, api_router
 
 
 def _lifespan(container: Container) -> Callable[[Litestar], Any]:
-    """The PostgreSQL pool opens as the worker starts (the first request waits for it if it is
-    not open yet); connections are closed when the app stops. Meanwhile the worker follows
-    PocketBase's secret (it may be rotated there) and samples its pool."""
+    """Beside the requests the worker warms its storage (a pool opened before the first burst,
+    not in it), follows a token secret the storage keeps (PocketBase's may be rotated there)
+    and samples its pool; what the container opened is closed when the app stops."""
+    adapters = container.adapters
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        background = []
-        if container.config.storage() == "pocketbase":
-            background.append(
-                follow_secret(
-                    container.pocketbase(),
-                    container.config.token_secret(),
-                    container.tokens().rekey,
-                    every=container.config.secret_check_seconds(),
-                )
-            )
-        if container.config.storage() == "postgresql":  # before the first burst, not in it
-            background.append(container.postgres_pool().warm())
-        if (read := pool_usage(container)) is not None:
-            background.append(sample_pool(read, container.metrics()))
+        storage, metrics = adapters.storage(), adapters.metrics()
+        await opened(container)
+        background = [
+            storage.warm(),
+            storage.follow_signing(adapters.signing(), adapters.tokens().rekey),
+        ]
+        if storage.usage() is not None:
+            background.append(sample_pool(storage.usage, metrics))
         tasks = [asyncio.ensure_future(work) for work in background]
         try:
             yield
         finally:
             for task in tasks:
                 task.cancel()
-            container.metrics().stopped()
-            await close_connections(container)
+            metrics.stopped()
+            await closed(container)
 
     return lifespan
 
 
-def create_app(container: Container | None = None) -> Edge:
-    """The API as the server runs it: the Litestar app inside the edge (request ids, client
-    addresses, access log, request metrics), with the rate limit as Litestar middleware when it
-    is on, `/metrics` beside the API, and the docs (page, assets, OpenAPI document) unless
-    `BAI_DOCS=off`."""
-    container = container or container_for(load_settings())
-    docs = container.config.docs()
-    limiter = container.rate_limiter()
-    metrics = container.metrics()
-    middleware = (
-        [RateLimitMiddleware(limiter, container.config.rate_limits(), metrics)] if limiter else []
-    )
+def create_app(given: Settings | Container | None = None) -> Edge:
+    """The API as the server runs it, for `given` settings (or a container made for them): the
+    Litestar app inside the edge (request ids, client addresses, access log, request metrics),
+    with the rate limit as Litestar middleware when it is on, `/metrics` beside the API, and
+    the docs (page, assets, OpenAPI document) unless `BAI_DOCS=off`. The use cases are built
+    here, once; handlers receive them."""
+    if given is None or isinstance(given, Settings):
+        container = container_for(given or load_settings())
+    else:
+        container = given
+    settings: Settings = container.settings()
+    limiter = container.adapters.rate_limiter()
+    metrics = container.adapters.metrics()
+    middleware = [RateLimitMiddleware(limiter, settings.rate_limits, metrics)] if limiter else []
     app = Litestar(
         route_handlers=[
-            api_router(container),
-            metrics_route(container),
-            *([docs_router()] if docs else []),
+            api_router(_routed(container)),
+            metrics_route(settings.metrics_allow, metrics),
+            *([docs_router()] if settings.docs else []),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JsonBodyRequest,
         request_max_body_size=MAX_BODY_BYTES,
         middleware=middleware,
-        state=State({BODY_TIMEOUT: container.config.http_body_timeout()}),
-        openapi_config=openapi_config() if docs else None,
+        state=State({BODY_TIMEOUT: settings.http_body_timeout}),
+        openapi_config=openapi_config() if settings.docs else None,
         lifespan=[_lifespan(container)],
         logging_config=None,
         debug=False,
     )
-    if docs:
+    if settings.docs:
         _optional_bodies_documented_as_optional(app)
-    return Edge(
-        cast(ASGIApp, app), trusted_proxies=container.config.trusted_proxies(), metrics=metrics
+    return Edge(cast(ASGIApp, app), trusted_proxies=settings.trusted_proxies, metrics=metrics)
+
+
+def _routed(container: Container) -> RoutedUseCases:
+    use_cases = container.use_cases
+    return RoutedUseCases(
+        login_or_register=use_cases.login_or_register(),
+        complete_profile=use_cases.complete_profile(),
+        refresh_token=use_cases.refresh_token(),
+        count_users=use_cases.count_users(),
+        check_readiness=use_cases.check_readiness(),
+        present_user=UserPresenter(),
     )
 
 

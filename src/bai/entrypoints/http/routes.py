@@ -1,5 +1,6 @@
 """Handlers only translate: body -> command -> `execute` -> response."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request, Router
@@ -7,13 +8,15 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from bai.domain.auth_events import AuthEvent
-from bai.domain.use_cases.complete_profile import ProfileCommand
-from bai.domain.use_cases.login_or_register import LoginCommand
-from bai.domain.use_cases.refresh_token import RefreshCommand
+from bai.domain.use_cases.check_readiness import CheckReadiness
+from bai.domain.use_cases.complete_profile import CompleteProfile, ProfileCommand
+from bai.domain.use_cases.count_users import CountUsers
+from bai.domain.use_cases.login_or_register import LoginCommand, LoginOrRegister
+from bai.domain.use_cases.refresh_token import RefreshCommand, RefreshToken
 from bai.domain.values import AvatarUrl, LoginCode, Nickname, PhoneCode
-from bai.entrypoints.container import Container
 
 from .events import auth_event
+from .presenters import UserPresenter
 from .request import bearer_token
 from .route_table import (
     API_PREFIX,
@@ -56,10 +59,25 @@ def _errors(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
-def api_router(container: Container) -> Router:
-    """The API's routes. Handlers take their use cases from the container on each call (a
-    singleton lookup), rather than through Litestar's dependency injection, which resolves two
-    or more dependencies in a task group per request."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoutedUseCases:
+    """What the handlers call, built once before the router."""
+
+    login_or_register: LoginOrRegister
+    complete_profile: CompleteProfile
+    refresh_token: RefreshToken
+    count_users: CountUsers
+    check_readiness: CheckReadiness
+    present_user: UserPresenter
+
+
+def api_router(use_cases: RoutedUseCases) -> Router:
+    """The API's routes. Handlers close over the use cases they are given, rather than taking
+    them through Litestar's dependency injection, which resolves two or more dependencies in a
+    task group per request."""
+    login_or_register, complete_profile = use_cases.login_or_register, use_cases.complete_profile
+    refresh_token_case, present_user = use_cases.refresh_token, use_cases.present_user
+    count_users, check_readiness = use_cases.count_users, use_cases.check_readiness
 
     @serves(
         LOGIN,
@@ -74,13 +92,11 @@ def api_router(container: Container) -> Router:
         request: Request[Any, Any, Any],
         data: JSONBody[WechatLoginRequest],
     ) -> AuthSuccessResponse:
-        result = await container.login_or_register().execute(
-            LoginCommand(code=LoginCode(data.users_wx_code))
-        )
+        result = await login_or_register.execute(LoginCommand(code=LoginCode(data.users_wx_code)))
         event = AuthEvent.REGISTERED if result.registered else AuthEvent.LOGGED_IN
         auth_event(request, event, result.user)
         status = "register_success" if result.registered else "login_success"
-        user = container.present_user()(result.user)
+        user = present_user(result.user)
         payload = AuthSuccessData(
             status=status, is_info_complete=result.user.is_info_complete, user=user
         )
@@ -105,12 +121,10 @@ def api_router(container: Container) -> Router:
             phone_code=PhoneCode(data.users_phone_code),
             picture=AvatarUrl(data.users_picture),
         )
-        user = await container.complete_profile().execute(command)
+        user = await complete_profile.execute(command)
         auth_event(request, AuthEvent.PROFILE_UPDATED, user)
         return WechatProfileResponse(
-            data=WechatProfileResponseData(
-                status="update_success", user=container.present_user()(user)
-            )
+            data=WechatProfileResponseData(status="update_success", user=present_user(user))
         )
 
     @serves(
@@ -131,7 +145,7 @@ def api_router(container: Container) -> Router:
             token=bearer_token(request.headers.get("authorization")),
             code=LoginCode.optional(code),
         )
-        renewal = await container.refresh_token().execute(command)
+        renewal = await refresh_token_case.execute(command)
         auth_event(request, AuthEvent.REFRESHED, renewal.user)
         return RefreshTokenResponse(token=renewal.token)
 
@@ -145,7 +159,7 @@ def api_router(container: Container) -> Router:
         responses=_errors(400, 429, 500),
     )
     async def users_count() -> UsersCountResponse:
-        total = await container.count_users().execute()
+        total = await count_users.execute()
         return UsersCountResponse(data=UsersCountData(total_users=total))
 
     @serves(
@@ -157,7 +171,7 @@ def api_router(container: Container) -> Router:
         responses=_errors(429, 500),
     )
     async def health() -> HealthResponse:
-        await container.check_readiness().execute()
+        await check_readiness.execute()
         return HealthResponse(data=HealthData(status="ok", database="ok"))
 
     @serves(

@@ -7,7 +7,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from bai.adapters.sqlalchemy.tables import metadata
+from bai.adapters.rows.tables import metadata
 
 MIGRATION_LOCK_ID = 0x0BA1_0001
 MIGRATION_CONNECT_SECONDS = 5

@@ -1,0 +1,34 @@
+"""Storage inside the process: for development and tests, gone when the process stops."""
+
+from functools import cached_property
+
+from bai.adapters.storage import Storage, StorageOptions
+from bai.ports.clock import Clock
+
+from .login_code_ledger import InMemoryLoginCodeLedger
+from .user_repository import InMemoryUserRepository
+
+
+class MemoryStorage(Storage):
+    name = "memory"
+    shared_by_processes = False
+
+    def __init__(self, options: StorageOptions, *, clock: Clock) -> None:
+        self._clock = clock
+
+    @cached_property
+    def users(self) -> InMemoryUserRepository:
+        return InMemoryUserRepository()
+
+    @cached_property
+    def login_codes(self) -> InMemoryLoginCodeLedger:
+        return InMemoryLoginCodeLedger(clock=self._clock)
+
+    def migrate(self) -> str:
+        return "memory:// storage has no schema to migrate"
+
+    def describe(self) -> str:
+        return "memory://"
+
+    def outside_the_server(self, command: str) -> str | None:
+        return f"{command} needs BAI_DATABASE_URL: memory:// lives inside the server process"

@@ -1,0 +1,1 @@
+"""PostgreSQL: asyncpg on the request path, SQLAlchemy for migrations and the import."""

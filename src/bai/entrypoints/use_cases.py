@@ -1,0 +1,59 @@
+"""The use cases, each built once on the adapters it is given (dependency-injector's
+`use-cases` example: `UseCases(adapters=...)`)."""
+
+from dependency_injector import containers, providers
+
+from bai.domain.authentication import Authenticator
+from bai.domain.code_exchange import LoginCodeExchange
+from bai.domain.use_cases.account_actions import DeleteUser, DisableUser, EnableUser, RevokeSessions
+from bai.domain.use_cases.check_readiness import CheckReadiness
+from bai.domain.use_cases.complete_profile import CompleteProfile
+from bai.domain.use_cases.count_users import CountUsers
+from bai.domain.use_cases.find_user import FindUser
+from bai.domain.use_cases.import_accounts import ImportAccounts
+from bai.domain.use_cases.list_users import ListUsers
+from bai.domain.use_cases.login_or_register import LoginOrRegister
+from bai.domain.use_cases.refresh_token import RefreshToken
+
+
+class UseCases(containers.DeclarativeContainer):
+    adapters = providers.DependenciesContainer()
+
+    authenticator = providers.Singleton(Authenticator, users=adapters.users, tokens=adapters.tokens)
+    login_codes = providers.Singleton(
+        LoginCodeExchange, wechat=adapters.wechat, ledger=adapters.login_code_ledger
+    )
+
+    login_or_register = providers.Singleton(
+        LoginOrRegister,
+        codes=login_codes,
+        users=adapters.users,
+        tokens=adapters.tokens,
+        ids=adapters.ids,
+        clock=adapters.clock,
+    )
+    complete_profile = providers.Singleton(
+        CompleteProfile,
+        authenticator=authenticator,
+        wechat=adapters.wechat,
+        users=adapters.users,
+        clock=adapters.clock,
+    )
+    refresh_token = providers.Singleton(
+        RefreshToken,
+        authenticator=authenticator,
+        codes=login_codes,
+        users=adapters.users,
+        tokens=adapters.tokens,
+    )
+    count_users = providers.Singleton(CountUsers, users=adapters.shared_reads)
+    check_readiness = providers.Singleton(CheckReadiness, users=adapters.shared_reads)
+    disable_user = providers.Singleton(DisableUser, users=adapters.users, clock=adapters.clock)
+    enable_user = providers.Singleton(EnableUser, users=adapters.users, clock=adapters.clock)
+    revoke_sessions = providers.Singleton(
+        RevokeSessions, users=adapters.users, ids=adapters.ids, clock=adapters.clock
+    )
+    delete_user = providers.Singleton(DeleteUser, users=adapters.users)
+    find_user = providers.Singleton(FindUser, users=adapters.users)
+    list_users = providers.Singleton(ListUsers, users=adapters.users)
+    import_accounts = providers.Singleton(ImportAccounts, store=adapters.accounts)
