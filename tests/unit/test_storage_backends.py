@@ -10,7 +10,7 @@ import bai.entrypoints
 from bai.adapters.backends import BACKENDS, backend_of
 from bai.adapters.storage import StorageOptions, StoreNotOffered
 from bai.adapters.system.clock import SystemClock
-from bai.entrypoints.settings import load_settings
+from bai.entrypoints.config.settings import load_settings
 
 URLS = {
     "memory": "memory://",

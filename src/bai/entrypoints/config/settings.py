@@ -17,13 +17,13 @@ from bai.adapters.pocketbase.client import target_of
 from bai.adapters.storage import StorageOptions
 from bai.adapters.system.clock import SystemClock
 from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES, secret_is_long_enough
-from bai.entrypoints.http.limits import Limit
-from bai.entrypoints.token_secret import (
+from bai.entrypoints.config.token_secret import (
     TokenSecretError,
     development_token_secret,
     token_secret_from,
 )
-from bai.entrypoints.variables import BY_NAME, MAX_WECHAT_TIMEOUT, VARIABLES, IPNetwork
+from bai.entrypoints.config.variables import BY_NAME, MAX_WECHAT_TIMEOUT, VARIABLES, IPNetwork
+from bai.entrypoints.http.limits import Limit
 from bai.ports.login_code_ledger import CLAIM_SECONDS
 
 PoolMode = Literal["session", "transaction"]

@@ -1,14 +1,13 @@
 """Every `BAI_*` environment variable, declared once: its name, the `Settings` field it fills,
 how its text is read (and its bounds), its default and what it means. `load_settings` reads the
 environment through these, `bai serve --help` prints them, and README's configuration table is
-made from them (`python -m bai.entrypoints.variables`; a test checks the README matches)."""
+made from them (`python -m bai.entrypoints.config.variables`; a test checks the README matches)."""
 
 import re
 from dataclasses import dataclass
 
 from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID, MIN_SECRET_BYTES
-from bai.entrypoints.http.route_table import ROUTES
-from bai.entrypoints.readers import (
+from bai.entrypoints.config.readers import (
     IPNetwork,
     Reader,
     base_url,
@@ -22,6 +21,7 @@ from bai.entrypoints.readers import (
     text,
     whole,
 )
+from bai.entrypoints.http.route_table import ROUTES
 from bai.ports.login_code_ledger import CLAIM_SECONDS
 
 # A whole WeChat call ends well within a login code's claim, so the claim cannot lapse under it.

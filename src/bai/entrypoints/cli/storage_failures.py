@@ -6,7 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bai.adapters.rows.outages import driver_reason, lacks_tables
 from bai.domain.errors import StorageNotMigrated, StorageUnavailable
-from bai.entrypoints.settings import Settings, shown_storage
+from bai.entrypoints.config.settings import Settings, shown_storage
 
 # What a command may meet on its storage: the domain's error, or, from alembic, the driver's.
 STORAGE_FAILURES = (StorageUnavailable, SQLAlchemyError, OSError)

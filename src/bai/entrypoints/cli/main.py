@@ -13,17 +13,17 @@ from granian.log import LogLevels
 
 from bai.adapters.redis.client import why_no_answer
 from bai.adapters.storage import Signing
-from bai.entrypoints.accounts import add_users_parser, run_account_command
-from bai.entrypoints.import_pocketbase import run_import
-from bai.entrypoints.listening import bind_address, why_not_listen
-from bai.entrypoints.logs import SERVER_LOGGING, configure_logging
-from bai.entrypoints.settings import Settings, SettingsError, load_settings, shown_storage
+from bai.entrypoints.cli.accounts import add_users_parser, run_account_command
+from bai.entrypoints.cli.import_pocketbase import run_import
+from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES, storage_failure
+from bai.entrypoints.config.settings import Settings, SettingsError, load_settings, shown_storage
+from bai.entrypoints.config.variables import plain_text
+from bai.entrypoints.observability.logs import SERVER_LOGGING, configure_logging
+from bai.entrypoints.observability.tracing import why_no_tracing
+from bai.entrypoints.serving.listening import bind_address, why_not_listen
+from bai.entrypoints.serving.workers import prepare_workers
 from bai.entrypoints.signing import signing_of
-from bai.entrypoints.storage_failures import STORAGE_FAILURES, storage_failure
-from bai.entrypoints.tracing import why_no_tracing
-from bai.entrypoints.variables import plain_text
 from bai.entrypoints.wiring import storage_of
-from bai.entrypoints.workers import prepare_workers
 
 logger = logging.getLogger("bai")
 NO_SIGNING = Signing("", "")
