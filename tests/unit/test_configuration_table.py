@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bai.entrypoints.cli import main
-from bai.entrypoints.config.variables import VARIABLES, markdown_table, plain_text
+from bai.entrypoints.config.variable_docs import markdown_table, plain_text
+from bai.entrypoints.config.variables import VARIABLES
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
