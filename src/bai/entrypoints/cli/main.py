@@ -9,7 +9,8 @@ from pathlib import Path
 from bai.entrypoints.cli.accounts import add_users_parser, run_account_command
 from bai.entrypoints.cli.import_pocketbase import run_import
 from bai.entrypoints.cli.serve import serve_or_migrate
-from bai.entrypoints.config.settings import Settings, SettingsError, load_settings, shown_storage
+from bai.entrypoints.config.database_urls import shown_storage
+from bai.entrypoints.config.settings import Settings, SettingsError, load_settings
 from bai.entrypoints.config.variable_docs import plain_text
 from bai.entrypoints.observability.logs import configure_logging
 
