@@ -14,8 +14,8 @@ from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES, secret_is_long_
 from bai.domain.use_cases.import_accounts import ImportAccounts, ImportReport, Tally
 from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES, storage_failure
 from bai.entrypoints.closing import closed, opened
+from bai.entrypoints.config.secret_file import TokenSecretError, write_token_secret
 from bai.entrypoints.config.settings import Settings
-from bai.entrypoints.config.token_secret import TokenSecretError, write_token_secret
 from bai.entrypoints.wiring import container_for, storage_of
 from bai.ports.account_import import AccountSource, UnusableSource
 

@@ -11,11 +11,8 @@ from typing import Any, Literal
 from bai.adapters.backends import backend_of
 from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES, secret_is_long_enough
 from bai.entrypoints.config.database_urls import backend_name, checked_url
-from bai.entrypoints.config.token_secret import (
-    TokenSecretError,
-    development_token_secret,
-    token_secret_from,
-)
+from bai.entrypoints.config.secret_file import TokenSecretError
+from bai.entrypoints.config.token_secret import development_token_secret, token_secret_from
 from bai.entrypoints.config.variables import BY_NAME, MAX_WECHAT_TIMEOUT, VARIABLES, IPNetwork
 from bai.entrypoints.http.limits import Limit
 from bai.ports.login_code_ledger import CLAIM_SECONDS
