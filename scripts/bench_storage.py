@@ -29,8 +29,8 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.engine import make_url
 
 from bai.adapters.sqlalchemy.migrate import upgrade
+from bai.entrypoints.config.settings import load_settings
 from bai.entrypoints.http.app import create_app
-from bai.entrypoints.settings import load_settings
 from bai.entrypoints.wiring import container_for
 
 SERVER = os.environ.get(

@@ -196,7 +196,7 @@ def main() -> int:
             }
         )
         from bai.entrypoints.http.app import create_app  # noqa: PLC0415 (reads the settings)
-        from bai.entrypoints.logs import configure_logging  # noqa: PLC0415
+        from bai.entrypoints.observability.logs import configure_logging  # noqa: PLC0415
 
         sink = open(os.devnull, "w")  # noqa: SIM115 - the log lines are written, then dropped
         with contextlib.redirect_stdout(sink):

@@ -30,7 +30,13 @@ Shares = dict[str, float]
 
 LAYERS = [
     ("token", ("/src/bai/adapters/tokens/", "/site-packages/jwt/")),
-    ("log line", ("/src/bai/entrypoints/logs.py", "/src/bai/entrypoints/logging_speedups.py")),
+    (
+        "log line",
+        (
+            "/src/bai/entrypoints/observability/logs.py",
+            "/src/bai/entrypoints/observability/logging_speedups.py",
+        ),
+    ),
     ("log line", ("/lib/python3.11/logging/",)),
     ("metrics", ("/site-packages/prometheus_client/", "/src/bai/adapters/prometheus/")),
     ("use case (domain)", ("/src/bai/domain/",)),

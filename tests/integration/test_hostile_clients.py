@@ -10,7 +10,7 @@ from dependency_injector import providers
 
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.domain.entities import NewUserKeys
-from bai.entrypoints.accounts import USE_CASES
+from bai.entrypoints.cli.accounts import USE_CASES
 from bai.entrypoints.container import Container
 from tests.integration.conftest import Api, api_of
 from tests.support.builders import a_user

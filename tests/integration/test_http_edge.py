@@ -12,7 +12,7 @@ import pytest
 from bai.domain.errors import WeChatUnavailable
 from bai.entrypoints.http.app import create_app
 from bai.entrypoints.http.route_table import HEALTH, ROUTE_OPTION, ROUTES, Limit
-from bai.entrypoints.logs import JsonFormatter
+from bai.entrypoints.observability.logs import JsonFormatter
 from tests.integration.conftest import AVATAR
 from tests.support.apps import container_with
 from tests.support.concurrent_client import concurrent_client

@@ -15,8 +15,8 @@ import jwt
 import pytest
 from litestar.testing import TestClient
 
+from bai.entrypoints.config.settings import load_settings
 from bai.entrypoints.http.app import create_app
-from bai.entrypoints.settings import load_settings
 from bai.entrypoints.wiring import container_for
 from tests.support.data_dirs import BAI, bai_import
 from tests.support.pocketbase import run_pocketbase

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bai.entrypoints.import_pocketbase import run_import
-from bai.entrypoints.settings import load_settings
+from bai.entrypoints.cli.import_pocketbase import run_import
+from bai.entrypoints.config.settings import load_settings
 from tests.support.data_dirs import a_record, bai_import, data_dir_with
 
 VIEW = "ALTER TABLE tbl_auth_users RENAME TO kept; CREATE VIEW tbl_auth_users AS SELECT * FROM kept"

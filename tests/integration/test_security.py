@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from bai.adapters.sqlalchemy.engine import create_engine
 from bai.domain.entities import UserStatus
-from bai.entrypoints.accounts import USE_CASES
+from bai.entrypoints.cli.accounts import USE_CASES
 from tests.integration.conftest import Api
 from tests.integration.test_served import serving
 from tests.support.apps import SECRET

@@ -11,7 +11,7 @@ import pytest
 from devtools.fake_wechat_server import FakeWeChat, FakeWeChatServer
 from devtools.net import free_port
 
-from bai.entrypoints.tracing import why_no_tracing
+from bai.entrypoints.observability.tracing import why_no_tracing
 from tests.integration.test_served import serving
 from tests.support.installs import install_without_extras
 from tests.support.otlp_collector import OtlpCollector, attributes

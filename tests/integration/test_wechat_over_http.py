@@ -12,9 +12,9 @@ from devtools.fake_wechat_server import FakeWeChatServer
 from litestar.testing import TestClient
 
 from bai.adapters.wechat.aiohttp_transport import new_transport
+from bai.entrypoints.config.settings import load_settings
 from bai.entrypoints.container import Container
 from bai.entrypoints.http.app import create_app
-from bai.entrypoints.settings import load_settings
 from bai.entrypoints.wiring import container_for
 from tests.integration.conftest import AVATAR, Api
 from tests.support.apps import SECRET

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from dependency_injector import providers
 
+from bai.entrypoints.config.settings import load_settings
 from bai.entrypoints.container import Container
-from bai.entrypoints.settings import load_settings
 from bai.entrypoints.wiring import container_for
 from bai.ports.clock import Clock
 from bai.ports.wechat_gateway import WeChatGateway

@@ -1,5 +1,5 @@
 """README's configuration table and `bai serve --help` come from the one declaration of the
-variables (`bai.entrypoints.variables`)."""
+variables (`bai.entrypoints.config.variables`)."""
 
 import re
 from pathlib import Path
@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bai.entrypoints.cli import main
-from bai.entrypoints.variables import VARIABLES, markdown_table, plain_text
+from bai.entrypoints.config.variable_docs import markdown_table, plain_text
+from bai.entrypoints.config.variables import VARIABLES
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import make_url
 
 from bai.adapters.pocketbase.client import target_of
-from bai.entrypoints.settings import SettingsError, load_settings, shown_storage
+from bai.entrypoints.config.database_urls import shown_storage
+from bai.entrypoints.config.settings import SettingsError, load_settings
 
 SQL = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
 SQL["postgresql+asyncpg"] = "postgresql+asyncpg"

@@ -7,7 +7,7 @@ import aiohttp
 import pytest
 
 from bai.adapters.wechat.aiohttp_send_once import never_resend
-from bai.entrypoints.logging_speedups import skip_what_no_line_prints
+from bai.entrypoints.observability.logging_speedups import skip_what_no_line_prints
 
 
 async def test_aiohttp_still_resends_by_default_and_never_resend_turns_it_off() -> None:

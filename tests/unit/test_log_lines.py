@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bai.entrypoints.batched_log_writes import TurnBatchedStreamHandler
-from bai.entrypoints.logs import JsonFormatter
+from bai.entrypoints.observability.batched_log_writes import TurnBatchedStreamHandler
+from bai.entrypoints.observability.logs import JsonFormatter
 
 
 @given(value=st.text(), message=st.text())

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bai.entrypoints.cli import main
-from bai.entrypoints.settings import shown_storage
+from bai.entrypoints.config.database_urls import shown_storage
 
 # Each action, and what its help must tell: what it does, takes and prints.
 PROMISES = {

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bai.adapters.pocketbase.client import target_of
-from bai.entrypoints.settings import SettingsError, load_settings
+from bai.entrypoints.config.settings import SettingsError, load_settings
 
 URL = "pocketbase://bai%40example.com:pw@127.0.0.1:8090"
 

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from bai.entrypoints.config.settings import SettingsError, load_settings
 from bai.entrypoints.http.limits import Limit
-from bai.entrypoints.settings import SettingsError, load_settings
 
 SECRET = "s" * 32
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bai.entrypoints.cli import main
-from bai.entrypoints.listening import bind_address, why_not_listen
+from bai.entrypoints.serving.listening import bind_address, why_not_listen
 
 
 def test_a_port_another_process_listens_on_is_refused() -> None:

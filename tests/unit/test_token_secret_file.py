@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bai.entrypoints.cli import main
-from bai.entrypoints.settings import SettingsError, load_settings
-from bai.entrypoints.token_secret import TokenSecretError, write_token_secret
+from bai.entrypoints.config.secret_file import TokenSecretError, write_token_secret
+from bai.entrypoints.config.settings import SettingsError, load_settings
 
 SECRET = "f" * 40
 WECHAT = {"BAI_WECHAT_APPID": "wx-app", "BAI_WECHAT_SECRET": "wechat-secret"}

@@ -20,7 +20,7 @@ from bai.adapters.wechat.api import WeChatApi
 from bai.adapters.wechat.sandbox import SandboxWeChatGateway
 from bai.adapters.wechat.server_gateway import WeChatServerGateway
 from bai.entrypoints.closing import aclose_of, closed_at_exit
-from bai.entrypoints.settings import Settings
+from bai.entrypoints.config.settings import Settings
 from bai.entrypoints.signing import signing_of
 from bai.entrypoints.use_cases import UseCases
 

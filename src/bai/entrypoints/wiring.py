@@ -3,8 +3,8 @@
 from bai.adapters.backends import backend_of, storage_for
 from bai.adapters.storage import Signing, Storage, StorageOptions
 from bai.adapters.system.clock import SystemClock
+from bai.entrypoints.config.settings import Settings
 from bai.entrypoints.container import Container
-from bai.entrypoints.settings import Settings
 
 
 def rate_limiter_kind(settings: Settings) -> str:

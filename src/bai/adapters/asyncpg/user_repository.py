@@ -1,90 +1,21 @@
-import functools
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
 from bai.adapters.rows.retry import read_with_one_retry
-from bai.adapters.rows.tables import auth_users, companies
-from bai.adapters.rows.users import COMPANY_PREFIX, row_of_user, user_of_row
+from bai.adapters.rows.users import user_of_row
 from bai.domain.entities import User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
 from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
 from .pool import LOST_CONNECTION, LazyPool
-
-# The columns as the one declaration of the schema has them (migrations are checked against it).
-COLUMNS = [column.name for column in auth_users.c]
-COMPANY_COLUMNS = [column.name for column in companies.c]
-# Built once from the entities' field names, never from input.
-_USER_AND_COMPANY = (
-    "SELECT "  # noqa: S608
-    + ", ".join(f"u.{column}" for column in COLUMNS)
-    + ", "
-    + ", ".join(f"c.{column} AS {COMPANY_PREFIX}{column}" for column in COMPANY_COLUMNS)
-    + " FROM {users} u LEFT JOIN tbl_company c"
-    + " ON u.company_id <> '' AND c.company_id = u.company_id"
-)
-BY_ID = _USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.pb_id = $1"
-BY_OPENID = _USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.openid = $1"
-# An update and the changed row, with its company, in one statement (one round trip).
-_CHANGE = (
-    "WITH changed AS (UPDATE tbl_auth_users SET {assignments} WHERE {where} RETURNING *) "  # noqa: S608
-    + _USER_AND_COMPANY.format(users="changed")
-)
-# A registration and the new row, with its company, in one statement; no row when the openid
-# is registered already (the conflict waits for that registration to commit).
-INSERT = (
-    f"WITH added AS (INSERT INTO tbl_auth_users ({', '.join(COLUMNS)})"  # noqa: S608
-    f" VALUES ({', '.join(f'${n}' for n in range(1, len(COLUMNS) + 1))})"
-    " ON CONFLICT (openid) WHERE openid <> '' DO NOTHING RETURNING *) "
-    + _USER_AND_COMPANY.format(users="added")
-)
-
-
-@functools.cache
-def _change_query(*columns: str, guarded: bool = False) -> str:
-    """Built once per set of columns; the names come from this module's own keyword
-    arguments, never from input. A guarded change applies only while the row still has the
-    token key ($2) and status ($3) it was authorised with."""
-    first = 4 if guarded else 2
-    assignments = ", ".join(f"{column} = ${n}" for n, column in enumerate(columns, start=first))
-    where = "pb_id = $1 AND token_key = $2 AND users_status = $3" if guarded else "pb_id = $1"
-    return _CHANGE.format(assignments=assignments, where=where)
-
-
-def _listing(query: UserQuery, limit: int) -> tuple[str, list[Any]]:
-    """The statement and arguments of one page: fixed fragments only, in terms the index on
-    (`created`, `pb_id`) serves (the row comparison is what PostgreSQL matches to it)."""
-    terms: list[str] = []
-    arguments: list[Any] = []
-
-    def argument(value: Any) -> str:
-        arguments.append(value)
-        return f"${len(arguments)}"
-
-    if query.status is not None:
-        terms.append(f"u.users_status = {argument(query.status.value)}")
-    if query.since is not None:
-        terms.append(f"u.created >= {argument(query.since)}")
-    if query.has_phone is not None:
-        terms.append("u.users_phone <> ''" if query.has_phone else "u.users_phone = ''")
-    if (after := query.after) is not None:
-        start = f"({argument(after.created)}, {argument(after.pb_id)})"
-        terms.append(f"(u.created, u.pb_id) > {start}")
-    where = f" WHERE {' AND '.join(terms)}" if terms else ""
-    order = f" ORDER BY u.created, u.pb_id LIMIT {argument(limit)}"
-    return _USER_AND_COMPANY.format(users="tbl_auth_users") + where + order, arguments
+from .user_statements import BY_ID, BY_OPENID, INSERT, change_query, insert_values, listing
 
 
 def _lost(exc: Exception) -> bool:
     return isinstance(exc, StorageUnavailable) and isinstance(exc.__cause__, LOST_CONNECTION)
-
-
-def _values(user: User) -> list[Any]:
-    row = row_of_user(user)
-    return [row[column] for column in COLUMNS]
 
 
 class AsyncpgUserRepository(UserRepository):
@@ -117,7 +48,7 @@ class AsyncpgUserRepository(UserRepository):
     async def add_if_absent(self, user: User) -> tuple[User, bool]:
         async with self._pool.connection() as connection:
             try:
-                record = await connection.fetchrow(INSERT, *_values(user))
+                record = await connection.fetchrow(INSERT, *insert_values(user))
             except asyncpg.UniqueViolationError as exc:
                 raise (
                     PhoneAlreadyBound
@@ -163,7 +94,7 @@ class AsyncpgUserRepository(UserRepository):
         self, pb_id: str, still: tuple[str, str] | None = None, **values: Any
     ) -> User | None:
         """Update the row, only while it still has the token key and status of `still`."""
-        query = _change_query(*values, guarded=still is not None)
+        query = change_query(*values, guarded=still is not None)
         arguments = [pb_id, *(still or ()), *values.values()]
         async with self._pool.connection() as connection:
             record = await connection.fetchrow(query, *arguments)
@@ -181,7 +112,7 @@ class AsyncpgUserRepository(UserRepository):
         return int((await self._fetch(query))[0][0])
 
     async def list_users(self, query: UserQuery, *, limit: int) -> list[User]:
-        statement, arguments = _listing(query, limit)
+        statement, arguments = listing(query, limit)
         return [user_of_row(record) for record in await self._fetch(statement, *arguments)]
 
     async def ping(self) -> None:

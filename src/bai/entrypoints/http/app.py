@@ -11,8 +11,8 @@ from litestar.openapi.spec import Reference
 from litestar.types import ASGIApp
 
 from bai.entrypoints.closing import closed, opened
+from bai.entrypoints.config.settings import Settings, load_settings
 from bai.entrypoints.container import Container
-from bai.entrypoints.settings import Settings, load_settings
 from bai.entrypoints.wiring import container_for
 
 from .docs import docs_router, openapi_config

@@ -11,7 +11,7 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 from bai.adapters.prometheus.metrics import UNMATCHED_ROUTE, PrometheusMetrics
-from bai.entrypoints.logs import REQUEST_ID
+from bai.entrypoints.observability.logs import REQUEST_ID
 
 from .client_address import IPNetwork, client_address
 

@@ -10,7 +10,7 @@ from litestar.handlers import HTTPRouteHandler
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bai.adapters.prometheus.metrics import PrometheusMetrics
-from bai.entrypoints.variables import IPNetwork
+from bai.entrypoints.config.variables import IPNetwork
 
 from .client_address import client_address, within
 

@@ -134,12 +134,3 @@ def _declared_length(headers: Iterable[tuple[bytes, bytes]]) -> int:
         if name == b"content-length":
             return int(value) if value.strip().isdigit() else 0
     return 0
-
-
-def bearer_token(authorization: str | None) -> str | None:
-    """The token of `Authorization: Bearer <t>` or of the bare `Authorization: <t>`."""
-    if not authorization:
-        return None
-    scheme, _, credentials = authorization.strip().partition(" ")
-    token = credentials.strip() if scheme.lower() == "bearer" else authorization.strip()
-    return token or None

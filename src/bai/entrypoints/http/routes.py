@@ -15,9 +15,9 @@ from bai.domain.use_cases.login_or_register import LoginCommand, LoginOrRegister
 from bai.domain.use_cases.refresh_token import RefreshCommand, RefreshToken
 from bai.domain.values import AvatarUrl, LoginCode, Nickname, PhoneCode
 
+from .authorization import bearer_token
 from .events import auth_event
 from .presenters import UserPresenter
-from .request import bearer_token
 from .route_table import (
     API_PREFIX,
     HEALTH,

@@ -12,10 +12,10 @@ from bai.adapters.pocketbase.data_dir import PocketBaseDataDir
 from bai.adapters.storage import StoreNotOffered
 from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES, secret_is_long_enough
 from bai.domain.use_cases.import_accounts import ImportAccounts, ImportReport, Tally
+from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES, storage_failure
 from bai.entrypoints.closing import closed, opened
-from bai.entrypoints.settings import Settings
-from bai.entrypoints.storage_failures import STORAGE_FAILURES, storage_failure
-from bai.entrypoints.token_secret import TokenSecretError, write_token_secret
+from bai.entrypoints.config.secret_file import TokenSecretError, write_token_secret
+from bai.entrypoints.config.settings import Settings
 from bai.entrypoints.wiring import container_for, storage_of
 from bai.ports.account_import import AccountSource, UnusableSource
 

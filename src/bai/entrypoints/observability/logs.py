@@ -8,8 +8,12 @@ from typing import Any, TextIO
 
 import msgspec
 
-from bai.entrypoints.batched_log_writes import TurnBatchedStreamHandler
-from bai.entrypoints.logging_speedups import ProcessId, SecondClock, skip_what_no_line_prints
+from bai.entrypoints.observability.batched_log_writes import TurnBatchedStreamHandler
+from bai.entrypoints.observability.logging_speedups import (
+    ProcessId,
+    SecondClock,
+    skip_what_no_line_prints,
+)
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "message",
@@ -54,8 +58,8 @@ class JsonFormatter(logging.Formatter):
 # same JSON as BAI's, so a log shipper reads every line `bai serve` writes.
 SERVER_LOGGING: dict[str, Any] = {
     "formatters": {
-        "generic": {"()": "bai.entrypoints.logs.JsonFormatter"},
-        "access": {"()": "bai.entrypoints.logs.JsonFormatter"},
+        "generic": {"()": "bai.entrypoints.observability.logs.JsonFormatter"},
+        "access": {"()": "bai.entrypoints.observability.logs.JsonFormatter"},
     },
 }
 

@@ -1,20 +1,14 @@
-"""Where the collection secret comes from: the environment, a file, or (development) the data
-directory.
-
-A secret file is read and written only as a regular file of its own: a symbolic link, a FIFO
+"""A secret file is read and written only as a regular file of its own: a symbolic link, a FIFO
 (whose reader would wait forever), a directory or a device is refused, and it is opened without
 following a link or waiting, so that what is checked is what is read. A file or folder that
 another user can write is refused in production and warned about otherwise."""
 
 import errno
 import os
-import secrets
 import stat
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-SECRET_FILE = "token_secret"  # noqa: S105 (a file name)
 MAX_BYTES = 4096
 OWN = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 KINDS = {
@@ -37,43 +31,11 @@ class Secret:
     warning: str | None = None  # who else can write its file (refused in production)
 
 
-def token_secret_from(env: Mapping[str, str], *, production: bool) -> Secret:
-    """`BAI_TOKEN_SECRET`, or the content of the file `BAI_TOKEN_SECRET_FILE` names (the Docker
-    and Kubernetes secrets convention; what `bai import-pocketbase` writes); not both."""
-    secret, path = env.get("BAI_TOKEN_SECRET", ""), env.get("BAI_TOKEN_SECRET_FILE", "").strip()
-    if not path:
-        return Secret(secret)
-    if secret:
-        raise TokenSecretError("set BAI_TOKEN_SECRET or BAI_TOKEN_SECRET_FILE, not both")
-    try:
-        read = read_secret_file(Path(path), production=production)
-    except TokenSecretError as exc:
-        raise TokenSecretError(f"BAI_TOKEN_SECRET_FILE: {exc}") from None
-    if not read.value:
-        raise TokenSecretError(f"BAI_TOKEN_SECRET_FILE: {path} is empty")
-    return Secret(read.value, read.warning and f"BAI_TOKEN_SECRET_FILE: {read.warning}")
-
-
 def read_secret_file(path: Path, *, production: bool) -> Secret:
     """What `path` holds, stripped, if it is a regular file of its own."""
     with os.fdopen(_open_own(path), "rb") as handle:
         content = _text(path, handle.read(MAX_BYTES + 1))
         return Secret(content, _exposure(path, production, os.fstat(handle.fileno())))
-
-
-def development_token_secret(data_dir: Path) -> Secret:
-    """A secret made once and kept in the data directory, shared by every local process."""
-    path = data_dir / SECRET_FILE
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | OWN, 0o600)
-    except FileExistsError:
-        return read_secret_file(path, production=False)
-    except OSError as exc:
-        raise TokenSecretError(f"cannot create {path}: {type(exc).__name__}") from exc
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(secrets.token_hex(32))
-    return read_secret_file(path, production=False)
 
 
 def write_token_secret(path: Path, secret: str, *, production: bool) -> str | None:

@@ -11,12 +11,12 @@ from dependency_injector import providers
 from bai.domain.errors import BaiError, InvalidField, UserNotFound
 from bai.domain.use_cases.account_actions import AccountAction
 from bai.domain.use_cases.list_users import ListUsersCommand
+from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES, storage_failure
+from bai.entrypoints.cli.user_listing import add_list_parser, listed, listing_command, shown
 from bai.entrypoints.closing import closed, opened
+from bai.entrypoints.config.settings import Settings
 from bai.entrypoints.http.presenters import UserPresenter
-from bai.entrypoints.settings import Settings
-from bai.entrypoints.storage_failures import STORAGE_FAILURES, storage_failure
 from bai.entrypoints.use_cases import UseCases
-from bai.entrypoints.user_listing import add_list_parser, listed, listing_command, shown
 from bai.entrypoints.wiring import container_for, storage_of
 
 Built = providers.Container[UseCases]

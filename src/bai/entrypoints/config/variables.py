@@ -1,14 +1,11 @@
 """Every `BAI_*` environment variable, declared once: its name, the `Settings` field it fills,
 how its text is read (and its bounds), its default and what it means. `load_settings` reads the
-environment through these, `bai serve --help` prints them, and README's configuration table is
-made from them (`python -m bai.entrypoints.variables`; a test checks the README matches)."""
+environment through these; `variable_docs.py` prints them for `bai serve --help` and README."""
 
-import re
 from dataclasses import dataclass
 
 from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID, MIN_SECRET_BYTES
-from bai.entrypoints.http.route_table import ROUTES
-from bai.entrypoints.readers import (
+from bai.entrypoints.config.readers import (
     IPNetwork,
     Reader,
     base_url,
@@ -22,6 +19,7 @@ from bai.entrypoints.readers import (
     text,
     whole,
 )
+from bai.entrypoints.http.route_table import ROUTES
 from bai.ports.login_code_ledger import CLAIM_SECONDS
 
 # A whole WeChat call ends well within a login code's claim, so the claim cannot lapse under it.
@@ -32,8 +30,6 @@ __all__ = [
     "VARIABLES",
     "IPNetwork",
     "Variable",
-    "markdown_table",
-    "plain_text",
 ]
 
 
@@ -237,31 +233,3 @@ VARIABLES = (
     ),
 )
 BY_NAME = {variable.name: variable for variable in VARIABLES}
-
-
-def markdown_table() -> str:
-    """README's configuration table."""
-    rows = ["| variable | default | meaning |", "|---|---|---|"]
-    rows += [
-        f"| `{variable.name}` | {variable.documented_default} | {variable.meaning} |"
-        for variable in VARIABLES
-    ]
-    return "\n".join(rows)
-
-
-def _plain(markdown: str) -> str:
-    """Without code marks, and a link as its words with "(README)"."""
-    return re.sub(r"\[([^]]+)\]\(#[^)]*\)", r"\1 (README)", markdown.replace("`", ""))
-
-
-def plain_text() -> str:
-    """The same, for `bai serve --help`."""
-    return "\n".join(
-        f"  {variable.name} (default {_plain(variable.documented_default)})\n"
-        f"      {_plain(variable.meaning)}"
-        for variable in VARIABLES
-    )
-
-
-if __name__ == "__main__":
-    print(markdown_table())

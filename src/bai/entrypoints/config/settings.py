@@ -1,38 +1,23 @@
 """Configuration from `BAI_*` environment variables, checked once at start-up. Each variable
 is declared once, in `variables.py`; this module reads them through those declarations and
-then checks what only holds of several together."""
+then checks what only holds of several together (a database URL alone: `database_urls.py`)."""
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
-
-from bai.adapters.backends import BACKENDS, backend_of
-from bai.adapters.pocketbase.client import target_of
-from bai.adapters.storage import StorageOptions
-from bai.adapters.system.clock import SystemClock
+from bai.adapters.backends import backend_of
 from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES, secret_is_long_enough
+from bai.entrypoints.config.database_urls import backend_name, checked_url
+from bai.entrypoints.config.secret_file import TokenSecretError
+from bai.entrypoints.config.token_secret import development_token_secret, token_secret_from
+from bai.entrypoints.config.variables import BY_NAME, MAX_WECHAT_TIMEOUT, VARIABLES, IPNetwork
 from bai.entrypoints.http.limits import Limit
-from bai.entrypoints.token_secret import (
-    TokenSecretError,
-    development_token_secret,
-    token_secret_from,
-)
-from bai.entrypoints.variables import BY_NAME, MAX_WECHAT_TIMEOUT, VARIABLES, IPNetwork
 from bai.ports.login_code_ledger import CLAIM_SECONDS
 
 PoolMode = Literal["session", "transaction"]
-SCHEME = re.compile(r"[a-z][a-z0-9+.-]{0,30}", re.IGNORECASE)
-USER_INFO = re.compile(r"[^:/]*(?::[^@]*)?@")  # `user:password@` as SQLAlchemy reads it
-UNREADABLE = (
-    "cannot be read as scheme://user:password@host:port/database; URL-encode the user name and"
-    " the password (an @ in them as %40)"
-)
 
 
 class SettingsError(ValueError):
@@ -74,7 +59,7 @@ class Settings:
 
     @property
     def storage(self) -> str:
-        return _storage(self.database_url)
+        return backend_name(self.database_url)
 
     @property
     def is_production(self) -> bool:
@@ -85,49 +70,16 @@ class Settings:
         return not self.wechat_appid
 
 
-def _storage(url: str) -> str:
-    """The name of the backend `url`'s scheme chooses (`backends.BACKENDS`), to check settings
-    that hold only of some."""
-    scheme = url.split(":", 1)[0]
-    if scheme not in BACKENDS:
-        named = f" {scheme!r}" if SCHEME.fullmatch(scheme) and "://" in url else ""
-        raise SettingsError(
-            f"BAI_DATABASE_URL: unsupported scheme{named}; use {', '.join(map(repr, BACKENDS))}"
-        )
-    return BACKENDS[scheme].name
-
-
 def _raw(env: Mapping[str, str], name: str) -> str:
     return env.get(name, "").strip() or BY_NAME[name].default
 
 
 def _database_url(env: Mapping[str, str], name: str, default: str) -> str:
     """The URL named, with plain PostgreSQL URLs given the asyncpg driver, checked."""
-    url = _raw(env, name) or default
-    for plain in ("postgresql://", "postgres://"):
-        if url.startswith(plain):
-            url = "postgresql+asyncpg://" + url.removeprefix(plain)
     try:
-        if _storage(url) == "pocketbase":
-            target_of(url)
-        elif _storage(url) != "memory":
-            _sql_url(url)
-    except (SettingsError, ValueError) as exc:
-        raise SettingsError(f"{name}: {str(exc).removeprefix('BAI_DATABASE_URL: ')}") from None
-    return url
-
-
-def _sql_url(url: str) -> URL:
-    """`url` as SQLAlchemy reads it; for PostgreSQL refused where that cannot be what was meant:
-    an @ past the password's end (its own unencoded @ would make the rest of it the host)."""
-    rest = url.split("://", 1)[-1]
-    user_info = USER_INFO.match(rest)
-    if _storage(url) == "postgresql" and "@" in rest[user_info.end() if user_info else 0 :]:
-        raise ValueError(UNREADABLE)
-    try:
-        return make_url(url)
-    except (ArgumentError, ValueError):  # the port's ValueError would quote the text
-        raise ValueError(UNREADABLE) from None
+        return checked_url(_raw(env, name) or default)
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from None
 
 
 def _read_declared(env: Mapping[str, str]) -> dict[str, Any]:
@@ -142,12 +94,6 @@ def _read_declared(env: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
-def shown_storage(url: str) -> str:
-    """The store `url` names, as an operator may read it (never its password), as its backend
-    describes it: a SQLite file by its absolute path, other URLs without password."""
-    return backend_of(url)(StorageOptions(url=url), clock=SystemClock()).describe()
-
-
 def load_settings(env: Mapping[str, str] | None = None, *, signs_tokens: bool = True) -> Settings:
     """`signs_tokens=False` for commands that sign no token (`bai users`, `migrate`,
     `import-pocketbase`): no development secret is made, so they never make a data directory
@@ -156,7 +102,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, signs_tokens: bool = 
     values = _read_declared(env)
     data_dir = Path(_raw(env, "BAI_DATA_DIR"))
     database_url = _database_url(env, "BAI_DATABASE_URL", f"sqlite+aiosqlite:///{data_dir}/bai.db")
-    beside_pocketbase = _storage(database_url) == "pocketbase"
+    beside_pocketbase = backend_name(database_url) == "pocketbase"
     try:
         secret = token_secret_from(env, production=values["env"] == "production")
         _refuse_missing_secrets(values, secret.value, beside_pocketbase=beside_pocketbase)
@@ -205,7 +151,7 @@ def _refuse_missing_secrets(
 
 def _refuse_what_cannot_work(settings: Settings) -> None:
     """Settings each fine alone that do not work together."""
-    if _storage(settings.migration_database_url) != settings.storage:
+    if backend_name(settings.migration_database_url) != settings.storage:
         raise SettingsError("BAI_MIGRATION_DATABASE_URL must be the same kind of database")
     if settings.wechat_timeout > MAX_WECHAT_TIMEOUT:
         raise SettingsError(

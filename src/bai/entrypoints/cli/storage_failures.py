@@ -6,7 +6,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bai.adapters.rows.outages import driver_reason, lacks_tables
 from bai.domain.errors import StorageNotMigrated, StorageUnavailable
-from bai.entrypoints.settings import Settings, shown_storage
+from bai.entrypoints.config.database_urls import shown_storage
+from bai.entrypoints.config.settings import Settings
 
 # What a command may meet on its storage: the domain's error, or, from alembic, the driver's.
 STORAGE_FAILURES = (StorageUnavailable, SQLAlchemyError, OSError)

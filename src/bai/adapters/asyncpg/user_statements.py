@@ -1,0 +1,78 @@
+"""The SQL the asyncpg user repository runs, built once from the one declaration of the schema
+(`rows/tables.py`) and fixed fragments, never from input."""
+
+import functools
+from typing import Any
+
+from bai.adapters.rows.tables import auth_users, companies
+from bai.adapters.rows.users import COMPANY_PREFIX, row_of_user
+from bai.domain.entities import User
+from bai.domain.user_query import UserQuery
+
+# The columns as the one declaration of the schema has them (migrations are checked against it).
+COLUMNS = [column.name for column in auth_users.c]
+COMPANY_COLUMNS = [column.name for column in companies.c]
+# Built once from the entities' field names, never from input.
+_USER_AND_COMPANY = (
+    "SELECT "  # noqa: S608
+    + ", ".join(f"u.{column}" for column in COLUMNS)
+    + ", "
+    + ", ".join(f"c.{column} AS {COMPANY_PREFIX}{column}" for column in COMPANY_COLUMNS)
+    + " FROM {users} u LEFT JOIN tbl_company c"
+    + " ON u.company_id <> '' AND c.company_id = u.company_id"
+)
+BY_ID = _USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.pb_id = $1"
+BY_OPENID = _USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.openid = $1"
+# An update and the changed row, with its company, in one statement (one round trip).
+_CHANGE = (
+    "WITH changed AS (UPDATE tbl_auth_users SET {assignments} WHERE {where} RETURNING *) "  # noqa: S608
+    + _USER_AND_COMPANY.format(users="changed")
+)
+# A registration and the new row, with its company, in one statement; no row when the openid
+# is registered already (the conflict waits for that registration to commit).
+INSERT = (
+    f"WITH added AS (INSERT INTO tbl_auth_users ({', '.join(COLUMNS)})"  # noqa: S608
+    f" VALUES ({', '.join(f'${n}' for n in range(1, len(COLUMNS) + 1))})"
+    " ON CONFLICT (openid) WHERE openid <> '' DO NOTHING RETURNING *) "
+    + _USER_AND_COMPANY.format(users="added")
+)
+
+
+@functools.cache
+def change_query(*columns: str, guarded: bool = False) -> str:
+    """Built once per set of columns; the names come from the repository's own keyword
+    arguments, never from input. A guarded change applies only while the row still has the
+    token key ($2) and status ($3) it was authorised with."""
+    first = 4 if guarded else 2
+    assignments = ", ".join(f"{column} = ${n}" for n, column in enumerate(columns, start=first))
+    where = "pb_id = $1 AND token_key = $2 AND users_status = $3" if guarded else "pb_id = $1"
+    return _CHANGE.format(assignments=assignments, where=where)
+
+
+def listing(query: UserQuery, limit: int) -> tuple[str, list[Any]]:
+    """The statement and arguments of one page: fixed fragments only, in terms the index on
+    (`created`, `pb_id`) serves (the row comparison is what PostgreSQL matches to it)."""
+    terms: list[str] = []
+    arguments: list[Any] = []
+
+    def argument(value: Any) -> str:
+        arguments.append(value)
+        return f"${len(arguments)}"
+
+    if query.status is not None:
+        terms.append(f"u.users_status = {argument(query.status.value)}")
+    if query.since is not None:
+        terms.append(f"u.created >= {argument(query.since)}")
+    if query.has_phone is not None:
+        terms.append("u.users_phone <> ''" if query.has_phone else "u.users_phone = ''")
+    if (after := query.after) is not None:
+        start = f"({argument(after.created)}, {argument(after.pb_id)})"
+        terms.append(f"(u.created, u.pb_id) > {start}")
+    where = f" WHERE {' AND '.join(terms)}" if terms else ""
+    order = f" ORDER BY u.created, u.pb_id LIMIT {argument(limit)}"
+    return _USER_AND_COMPANY.format(users="tbl_auth_users") + where + order, arguments
+
+
+def insert_values(user: User) -> list[Any]:
+    row = row_of_user(user)
+    return [row[column] for column in COLUMNS]

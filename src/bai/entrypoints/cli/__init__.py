@@ -1,0 +1,5 @@
+"""The `bai` command: `bai serve`, `bai migrate`, `bai users ...`, `bai import-pocketbase`."""
+
+from bai.entrypoints.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,1 @@
+"""`BAI_*` environment variables: declared once, read, checked and documented from there."""

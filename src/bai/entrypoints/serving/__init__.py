@@ -1,0 +1,1 @@
+"""What the server process needs around the app: where it listens, its workers, start-up."""
