@@ -1,11 +1,10 @@
-import asyncio
 import logging
-import time
 
 import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bai.adapters.polling import STILL_PENDING, StillPending, poll
 from bai.adapters.redis.client import delete_if_equal
 from bai.domain.values import WeChatIdentity
 from bai.ports.login_code_ledger import (
@@ -87,17 +86,15 @@ class RedisLoginCodeLedger(LoginCodeLedger):
             await self._fallback.release(key)
 
     async def wait(self, key: str) -> CodeAnswer | None:
-        deadline = time.monotonic() + self._claim_seconds
+        async def answer() -> CodeAnswer | StillPending | None:
+            value = await self._client.get(PREFIX + key)
+            return STILL_PENDING if value == PENDING else _answer(value)
+
         try:
-            while time.monotonic() < deadline:
-                value = await self._client.get(PREFIX + key)
-                if value != PENDING:
-                    return _answer(value)
-                await asyncio.sleep(POLL_SECONDS)
+            return await poll(answer, seconds=self._claim_seconds, every=POLL_SECONDS)
         except (RedisError, OSError) as exc:
             _unavailable(exc)
             return await self._fallback.wait(key)
-        return None
 
 
 def _unavailable(exc: Exception) -> None:

@@ -1,10 +1,9 @@
 """How a `tbl_login_codes` row holds a `CodeAnswer`, and how a waiter watches it: shared by the
 SQLAlchemy ledger and the asyncpg one, which read and write the same table."""
 
-import asyncio
-import time
 from collections.abc import Awaitable, Callable
 
+from bai.adapters.polling import STILL_PENDING, StillPending, poll
 from bai.domain.values import WeChatIdentity
 from bai.ports.login_code_ledger import CodeAnswer, CodeFailure
 
@@ -36,12 +35,12 @@ async def poll_answer(
 ) -> CodeAnswer | None:
     """Read the row until it holds an answer; None when it is gone (released, lapsed) or still
     pending after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+
+    async def answer() -> CodeAnswer | StillPending | None:
         row = await read()
         if row is None:
             return None
-        if (answer := answer_of(*row)) is not None:
-            return answer
-        await asyncio.sleep(POLL_SECONDS)
-    return None
+        found = answer_of(*row)
+        return STILL_PENDING if found is None else found
+
+    return await poll(answer, seconds=seconds, every=POLL_SECONDS)
