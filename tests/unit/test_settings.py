@@ -5,6 +5,7 @@ import pytest
 
 from bai.entrypoints.config.settings import SettingsError, load_settings
 from bai.entrypoints.http.limits import Limit
+from bai.entrypoints.http.route_table import ROUTES
 
 SECRET = "s" * 32
 
@@ -118,17 +119,12 @@ def test_production_starts_with_real_wechat_credentials(tmp_path: Path) -> None:
     assert (settings.wechat_connect_timeout, settings.wechat_timeout) == (2.0, 5.0)
 
 
-def test_rate_limits_default_to_the_documented_ones() -> None:
+def test_rate_limits_default_to_the_route_table_s() -> None:
+    """The table's defaults are the documented ones: `test_route_table.py` holds README to it."""
     limits = load_settings({"BAI_TOKEN_SECRET": SECRET}).rate_limits
 
-    assert limits == {
-        "login": Limit(300, 60),
-        "profile": Limit(120, 60),
-        "refresh-token": Limit(300, 60),
-        "users-count": Limit(600, 60),
-        "health": Limit(10, 1),
-        "health-live": None,
-    }
+    assert limits == {route.name: route.limit for route in ROUTES}
+    assert limits["health-live"] is None
 
 
 def test_operators_change_some_rate_limits_and_keep_the_rest() -> None:

@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import MISSING, fields
 from typing import Any, cast
 
 from litestar import Litestar
@@ -19,7 +20,6 @@ from .docs import docs_router, openapi_config
 from .edge import Edge
 from .errors import EXCEPTION_HANDLERS
 from .metrics import metrics_route, sample_pool
-from .presenters import UserPresenter
 from .rate_limit import RateLimitMiddleware
 from .request import BODY_TIMEOUT, MAX_BODY_BYTES, JsonBodyRequest
 from .routes import RoutedUseCases, api_router
@@ -89,15 +89,9 @@ def create_app(given: Settings | Container | None = None) -> Edge:
 
 
 def _routed(container: Container) -> RoutedUseCases:
-    use_cases = container.use_cases
-    return RoutedUseCases(
-        login_or_register=use_cases.login_or_register(),
-        complete_profile=use_cases.complete_profile(),
-        refresh_token=use_cases.refresh_token(),
-        count_users=use_cases.count_users(),
-        check_readiness=use_cases.check_readiness(),
-        present_user=UserPresenter(),
-    )
+    """The handlers' use cases, each resolved once from `UseCases` by its field's name."""
+    names = (case.name for case in fields(RoutedUseCases) if case.default_factory is MISSING)
+    return RoutedUseCases(**{name: getattr(container.use_cases, name)() for name in names})
 
 
 def _optional_bodies_documented_as_optional(app: Litestar) -> None:

@@ -1,6 +1,6 @@
 """Handlers only translate: body -> command -> `execute` -> response."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request, Router
@@ -61,14 +61,15 @@ def _errors(*statuses: int) -> dict[int, ResponseSpec]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RoutedUseCases:
-    """What the handlers call, built once before the router."""
+    """What the handlers call, built once before the router: each use case by its name in
+    `UseCases` (entrypoints/use_cases.py), so a new one is a field here and a provider there."""
 
     login_or_register: LoginOrRegister
     complete_profile: CompleteProfile
     refresh_token: RefreshToken
     count_users: CountUsers
     check_readiness: CheckReadiness
-    present_user: UserPresenter
+    present_user: UserPresenter = field(default_factory=UserPresenter)
 
 
 def api_router(use_cases: RoutedUseCases) -> Router:
