@@ -38,8 +38,10 @@ system-packages:
 	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq systemd >/dev/null; } || \
 	  echo "systemd-analyze is missing: apt-get install systemd"
 
+# Two workers, a test file each at a time (a file's served fixtures stay in one process): the
+# suite waits on servers and databases more than it computes.
 test: lint typecheck system-packages
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # Two hosts in network namespaces on one PostgreSQL (docs/cluster.md); root only. Part of `test`.
 cluster-test: install
