@@ -39,13 +39,9 @@ system-packages:
 	  echo "systemd-analyze is missing: apt-get install systemd"
 
 # Two workers, a test file each at a time (a file's served fixtures stay in one process): the
-# suite waits on servers and databases more than it computes, so mypy runs beside it (its report
-# is printed when it ends, and the tests' summary stays the last line; either failing fails).
-test: lint system-packages
-	@types=$$(mktemp); $(BIN)/mypy > $$types 2>&1 & checker=$$!; \
-	$(BIN)/pytest -n 2 --dist loadfile & tester=$$!; \
-	wait $$checker; typed=$$?; echo; echo "mypy: $$(cat $$types)"; rm -f $$types; \
-	wait $$tester; tests=$$?; [ $$tests -eq 0 ] && [ $$typed -eq 0 ]
+# suite waits on servers and databases more than it computes.
+test: lint typecheck system-packages
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # Two hosts in network namespaces on one PostgreSQL (docs/cluster.md); root only. Part of `test`.
 cluster-test: install
