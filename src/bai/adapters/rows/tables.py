@@ -18,6 +18,8 @@ from sqlalchemy import (
     text,
 )
 
+from bai.domain.user_fields import UNIQUE_FIELDS
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC in and out, on PostgreSQL and on SQLite (which keeps no zone)."""
@@ -80,10 +82,7 @@ auth_users = Table(
     _text("usergroups_id", 64),
     Column("created", UtcDateTime, nullable=False),
     Column("updated", UtcDateTime, nullable=False),
-    _unique_when_set("openid"),
-    _unique_when_set("users_phone"),
-    _unique_when_set("users_id"),
-    _unique_when_set("users_promo_code"),
+    *(_unique_when_set(column) for column in UNIQUE_FIELDS),
     Index("ix_auth_users_company_id", "company_id"),
     Index("ix_auth_users_created_pb_id", "created", "pb_id"),  # `bai users list`, in order
 )

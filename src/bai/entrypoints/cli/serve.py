@@ -11,7 +11,7 @@ from granian.http import HTTP1Settings
 from granian.log import LogLevels
 
 from bai.adapters.redis.client import why_no_answer
-from bai.adapters.storage import Signing
+from bai.adapters.storage import Signing, Storage
 from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES, storage_failure
 from bai.entrypoints.config.settings import Settings
 from bai.entrypoints.observability.logs import SERVER_LOGGING
@@ -33,10 +33,11 @@ REDIS_WARNING = (
 )
 
 
-def _migrate(settings: Settings) -> None:
+def _migrate(settings: Settings) -> Storage:
     storage = storage_of(settings)
     signing_of(storage, configured=NO_SIGNING)  # one that keeps its own answers, usably
     logger.info("%s", storage.migrate())
+    return storage
 
 
 def _redis(settings: Settings) -> str:
@@ -51,8 +52,7 @@ def _redis(settings: Settings) -> str:
 
 
 def _serve(settings: Settings) -> None:
-    _migrate(settings)
-    storage = storage_of(settings)
+    storage = _migrate(settings)
     if settings.uses_sandbox_wechat:
         logger.warning(SANDBOX_WARNING)
     redis = _redis(settings)

@@ -6,7 +6,7 @@ import re
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from bai.adapters.backends import BACKENDS, backend_of
+from bai.adapters.backends import BACKENDS, backend_of, storage_for
 from bai.adapters.pocketbase.client import target_of
 from bai.adapters.storage import StorageOptions
 from bai.adapters.system.clock import SystemClock
@@ -22,11 +22,14 @@ UNREADABLE = (
 def backend_name(url: str) -> str:
     """The name of the backend `url`'s scheme chooses (`backends.BACKENDS`), to check settings
     that hold only of some."""
-    scheme = url.split(":", 1)[0]
-    if scheme not in BACKENDS:
+    try:
+        return backend_of(url).name
+    except KeyError:
+        scheme = url.split(":", 1)[0]
         named = f" {scheme!r}" if SCHEME.fullmatch(scheme) and "://" in url else ""
-        raise ValueError(f"unsupported scheme{named}; use {', '.join(map(repr, BACKENDS))}")
-    return BACKENDS[scheme].name
+        raise ValueError(
+            f"unsupported scheme{named}; use {', '.join(map(repr, BACKENDS))}"
+        ) from None
 
 
 def checked_url(url: str) -> str:
@@ -35,19 +38,20 @@ def checked_url(url: str) -> str:
     for plain in ("postgresql://", "postgres://"):
         if url.startswith(plain):
             url = "postgresql+asyncpg://" + url.removeprefix(plain)
-    if backend_name(url) == "pocketbase":
+    kind = backend_name(url)
+    if kind == "pocketbase":
         target_of(url)
-    elif backend_name(url) != "memory":
-        _sql_url(url)
+    elif kind != "memory":
+        _sql_url(url, kind)
     return url
 
 
-def _sql_url(url: str) -> URL:
+def _sql_url(url: str, kind: str) -> URL:
     """`url` as SQLAlchemy reads it; for PostgreSQL refused where that cannot be what was meant:
     an @ past the password's end (its own unencoded @ would make the rest of it the host)."""
     rest = url.split("://", 1)[-1]
     user_info = USER_INFO.match(rest)
-    if backend_name(url) == "postgresql" and "@" in rest[user_info.end() if user_info else 0 :]:
+    if kind == "postgresql" and "@" in rest[user_info.end() if user_info else 0 :]:
         raise ValueError(UNREADABLE)
     try:
         return make_url(url)
@@ -58,4 +62,4 @@ def _sql_url(url: str) -> URL:
 def shown_storage(url: str) -> str:
     """The store `url` names, as an operator may read it (never its password), as its backend
     describes it: a SQLite file by its absolute path, other URLs without password."""
-    return backend_of(url)(StorageOptions(url=url), clock=SystemClock()).describe()
+    return storage_for(StorageOptions(url=url), clock=SystemClock()).describe()
