@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Protocol
 
 from bai.ports.account_import import AccountStore
 from bai.ports.clock import Clock
+from bai.ports.identity_store import IdentityStore
 from bai.ports.login_code_ledger import LoginCodeLedger
 from bai.ports.user_repository import UserRepository
 
@@ -24,6 +25,7 @@ class StorageOptions:
     pool_size: int = 10
     transaction_pooling: bool = False
     secret_check_seconds: float = SECRET_CHECK_SECONDS
+    primary_appid: str = ""  # the migration gives existing users their identity in this app
 
     @property
     def migrations(self) -> str:
@@ -55,6 +57,9 @@ class Storage(Protocol):
 
     @property
     def login_codes(self) -> LoginCodeLedger: ...
+
+    @property
+    def identities(self) -> IdentityStore: ...
 
     def accounts(self) -> AccountStore:
         """The store the import writes to; `StoreNotOffered` where there is none."""

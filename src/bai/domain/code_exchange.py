@@ -28,9 +28,10 @@ FAILURES: Final[dict[CodeFailure, type[BaiError]]] = {
 }
 
 
-def code_key(code: LoginCode) -> str:
-    """What the ledger knows a code by: its SHA-256, never the code itself."""
-    return hashlib.sha256(code.value.encode()).hexdigest()
+def code_key(code: LoginCode, app: str) -> str:
+    """What the ledger knows a code by: the SHA-256 of the app id and the code, never the code
+    itself (an answer is an openid of that app alone)."""
+    return hashlib.sha256(f"{app}\n{code.value}".encode()).hexdigest()
 
 
 class LoginCodeExchange:
@@ -55,20 +56,21 @@ class LoginCodeExchange:
         self._wechat = wechat
         self._ledger = ledger
 
-    async def identity(self, code: LoginCode) -> WeChatIdentity:
-        key = code_key(code)
+    async def identity(self, code: LoginCode, *, app: str) -> WeChatIdentity:
+        """Who holds `code` in the mini-program `app`."""
+        key = code_key(code, app)
         for _ in range(CLAIM_ATTEMPTS):
             claim = await self._ledger.claim(key)
             if claim.mine:
-                return await self._exchange(code, key)
+                return await self._exchange(code, app, key)
             answer = claim.answer or await self._ledger.wait(key)
             if answer is not None:
                 return _identity(answer)
         raise WeChatUnavailable
 
-    async def _exchange(self, code: LoginCode, key: str) -> WeChatIdentity:
+    async def _exchange(self, code: LoginCode, app: str, key: str) -> WeChatIdentity:
         try:
-            identity = await self._wechat.code_to_session(code)
+            identity = await self._wechat.code_to_session(code, app=app)
         except WeChatUnreachable:
             await self._release(key)
             raise

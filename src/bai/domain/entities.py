@@ -93,13 +93,17 @@ class User:
             raise ValueError("timestamps must be timezone-aware")
 
     @classmethod
-    def register(cls, identity: WeChatIdentity, *, keys: NewUserKeys, now: datetime) -> "User":
+    def register(
+        cls, identity: WeChatIdentity, *, keys: NewUserKeys, now: datetime, primary: bool = True
+    ) -> "User":
+        """A new WeChat user. `openid` is the primary app's (another app's stays with the
+        user's identity in that app)."""
         return cls(
             pb_id=keys.pb_id,
             token_key=keys.token_key,
             users_id=keys.users_id,
             users_promo_code=keys.users_promo_code,
-            openid=identity.openid,
+            openid=identity.openid if primary else "",
             unionid=identity.unionid,
             created=now,
             updated=now,

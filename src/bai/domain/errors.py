@@ -5,7 +5,8 @@
     │   ├── InvalidField            one field is missing, of the wrong type or out of bounds
     │   ├── PhoneCodeRejected       WeChat refused the phone-number code
     │   ├── PhoneAlreadyBound       the phone number belongs to another user
-    │   └── RefreshCodeRejected     WeChat refused the login code offered to renew a token
+    │   ├── RefreshCodeRejected     WeChat refused the login code offered to renew a token
+    │   └── UnknownApp              the request names a mini-program BAI does not serve
     ├── NotAuthenticated            the caller could not be identified (401)
     │   ├── InvalidToken            token missing, malformed, forged, expired, or its user gone
     │   ├── AccountDisabled         the user's status is `disabled`
@@ -20,7 +21,9 @@
         ├── WeChatMisconfigured     WeChat refused our app id, secret or setup
         ├── StorageUnavailable      the database could not be reached
         │   └── StorageNotMigrated  the database has none of BAI's tables (`bai migrate`)
-        └── IdentifierTaken         a freshly drawn identifier of a new user is taken already
+        ├── IdentifierTaken         a freshly drawn identifier of a new user is taken already
+        ├── IdentityTaken           another user holds the app's identity (a race; re-read)
+        └── UnionidTaken            another user holds the unionid (a race; re-read)
 
 Each class carries the short Chinese message a mini-program can show a person. Messages and
 details never carry codes, tokens, secrets or phone numbers.
@@ -59,6 +62,13 @@ class PhoneAlreadyBound(InvalidInput):
 
 class RefreshCodeRejected(InvalidInput):
     default_message = "微信登录凭证无效或已过期,请重新登录"
+
+
+class UnknownApp(InvalidInput):
+    default_message = "未知的小程序"
+
+    def __init__(self) -> None:
+        super().__init__(field="Referer", reason="names a mini-program this service does not serve")
 
 
 class NotAuthenticated(BaiError):
@@ -135,4 +145,17 @@ class StorageNotMigrated(StorageUnavailable):
 
 
 class IdentifierTaken(ServiceFailure):
+    default_message = "服务繁忙,请重试"
+
+
+class IdentityTaken(ServiceFailure):
+    """The identity `(appid, openid)` belongs to a user already, or the user has one in that
+    app: the store's unique keys decided a race, and the caller re-reads."""
+
+    default_message = "服务繁忙,请重试"
+
+
+class UnionidTaken(ServiceFailure):
+    """Another user holds the unionid (unique where not empty)."""
+
     default_message = "服务繁忙,请重试"

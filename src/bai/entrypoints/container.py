@@ -14,11 +14,10 @@ from bai.adapters.shared_reads import SharedReadsUserRepository
 from bai.adapters.system.clock import SystemClock
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
-from bai.adapters.wechat.access_token import StableAccessToken
 from bai.adapters.wechat.aiohttp_transport import new_transport
 from bai.adapters.wechat.api import WeChatApi
 from bai.adapters.wechat.sandbox import SandboxWeChatGateway
-from bai.adapters.wechat.server_gateway import WeChatServerGateway
+from bai.adapters.wechat.server_gateway import WeChatServerGateway, credentials_of
 from bai.entrypoints.closing import aclose_of, closed_at_exit
 from bai.entrypoints.config.settings import Settings
 from bai.entrypoints.signing import signing_of
@@ -33,6 +32,8 @@ class Adapters(containers.DeclarativeContainer):
     ids = providers.Singleton(SecretsIdGenerator)
     storage = providers.Singleton(storage_for, config.storage, clock=clock)
     users = storage.provided.users
+    identities = storage.provided.identities
+    apps = config.wechat.apps
     shared_reads = providers.Singleton(SharedReadsUserRepository, users)
     accounts = storage.provided.accounts.call()
     redis = providers.Singleton(redis_client, config.redis_url)
@@ -57,24 +58,19 @@ class Adapters(containers.DeclarativeContainer):
         total_timeout=config.wechat.timeout,
         connect_timeout=config.wechat.connect_timeout,
     )
-    access_token = providers.Singleton(
-        StableAccessToken,
+    wechat_credentials = providers.Singleton(
+        credentials_of,
+        config.wechat.secrets,
         api=wechat_api,
-        appid=config.wechat.appid,
-        secret=config.wechat.secret,
         shared=providers.Singleton(shared_cache, redis),
         clock=clock,
     )
     wechat_backend = providers.Selector(
         config.wechat.mode,
-        sandbox=providers.Singleton(SandboxWeChatGateway),
-        api=providers.Singleton(
-            WeChatServerGateway,
-            api=wechat_api,
-            access_token=access_token,
-            appid=config.wechat.appid,
-            secret=config.wechat.secret,
+        sandbox=providers.Singleton(
+            SandboxWeChatGateway, config.wechat.primary, several=config.wechat.several
         ),
+        api=providers.Singleton(WeChatServerGateway, api=wechat_api, apps=wechat_credentials),
     )
     wechat = providers.Singleton(MeteredWeChatGateway, inner=wechat_backend, metrics=metrics)
     signing = providers.Singleton(signing_of, storage, configured=config.signing)

@@ -5,6 +5,7 @@ from dependency_injector import containers, providers
 
 from bai.domain.authentication import Authenticator
 from bai.domain.code_exchange import LoginCodeExchange
+from bai.domain.identity_matching import IdentityMatching
 from bai.domain.use_cases.account_actions import DeleteUser, DisableUser, EnableUser, RevokeSessions
 from bai.domain.use_cases.check_readiness import CheckReadiness
 from bai.domain.use_cases.complete_profile import CompleteProfile
@@ -24,26 +25,37 @@ class UseCases(containers.DeclarativeContainer):
         LoginCodeExchange, wechat=adapters.wechat, ledger=adapters.login_code_ledger
     )
 
-    login_or_register = providers.Singleton(
-        LoginOrRegister,
-        codes=login_codes,
+    identity_matching = providers.Singleton(
+        IdentityMatching,
+        identities=adapters.identities,
         users=adapters.users,
-        tokens=adapters.tokens,
+        apps=adapters.apps,
         ids=adapters.ids,
         clock=adapters.clock,
     )
+
+    login_or_register = providers.Singleton(
+        LoginOrRegister,
+        apps=adapters.apps,
+        codes=login_codes,
+        matching=identity_matching,
+        tokens=adapters.tokens,
+    )
     complete_profile = providers.Singleton(
         CompleteProfile,
+        apps=adapters.apps,
         authenticator=authenticator,
         wechat=adapters.wechat,
         users=adapters.users,
+        identities=adapters.identities,
         clock=adapters.clock,
     )
     refresh_token = providers.Singleton(
         RefreshToken,
+        apps=adapters.apps,
         authenticator=authenticator,
         codes=login_codes,
-        users=adapters.users,
+        matching=identity_matching,
         tokens=adapters.tokens,
     )
     count_users = providers.Singleton(CountUsers, users=adapters.shared_reads)

@@ -27,6 +27,7 @@ def storage_options(settings: Settings) -> StorageOptions:
         migration_url=settings.migration_database_url,
         pool_size=settings.database_pool_size,
         transaction_pooling=settings.database_pool_mode == "transaction",
+        primary_appid=settings.wechat_apps.primary.appid,
     )
 
 
@@ -47,8 +48,10 @@ def container_for(settings: Settings) -> Container:
             "login_code_ledger": login_code_ledger_kind(settings),
             "wechat": {
                 "mode": "sandbox" if settings.uses_sandbox_wechat else "api",
-                "appid": settings.wechat_appid,
-                "secret": settings.wechat_secret,
+                "apps": settings.wechat_apps.core,
+                "primary": settings.wechat_apps.primary.appid,
+                "several": len(settings.wechat_apps.apps) > 1,
+                "secrets": settings.wechat_apps.secrets,
                 "api_base": settings.wechat_api_base,
                 "connect_timeout": settings.wechat_connect_timeout,
                 "timeout": settings.wechat_timeout,

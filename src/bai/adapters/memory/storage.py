@@ -5,6 +5,7 @@ from functools import cached_property
 from bai.adapters.storage import Storage, StorageOptions
 from bai.ports.clock import Clock
 
+from .identity_store import InMemoryIdentityStore
 from .login_code_ledger import InMemoryLoginCodeLedger
 from .user_repository import InMemoryUserRepository
 
@@ -19,6 +20,10 @@ class MemoryStorage(Storage):
     @cached_property
     def users(self) -> InMemoryUserRepository:
         return InMemoryUserRepository()
+
+    @cached_property
+    def identities(self) -> InMemoryIdentityStore:
+        return InMemoryIdentityStore(self.users)
 
     @cached_property
     def login_codes(self) -> InMemoryLoginCodeLedger:

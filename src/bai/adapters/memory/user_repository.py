@@ -3,7 +3,7 @@ from datetime import datetime
 from typing import Any, TypeGuard
 
 from bai.domain.entities import Company, User, UserStatus
-from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound
+from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, UnionidTaken
 from bai.domain.user_query import UserQuery, listing_order
 from bai.ports.user_repository import UserRepository
 
@@ -14,6 +14,7 @@ def _identifiers(user: User) -> list[tuple[str, str]]:
         ("token_key", user.token_key),
         ("users_id", user.users_id),
         ("users_promo_code", user.users_promo_code),
+        ("unionid", user.unionid),
     ]
 
 
@@ -46,18 +47,46 @@ class InMemoryUserRepository(UserRepository):
     async def add_if_absent(self, user: User) -> tuple[User, bool]:
         if (existing := self._by_openid.get(user.openid)) is not None:
             return self._stored(existing), False
+        self.insert(user)
+        return self._stored(user.pb_id), True
+
+    def insert(self, user: User) -> None:
+        """Store `user`, whose openid nobody holds (for the identity store, on this loop)."""
         if user.users_phone and user.users_phone in self._by_phone:
             raise PhoneAlreadyBound
         identifiers = {(name, value) for name, value in _identifiers(user) if value}
-        if identifiers & self._identifiers:
-            raise IdentifierTaken
+        taken = identifiers & self._identifiers
+        if taken:
+            raise UnionidTaken if {name for name, _ in taken} == {"unionid"} else IdentifierTaken
         self._identifiers |= identifiers
         self._users[user.pb_id] = user
         if user.openid:
             self._by_openid[user.openid] = user.pb_id
         if user.users_phone:
             self._by_phone[user.users_phone] = user.pb_id
-        return self._stored(user.pb_id), True
+
+    def exists(self, pb_id: str) -> bool:
+        return pb_id in self._users
+
+    def holder_of(self, name: str, value: str) -> str | None:
+        """The pb_id holding `openid` or `unionid` `value` (for the identity store)."""
+        if name == "openid":
+            return self._by_openid.get(value)
+        return next((u.pb_id for u in self._users.values() if value and u.unionid == value), None)
+
+    def set_ids(self, pb_id: str, *, openid: str | None = None, unionid: str | None = None) -> None:
+        """Give the user `openid` and `unionid` (checked free by the caller, on this loop)."""
+        user = self._users[pb_id]
+        if openid is not None:
+            self._by_openid.pop(user.openid, None)
+            if openid:
+                self._by_openid[openid] = pb_id
+        if unionid is not None:
+            self._identifiers.discard(("unionid", user.unionid))
+            if unionid:
+                self._identifiers.add(("unionid", unionid))
+        changes: dict[str, Any] = {"openid": openid, "unionid": unionid}
+        self._users[pb_id] = replace(user, **{k: v for k, v in changes.items() if v is not None})
 
     async def save_profile(
         self,

@@ -61,14 +61,14 @@ class PrometheusMetrics:
         )
         wechat_calls = Counter(
             "bai_wechat_calls",
-            "Calls of WeChat's server API by API and outcome (ok or the error's name)",
-            ("api", "outcome"),
+            "Calls of WeChat's server API by app id, API and outcome (ok or the error's name)",
+            ("app", "api", "outcome"),
             registry=registry,
         )
         wechat_latency = Histogram(
             "bai_wechat_call_duration_seconds",
-            "Time WeChat's server API took to answer (or to fail)",
-            ("api",),
+            "Time WeChat's server API took to answer (or to fail), by app id and API",
+            ("app", "api"),
             buckets=LATENCY_BUCKETS,
             registry=registry,
         )
@@ -101,9 +101,9 @@ class PrometheusMetrics:
     def request(self, method: str, route: str, status: int, seconds: float) -> None:
         self._requests(method if method in METHODS else "other", route, status).observe(seconds)
 
-    def wechat_call(self, api: str, outcome: str, seconds: float) -> None:
-        self._wechat_calls(api, outcome).inc()
-        self._wechat_latency(api).observe(seconds)
+    def wechat_call(self, app: str, api: str, outcome: str, seconds: float) -> None:
+        self._wechat_calls(app, api, outcome).inc()
+        self._wechat_latency(app, api).observe(seconds)
 
     def auth_event(self, event: AuthEvent, reason: str = "") -> None:
         self._auth_events(event, reason).inc()

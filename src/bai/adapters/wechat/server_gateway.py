@@ -1,11 +1,20 @@
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from bai.domain.errors import InvalidField, LoginCodeRejected, PhoneCodeRejected, WeChatUnavailable
+from bai.domain.errors import (
+    InvalidField,
+    LoginCodeRejected,
+    PhoneCodeRejected,
+    WeChatMisconfigured,
+    WeChatUnavailable,
+)
 from bai.domain.values import LoginCode, PhoneCode, PhoneNumber, WeChatIdentity
+from bai.ports.clock import Clock
 from bai.ports.wechat_gateway import WeChatGateway
 
-from .access_token import StableAccessToken
+from .access_token import SharedCache, StableAccessToken
 from .api import AccessTokenRejected, WeChatApi, check_errcode
 
 logger = logging.getLogger("bai.wechat")
@@ -39,8 +48,31 @@ def stored_phone(info: dict[str, Any]) -> PhoneNumber:
         raise WeChatUnavailable from exc
 
 
+@dataclass(frozen=True, slots=True)
+class AppCredentials:
+    """One mini-program's secret and its access token (each app has its own)."""
+
+    secret: str
+    access_token: StableAccessToken
+
+
+def credentials_of(
+    secrets: Mapping[str, str], *, api: WeChatApi, shared: SharedCache | None, clock: Clock
+) -> dict[str, AppCredentials]:
+    """Each app's credentials from its app id and secret: an access token of its own, shared
+    over processes and hosts under its app id's key."""
+    return {
+        appid: AppCredentials(
+            secret,
+            StableAccessToken(api=api, appid=appid, secret=secret, shared=shared, clock=clock),
+        )
+        for appid, secret in secrets.items()
+    }
+
+
 class WeChatServerGateway(WeChatGateway):
-    """WeChat's server API, through `WeChatApi` (httpx's transport on aiohttp, one per process).
+    """WeChat's server API, through `WeChatApi` (httpx's transport on aiohttp, one per process),
+    for each configured app with its own secret and access token.
 
     - `jscode2session` is never retried once sent (a login code is single-use); that requests
       carrying one code share one call is the domain's `LoginCodeExchange`.
@@ -49,18 +81,20 @@ class WeChatServerGateway(WeChatGateway):
       the call made once more.
     """
 
-    def __init__(
-        self, *, api: WeChatApi, access_token: StableAccessToken, appid: str, secret: str
-    ) -> None:
+    def __init__(self, *, api: WeChatApi, apps: Mapping[str, AppCredentials]) -> None:
         self._api = api
-        self._access_token = access_token
-        self._appid = appid
-        self._secret = secret
+        self._apps = dict(apps)
 
-    async def code_to_session(self, code: LoginCode) -> WeChatIdentity:
+    def _app(self, app: str) -> AppCredentials:
+        try:
+            return self._apps[app]
+        except KeyError:  # the core serves configured apps only
+            raise WeChatMisconfigured from None
+
+    async def code_to_session(self, code: LoginCode, *, app: str) -> WeChatIdentity:
         params = {
-            "appid": self._appid,
-            "secret": self._secret,
+            "appid": app,
+            "secret": self._app(app).secret,
             "js_code": code.value,
             "grant_type": "authorization_code",
         }
@@ -68,22 +102,22 @@ class WeChatServerGateway(WeChatGateway):
         check_errcode(reply, path=SESSION_PATH, rejected=LoginCodeRejected)
         return session_identity(reply)
 
-    async def phone_number(self, code: PhoneCode, *, openid: str) -> PhoneNumber:
-        token = await self._access_token.current()
+    async def phone_number(self, code: PhoneCode, *, openid: str, app: str) -> PhoneNumber:
+        access_token = self._app(app).access_token
+        token = await access_token.current()
         try:
             reply = await self._ask_phone(token, code, openid)
         except AccessTokenRejected:
-            await self._access_token.drop(token)
-
+            await access_token.drop(token)
             try:
-                reply = await self._ask_phone(await self._access_token.current(), code, openid)
+                reply = await self._ask_phone(await access_token.current(), code, openid)
             except AccessTokenRejected as exc:
                 raise WeChatUnavailable from exc
         info = reply.get("phone_info")
         if not isinstance(info, dict):
             raise WeChatUnavailable
         watermark = info.get("watermark")
-        if not isinstance(watermark, dict) or watermark.get("appid") != self._appid:
+        if not isinstance(watermark, dict) or watermark.get("appid") != app:
             raise PhoneCodeRejected
         return stored_phone(info)
 

@@ -1,21 +1,18 @@
-from contextlib import suppress
 from dataclasses import dataclass
 
+from bai.domain.apps import Apps
 from bai.domain.code_exchange import LoginCodeExchange
 from bai.domain.entities import User
-from bai.domain.errors import AccountDisabled, IdentifierTaken
-from bai.domain.values import LoginCode, WeChatIdentity
-from bai.ports.clock import Clock
-from bai.ports.id_generator import IdGenerator
+from bai.domain.errors import AccountDisabled
+from bai.domain.identity_matching import IdentityMatching
+from bai.domain.values import LoginCode
 from bai.ports.token_issuer import TokenIssuer
-from bai.ports.user_repository import UserRepository
-
-REGISTRATION_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
 class LoginCommand:
     code: LoginCode
+    app: str | None = None  # the app id the request names (its Referer); None: the primary
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,50 +20,41 @@ class LoginResult:
     user: User
     token: str
     registered: bool
+    app: str
 
 
 class LoginOrRegister:
     """Sign a WeChat user in, registering them the first time WeChat vouches for them.
 
-    - The login code is exchanged with WeChat once, however many requests carry it
-      (`LoginCodeExchange`); a refused code is `LoginCodeRejected`.
-    - The openid finds the user; an unknown openid creates one, atomically, so concurrent first
-      logins with one openid make one user and all of them succeed.
-    - A new user is a `WeChat` user, `active`, with a fresh user number and invite code; should a
-      drawn identifier be taken already, new ones are drawn (a few times at most).
+    - The app is the one the request names, else the primary; an app BAI does not serve is
+      `UnknownApp`, before WeChat is asked.
+    - The login code is exchanged with WeChat once per app and code, however many requests
+      carry it (`LoginCodeExchange`); a refused code is `LoginCodeRejected`.
+    - Who signs in is `IdentityMatching`'s: the app's identity, else the user holding the
+      unionid, else a new user (atomically: concurrent first logins of one person make one
+      user and all of them succeed).
     - A disabled user gets `AccountDisabled` and no token.
     """
 
     def __init__(
         self,
         *,
+        apps: Apps,
         codes: LoginCodeExchange,
-        users: UserRepository,
+        matching: IdentityMatching,
         tokens: TokenIssuer,
-        ids: IdGenerator,
-        clock: Clock,
     ) -> None:
+        self._apps = apps
         self._codes = codes
-        self._users = users
+        self._matching = matching
         self._tokens = tokens
-        self._ids = ids
-        self._clock = clock
 
     async def execute(self, command: LoginCommand) -> LoginResult:
-        identity = await self._codes.identity(command.code)
-        user = await self._users.get_by_openid(identity.openid)
-        registered = False
-        if user is None:
-            user, registered = await self._register(identity)
+        app = self._apps.resolve(command.app)
+        identity = await self._codes.identity(command.code, app=app)
+        signed_in = await self._matching.sign_in(app, identity, register=True)
+        user = signed_in.user
         if user.is_disabled:
             raise AccountDisabled
-        return LoginResult(user=user, token=self._tokens.issue(user), registered=registered)
-
-    async def _register(self, identity: WeChatIdentity) -> tuple[User, bool]:
-        for _ in range(REGISTRATION_ATTEMPTS - 1):
-            with suppress(IdentifierTaken):
-                return await self._users.add_if_absent(self._newcomer(identity))
-        return await self._users.add_if_absent(self._newcomer(identity))
-
-    def _newcomer(self, identity: WeChatIdentity) -> User:
-        return User.register(identity, keys=self._ids.new_user_keys(), now=self._clock.now())
+        token = self._tokens.issue(user)
+        return LoginResult(user=user, token=token, registered=signed_in.registered, app=app)

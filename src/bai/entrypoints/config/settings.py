@@ -14,6 +14,7 @@ from bai.entrypoints.config.database_urls import backend_name, checked_url
 from bai.entrypoints.config.secret_file import TokenSecretError
 from bai.entrypoints.config.token_secret import development_token_secret, token_secret_from
 from bai.entrypoints.config.variables import BY_NAME, MAX_WECHAT_TIMEOUT, VARIABLES, IPNetwork
+from bai.entrypoints.config.wechat_apps import AppsError, WeChatApps, wechat_apps
 from bai.entrypoints.http.limits import Limit
 from bai.ports.login_code_ledger import CLAIM_SECONDS
 
@@ -39,6 +40,7 @@ class Settings:
     database_pool_mode: PoolMode
     wechat_appid: str
     wechat_secret: str
+    wechat_apps_file: str
     wechat_api_base: str
     token_ttl: int
     collection_id: str
@@ -55,6 +57,7 @@ class Settings:
     http_body_timeout: float
     log_level: str
     docs: bool
+    wechat_apps: WeChatApps  # the mini-programs, from the three variables above
     warnings: tuple[str, ...] = ()  # what start-up says before it goes on
 
     @property
@@ -67,7 +70,7 @@ class Settings:
 
     @property
     def uses_sandbox_wechat(self) -> bool:
-        return not self.wechat_appid
+        return self.wechat_apps.sandbox
 
 
 def _raw(env: Mapping[str, str], name: str) -> str:
@@ -108,9 +111,16 @@ def load_settings(env: Mapping[str, str] | None = None, *, signs_tokens: bool = 
         _refuse_missing_secrets(values, secret.value, beside_pocketbase=beside_pocketbase)
         if not (secret.value or beside_pocketbase) and signs_tokens:
             secret = development_token_secret(data_dir)
-    except TokenSecretError as exc:
+        apps = wechat_apps(
+            appid=values["wechat_appid"],
+            secret=values["wechat_secret"],
+            apps_file=values["wechat_apps_file"],
+            production=values["env"] == "production",
+        )
+    except (TokenSecretError, AppsError) as exc:
         raise SettingsError(str(exc)) from exc
     settings = Settings(
+        wechat_apps=apps,
         **values,
         token_secret=secret.value,
         warnings=(secret.warning,) if secret.warning else (),
@@ -126,6 +136,7 @@ def _refuse_missing_secrets(
     values: Mapping[str, Any], token_secret: str, *, beside_pocketbase: bool
 ) -> None:
     appid, app_secret = values["wechat_appid"], values["wechat_secret"]
+    apps_file = values["wechat_apps_file"]
     if beside_pocketbase and token_secret:
         raise SettingsError(
             "with BAI_DATABASE_URL=pocketbase://... the token secret is PocketBase's own:"
@@ -135,8 +146,8 @@ def _refuse_missing_secrets(
         missing = [
             name
             for name, value in [
-                ("BAI_WECHAT_APPID", appid),
-                ("BAI_WECHAT_SECRET", app_secret),
+                ("BAI_WECHAT_APPID (or BAI_WECHAT_APPS_FILE)", appid or apps_file),
+                ("BAI_WECHAT_SECRET", app_secret or apps_file),
                 ("BAI_TOKEN_SECRET (or BAI_TOKEN_SECRET_FILE)", token_secret or beside_pocketbase),
             ]
             if not value

@@ -100,6 +100,15 @@ VARIABLES = (
     ),
     Variable("BAI_WECHAT_SECRET", "wechat_secret", text, "", "the mini-program's app secret"),
     Variable(
+        "BAI_WECHAT_APPS_FILE",
+        "wechat_apps_file",
+        text,
+        "",
+        "a TOML file of several mini-programs, one `[[app]]` table each (`appid`, `secret` or"
+        " `secret_file`, `name`, `primary`, push settings), instead of `BAI_WECHAT_APPID` and"
+        " `BAI_WECHAT_SECRET`; see [Several mini-programs](#several-mini-programs)",
+    ),
+    Variable(
         "BAI_WECHAT_API_BASE",
         "wechat_api_base",
         base_url,

@@ -17,6 +17,7 @@ from bai.domain.values import AvatarUrl, LoginCode, Nickname, PhoneCode
 
 from .authorization import bearer_token
 from .events import auth_event
+from .mini_program import named_app
 from .presenters import UserPresenter
 from .route_table import (
     API_PREFIX,
@@ -93,7 +94,10 @@ def api_router(use_cases: RoutedUseCases) -> Router:
         request: Request[Any, Any, Any],
         data: JSONBody[WechatLoginRequest],
     ) -> AuthSuccessResponse:
-        result = await login_or_register.execute(LoginCommand(code=LoginCode(data.users_wx_code)))
+        command = LoginCommand(
+            code=LoginCode(data.users_wx_code), app=named_app(request.headers.get("referer"))
+        )
+        result = await login_or_register.execute(command)
         event = AuthEvent.REGISTERED if result.registered else AuthEvent.LOGGED_IN
         auth_event(request, event, result.user)
         status = "register_success" if result.registered else "login_success"
@@ -121,6 +125,7 @@ def api_router(use_cases: RoutedUseCases) -> Router:
             name=Nickname(data.users_name),
             phone_code=PhoneCode(data.users_phone_code),
             picture=AvatarUrl(data.users_picture),
+            app=named_app(request.headers.get("referer")),
         )
         user = await complete_profile.execute(command)
         auth_event(request, AuthEvent.PROFILE_UPDATED, user)
@@ -145,6 +150,7 @@ def api_router(use_cases: RoutedUseCases) -> Router:
         command = RefreshCommand(
             token=bearer_token(request.headers.get("authorization")),
             code=LoginCode.optional(code),
+            app=named_app(request.headers.get("referer")),
         )
         renewal = await refresh_token_case.execute(command)
         auth_event(request, AuthEvent.REFRESHED, renewal.user)
