@@ -13,12 +13,17 @@ from urllib.parse import parse_qs, urlsplit
 
 @dataclass
 class FakeWeChat:
-    """WeChat's state. Login and phone codes are single-use, as WeChat's are."""
+    """WeChat's state. Login and phone codes are single-use, as WeChat's are, and bound to the
+    app that minted them: exchanged with another app's credentials they are refused (40029).
+    `appid`/`secret` is the first app; `others` holds more (app id -> secret). Each app has its
+    own openids; a code's unionid is given in every app except the `unbound` ones."""
 
     appid: str = "wx-fake-app"
     secret: str = field(default_factory=lambda: f"app-secret-{secrets.token_hex(8)}")
-    logins: dict[str, tuple[str, str]] = field(default_factory=dict)
-    phones: dict[str, tuple[str, str]] = field(default_factory=dict)
+    others: dict[str, str] = field(default_factory=dict)
+    unbound: set[str] = field(default_factory=set)
+    logins: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    phones: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     errcodes: dict[str, int] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
     issued_tokens: list[str] = field(default_factory=list)
@@ -28,17 +33,28 @@ class FakeWeChat:
     delay: float = 0.0
     fault: str = ""
     text_plain: bool = True
-    _valid_tokens: set[str] = field(default_factory=set)
+    _valid_tokens: dict[str, str] = field(default_factory=dict)  # token -> its app
     _used: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def login_code(self, code: str, openid: str, unionid: str = "") -> str:
-        self.logins[code] = (openid, unionid)
+    def login_code(self, code: str, openid: str, unionid: str = "", *, app: str = "") -> str:
+        self.logins[code] = (openid, unionid, app or self.appid)
         return code
 
-    def phone_code(self, code: str, *, openid: str, phone: str) -> str:
-        self.phones[code] = (openid, phone)
+    def phone_code(self, code: str, *, openid: str, phone: str, app: str = "") -> str:
+        self.phones[code] = (openid, phone, app or self.appid)
         return code
+
+    def add_app(self, appid: str, *, bound: bool = True) -> str:
+        """Another mini-program; its secret."""
+        secret = self.others[appid] = f"app-secret-{secrets.token_hex(8)}"
+        if not bound:
+            self.unbound.add(appid)
+        return secret
+
+    def _known(self, appid: object, secret: object) -> bool:
+        apps = {self.appid: self.secret, **self.others}
+        return isinstance(appid, str) and appid in apps and apps[appid] == secret
 
     def expire_tokens(self) -> None:
         with self._lock:
@@ -67,15 +83,15 @@ class FakeWeChat:
         return (404, {"errcode": 404}) if route is None else (200, route(query, body))
 
     def _stable_token(self, _: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
-        if body.get("appid") != self.appid:
+        if body.get("appid") not in {self.appid, *self.others}:
             return {"errcode": 40013, "errmsg": "invalid appid"}
-        if body.get("secret") != self.secret:
+        if not self._known(body.get("appid"), body.get("secret")):
             return {"errcode": 40125, "errmsg": "invalid appsecret"}
         self.force_refreshes += bool(body.get("force_refresh"))
         token = f"ACCESS-TOKEN-{secrets.token_hex(12)}"
         with self._lock:
             self.issued_tokens.append(token)
-            self._valid_tokens.add(token)
+            self._valid_tokens[token] = str(body["appid"])
         return {"access_token": token, "expires_in": 7200}
 
     def _use(self, code: str) -> int:
@@ -88,14 +104,18 @@ class FakeWeChat:
             return 0
 
     def _session(self, query: dict[str, str], _: dict[str, Any]) -> dict[str, Any]:
-        if query.get("appid") != self.appid or query.get("secret") != self.secret:
+        app = query.get("appid")
+        if not self._known(app, query.get("secret")):
             return {"errcode": 40125, "errmsg": "invalid appsecret"}
         code = query.get("js_code", "")
-        if code not in self.logins and code not in self.errcodes:
+        minted_by = self.logins.get(code, ("", "", app))[2]
+        if (code not in self.logins and code not in self.errcodes) or minted_by != app:
             return {"errcode": 40029, "errmsg": "invalid code"}
         if errcode := self._use(code):
             return {"errcode": errcode, "errmsg": "code refused"}
-        openid, unionid = self.logins[code]
+        openid, unionid, _ = self.logins[code]
+        if app in self.unbound:
+            unionid = ""
         session_key = f"SESSION-KEY-{secrets.token_hex(8)}"
         self.session_keys.append(session_key)
         return {
@@ -111,10 +131,13 @@ class FakeWeChat:
                 "errcode": 42001 if token in self.issued_tokens else 40001,
                 "errmsg": "access_token expired",
             }
+        app = self._valid_tokens[token]
         code = str(body.get("code", ""))
         if code not in self.phones and code not in self.errcodes:
             return {"errcode": 40029, "errmsg": "invalid code"}
-        owner, phone = self.phones.get(code, ("", ""))
+        owner, phone, minted_by = self.phones.get(code, ("", "", app))
+        if minted_by != app:
+            return {"errcode": 40029, "errmsg": "invalid code"}
         if owner != body.get("openid") and code not in self.errcodes:
             return {"errcode": 40029, "errmsg": "code of another user"}
         if errcode := self._use(code):
@@ -123,7 +146,7 @@ class FakeWeChat:
         return {
             "errcode": 0,
             "errmsg": "ok",
-            "phone_info": {**info, "watermark": {"timestamp": 1, "appid": self.appid}},
+            "phone_info": {**info, "watermark": {"timestamp": 1, "appid": app}},
         }
 
 

@@ -11,7 +11,7 @@ from bai.entrypoints.container import Container
 from tests.integration.conftest import Api, api_of
 from tests.support.contract import assert_contract
 from tests.support.databases import memory_only
-from tests.support.fakes import FakeWeChatGateway
+from tests.support.fakes import TEST_APP, FakeWeChatGateway
 
 pytestmark = memory_only
 
@@ -66,7 +66,7 @@ class ExplodingWeChat(FakeWeChatGateway):
         super().__init__()
         self.secret = secret
 
-    async def code_to_session(self, code: LoginCode) -> WeChatIdentity:
+    async def code_to_session(self, code: LoginCode, *, app: str = TEST_APP) -> WeChatIdentity:
         raise RuntimeError("driver failed with secret=" + self.secret + " code=" + code.value)
 
 

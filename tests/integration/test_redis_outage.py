@@ -10,14 +10,14 @@ from bai.domain.values import LoginCode, WeChatIdentity
 from bai.entrypoints.http.app import create_app
 from tests.support.apps import container_with
 from tests.support.concurrent_client import concurrent_client
-from tests.support.fakes import FakeWeChatGateway
+from tests.support.fakes import TEST_APP, FakeWeChatGateway
 from tests.support.tcp_proxy import free_port
 
 
 class SlowWeChat(FakeWeChatGateway):
-    async def code_to_session(self, code: LoginCode) -> WeChatIdentity:
+    async def code_to_session(self, code: LoginCode, *, app: str = TEST_APP) -> WeChatIdentity:
         await asyncio.sleep(0.05)
-        return await super().code_to_session(code)
+        return await super().code_to_session(code, app=app)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -11,9 +11,8 @@ from redis.asyncio import Redis
 from bai.adapters.redis.client import redis_client
 from bai.adapters.redis.shared_cache import RedisSharedCache
 from bai.adapters.system.clock import SystemClock
-from bai.adapters.wechat.access_token import StableAccessToken
 from bai.adapters.wechat.api import WeChatApi
-from bai.adapters.wechat.server_gateway import WeChatServerGateway
+from bai.adapters.wechat.server_gateway import WeChatServerGateway, credentials_of
 from bai.domain.values import PhoneCode, PhoneNumber
 
 
@@ -51,18 +50,22 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
 
 def process(wechat: WeChat, redis: Redis) -> WeChatServerGateway:
     api = WeChatApi(httpx.MockTransport(wechat), base_url="https://wechat.test", total_timeout=5)
-    token = StableAccessToken(
-        api=api, appid=wechat.appid, secret="s", shared=RedisSharedCache(redis), clock=SystemClock()
+    apps = credentials_of(
+        {wechat.appid: "s"}, api=api, shared=RedisSharedCache(redis), clock=SystemClock()
     )
-    return WeChatServerGateway(api=api, access_token=token, appid=wechat.appid, secret="s")
+    return WeChatServerGateway(api=api, apps=apps)
 
 
 async def test_processes_share_one_access_token(redis: Redis) -> None:
     wechat = WeChat(f"wx-{secrets.token_hex(4)}")
     first, second = process(wechat, redis), process(wechat, redis)
 
-    assert await first.phone_number(PhoneCode("p"), openid="o") == PhoneNumber("13800138000")
-    assert await second.phone_number(PhoneCode("p"), openid="o") == PhoneNumber("13800138000")
+    assert await first.phone_number(PhoneCode("p"), openid="o", app=wechat.appid) == PhoneNumber(
+        "13800138000"
+    )
+    assert await second.phone_number(PhoneCode("p"), openid="o", app=wechat.appid) == PhoneNumber(
+        "13800138000"
+    )
 
     assert wechat.fetches == 1
 
@@ -70,12 +73,12 @@ async def test_processes_share_one_access_token(redis: Redis) -> None:
 async def test_a_refused_token_is_replaced_once_for_everyone(redis: Redis) -> None:
     wechat = WeChat(f"wx-{secrets.token_hex(4)}")
     first, second = process(wechat, redis), process(wechat, redis)
-    await first.phone_number(PhoneCode("p"), openid="o")
-    await second.phone_number(PhoneCode("p"), openid="o")
+    await first.phone_number(PhoneCode("p"), openid="o", app=wechat.appid)
+    await second.phone_number(PhoneCode("p"), openid="o", app=wechat.appid)
     wechat.expired.add("T1")
 
-    await first.phone_number(PhoneCode("p"), openid="o")
-    await second.phone_number(PhoneCode("p"), openid="o")
+    await first.phone_number(PhoneCode("p"), openid="o", app=wechat.appid)
+    await second.phone_number(PhoneCode("p"), openid="o", app=wechat.appid)
 
     assert wechat.fetches == 2
     stored = await redis.get(f"bai:cache:wechat-access-token:{wechat.appid}")

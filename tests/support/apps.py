@@ -1,5 +1,6 @@
 """The one way the tests build BAI: the container the server would build for an environment,
-with WeChat (and the clock) replaced by fakes where a test says so."""
+with WeChat (and the clock) replaced by fakes where a test says so (a fake WeChat serves
+`TEST_APPS`)."""
 
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,6 +12,7 @@ from bai.entrypoints.container import Container
 from bai.entrypoints.wiring import container_for
 from bai.ports.clock import Clock
 from bai.ports.wechat_gateway import WeChatGateway
+from tests.support.fakes import TEST_APPS
 
 SECRET = "integration-test-collection-secret-0123"
 
@@ -28,8 +30,9 @@ def container_with(
     if settings.get("BAI_DATABASE_URL", "").startswith("pocketbase"):
         del settings["BAI_TOKEN_SECRET"]
     container = container_for(load_settings(settings))
-    if wechat is not None:
+    if wechat is not None:  # a fake of the port serves the test apps
         container.adapters.wechat_backend.override(providers.Object(wechat))
+        container.adapters.apps.override(providers.Object(TEST_APPS))
     if clock is not None:
         container.adapters.clock.override(providers.Object(clock))
     return container

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.system.ids import SecretsIdGenerator
+from bai.domain.apps import Apps
 from bai.domain.entities import NewUserKeys
 from bai.domain.errors import LoginCodeRejected, PhoneCodeRejected, StorageUnavailable
 from bai.domain.values import LoginCode, PhoneCode, PhoneNumber, WeChatIdentity
@@ -13,21 +14,28 @@ from bai.ports.clock import Clock
 from bai.ports.id_generator import IdGenerator
 from bai.ports.wechat_gateway import WeChatGateway
 
+# The app tests sign in to unless they say otherwise: the primary of `TEST_APPS`.
+TEST_APP = "wxtestapp0000001"
+SECOND_APP = "wxsecondapp00002"
+TEST_APPS = Apps(TEST_APP, (SECOND_APP,))
+
 
 class FakeWeChatGateway(WeChatGateway):
-    """WeChat as a test scripts it. Unknown codes are refused, as WeChat refuses them."""
+    """WeChat as a test scripts it. Unknown codes are refused, as WeChat refuses them, and so
+    is a code used with another app than the one that minted it."""
 
     def __init__(self) -> None:
-        self._logins: dict[str, WeChatIdentity | Exception] = {}
-        self._phones: dict[str, tuple[str, PhoneNumber] | Exception] = {}
+        self._logins: dict[str, tuple[str, WeChatIdentity] | Exception] = {}
+        self._phones: dict[str, tuple[str, str, PhoneNumber] | Exception] = {}
         self.calls = 0
+        self.apps_asked: list[str] = []
 
-    def login_code(self, code: str, openid: str, unionid: str = "") -> str:
-        self._logins[code] = WeChatIdentity(openid=openid, unionid=unionid)
+    def login_code(self, code: str, openid: str, unionid: str = "", *, app: str = TEST_APP) -> str:
+        self._logins[code] = (app, WeChatIdentity(openid=openid, unionid=unionid))
         return code
 
-    def phone_code(self, code: str, *, openid: str, phone: str) -> str:
-        self._phones[code] = (openid, PhoneNumber(phone))
+    def phone_code(self, code: str, *, openid: str, phone: str, app: str = TEST_APP) -> str:
+        self._phones[code] = (app, openid, PhoneNumber(phone))
         return code
 
     def failing_code(self, code: str, error: Exception) -> str:
@@ -35,20 +43,27 @@ class FakeWeChatGateway(WeChatGateway):
         self._phones[code] = error
         return code
 
-    async def code_to_session(self, code: LoginCode) -> WeChatIdentity:
+    async def code_to_session(self, code: LoginCode, *, app: str = TEST_APP) -> WeChatIdentity:
         self.calls += 1
+        self.apps_asked.append(app)
         outcome = self._logins.get(code.value, LoginCodeRejected())
         if isinstance(outcome, Exception):
             raise outcome
-        return outcome
+        minted_by, identity = outcome
+        if minted_by != app:
+            raise LoginCodeRejected
+        return identity
 
-    async def phone_number(self, code: PhoneCode, *, openid: str) -> PhoneNumber:
+    async def phone_number(
+        self, code: PhoneCode, *, openid: str, app: str = TEST_APP
+    ) -> PhoneNumber:
         self.calls += 1
+        self.apps_asked.append(app)
         outcome = self._phones.get(code.value, PhoneCodeRejected())
         if isinstance(outcome, Exception):
             raise outcome
-        owner, phone = outcome
-        if owner != openid:
+        minted_by, owner, phone = outcome
+        if owner != openid or minted_by != app:
             raise PhoneCodeRejected
         return phone
 

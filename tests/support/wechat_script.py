@@ -7,9 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bai.adapters.wechat.access_token import StableAccessToken
 from bai.adapters.wechat.api import WeChatApi
-from bai.adapters.wechat.server_gateway import WeChatServerGateway
+from bai.adapters.wechat.server_gateway import WeChatServerGateway, credentials_of
 from tests.support.fakes import FixedClock
 
 APPID, SECRET = "wx-app-1", "app-secret-1"
@@ -55,8 +54,8 @@ def monotonic() -> FixedClock:
 @pytest.fixture
 def gateway(script: WeChatScript, monotonic: FixedClock) -> WeChatServerGateway:
     api = WeChatApi(httpx.MockTransport(script), base_url="https://wechat.test", total_timeout=5)
-    token = StableAccessToken(api=api, appid=APPID, secret=SECRET, clock=monotonic)
-    return WeChatServerGateway(api=api, access_token=token, appid=APPID, secret=SECRET)
+    apps = credentials_of({APPID: SECRET}, api=api, shared=None, clock=monotonic)
+    return WeChatServerGateway(api=api, apps=apps)
 
 
 def phone_reply(

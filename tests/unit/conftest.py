@@ -1,5 +1,6 @@
 import pytest
 
+from bai.adapters.memory.identity_store import InMemoryIdentityStore
 from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.system.ids import SecretsIdGenerator
@@ -7,12 +8,13 @@ from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID, PocketBase
 from bai.domain.authentication import Authenticator
 from bai.domain.code_exchange import LoginCodeExchange
 from bai.domain.entities import User
+from bai.domain.identity_matching import IdentityMatching
 from bai.domain.use_cases.complete_profile import CompleteProfile
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.login_or_register import LoginOrRegister
 from bai.domain.use_cases.refresh_token import RefreshToken
 from tests.support.builders import a_user
-from tests.support.fakes import FakeWeChatGateway, FixedClock
+from tests.support.fakes import TEST_APPS, FakeWeChatGateway, FixedClock
 from tests.support.wechat_script import gateway, monotonic, script
 
 __all__ = ["gateway", "monotonic", "script"]
@@ -38,18 +40,31 @@ def authenticator(users: InMemoryUserRepository, tokens: PocketBaseTokenIssuer) 
 
 
 @pytest.fixture
+def identities(users: InMemoryUserRepository) -> InMemoryIdentityStore:
+    return InMemoryIdentityStore(users)
+
+
+@pytest.fixture
+def matching(
+    identities: InMemoryIdentityStore, users: InMemoryUserRepository, clock: FixedClock
+) -> IdentityMatching:
+    return IdentityMatching(
+        identities=identities, users=users, apps=TEST_APPS, ids=SecretsIdGenerator(), clock=clock
+    )
+
+
+@pytest.fixture
 def login(
     wechat: FakeWeChatGateway,
-    users: InMemoryUserRepository,
+    matching: IdentityMatching,
     tokens: PocketBaseTokenIssuer,
     clock: FixedClock,
 ) -> LoginOrRegister:
     return LoginOrRegister(
+        apps=TEST_APPS,
         codes=LoginCodeExchange(wechat=wechat, ledger=InMemoryLoginCodeLedger(clock=clock)),
-        users=users,
+        matching=matching,
         tokens=tokens,
-        ids=SecretsIdGenerator(),
-        clock=clock,
     )
 
 
@@ -58,21 +73,31 @@ def complete_profile(
     authenticator: Authenticator,
     wechat: FakeWeChatGateway,
     users: InMemoryUserRepository,
+    identities: InMemoryIdentityStore,
     clock: FixedClock,
 ) -> CompleteProfile:
-    return CompleteProfile(authenticator=authenticator, wechat=wechat, users=users, clock=clock)
+    return CompleteProfile(
+        apps=TEST_APPS,
+        authenticator=authenticator,
+        wechat=wechat,
+        users=users,
+        identities=identities,
+        clock=clock,
+    )
 
 
 @pytest.fixture
 def refresh(
     authenticator: Authenticator,
     wechat: FakeWeChatGateway,
-    users: InMemoryUserRepository,
+    matching: IdentityMatching,
     tokens: PocketBaseTokenIssuer,
     clock: FixedClock,
 ) -> RefreshToken:
     codes = LoginCodeExchange(wechat=wechat, ledger=InMemoryLoginCodeLedger(clock=clock))
-    return RefreshToken(authenticator=authenticator, codes=codes, users=users, tokens=tokens)
+    return RefreshToken(
+        apps=TEST_APPS, authenticator=authenticator, codes=codes, matching=matching, tokens=tokens
+    )
 
 
 @pytest.fixture

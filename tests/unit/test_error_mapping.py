@@ -11,6 +11,7 @@ EXPECTED_STATUS = {
     errors.PhoneCodeRejected: 400,
     errors.PhoneAlreadyBound: 400,
     errors.RefreshCodeRejected: 400,
+    errors.UnknownApp: 400,
     errors.NotAuthenticated: 401,
     errors.InvalidToken: 401,
     errors.AccountDisabled: 401,
@@ -26,6 +27,8 @@ EXPECTED_STATUS = {
     errors.StorageUnavailable: 500,
     errors.StorageNotMigrated: 500,
     errors.IdentifierTaken: 500,
+    errors.IdentityTaken: 500,
+    errors.UnionidTaken: 500,
 }
 
 

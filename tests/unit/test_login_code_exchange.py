@@ -15,7 +15,7 @@ from bai.domain.errors import (
 )
 from bai.domain.values import LoginCode, WeChatIdentity
 from bai.ports.login_code_ledger import CodeAnswer
-from tests.support.fakes import FakeWeChatGateway, FixedClock
+from tests.support.fakes import SECOND_APP, TEST_APP, FakeWeChatGateway, FixedClock
 
 
 class SlowWeChat(FakeWeChatGateway):
@@ -26,10 +26,10 @@ class SlowWeChat(FakeWeChatGateway):
         super().__init__()
         self.asked = asyncio.Event()
 
-    async def code_to_session(self, code: LoginCode) -> WeChatIdentity:
+    async def code_to_session(self, code: LoginCode, *, app: str = TEST_APP) -> WeChatIdentity:
         self.asked.set()
         await asyncio.sleep(0.01)
-        return await super().code_to_session(code)
+        return await super().code_to_session(code, app=app)
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ async def test_requests_with_one_code_share_one_exchange(
 ) -> None:
     code = LoginCode(wechat.login_code("c", openid="o", unionid="u"))
 
-    identities = await asyncio.gather(*(exchange.identity(code) for _ in range(20)))
+    identities = await asyncio.gather(*(exchange.identity(code, app=TEST_APP) for _ in range(20)))
 
     assert set(identities) == {WeChatIdentity(openid="o", unionid="u")}
     assert wechat.calls == 1
@@ -63,7 +63,10 @@ async def test_a_repeat_a_moment_later_gets_the_same_answer_without_asking_again
 ) -> None:
     code = LoginCode(wechat.login_code("c", openid="o"))
 
-    first, again = await exchange.identity(code), await exchange.identity(code)
+    first, again = (
+        await exchange.identity(code, app=TEST_APP),
+        await exchange.identity(code, app=TEST_APP),
+    )
 
     assert first == again
     assert wechat.calls == 1
@@ -73,9 +76,12 @@ async def test_a_refused_code_is_refused_for_everyone_who_brings_it(
     exchange: LoginCodeExchange, wechat: SlowWeChat
 ) -> None:
     outcomes = await asyncio.gather(
-        *(exchange.identity(LoginCode("stale")) for _ in range(5)), return_exceptions=True
+        *(exchange.identity(LoginCode("stale"), app=TEST_APP) for _ in range(5)),
+        return_exceptions=True,
     )
-    again = await asyncio.gather(exchange.identity(LoginCode("stale")), return_exceptions=True)
+    again = await asyncio.gather(
+        exchange.identity(LoginCode("stale"), app=TEST_APP), return_exceptions=True
+    )
 
     assert all(isinstance(outcome, LoginCodeRejected) for outcome in [*outcomes, *again])
     assert wechat.calls == 1
@@ -86,11 +92,11 @@ async def test_an_exchange_that_got_no_answer_keeps_nothing(
 ) -> None:
     wechat.failing_code("c", WeChatUnreachable())
     with pytest.raises(WeChatUnreachable):
-        await exchange.identity(LoginCode("c"))
+        await exchange.identity(LoginCode("c"), app=TEST_APP)
 
     wechat.login_code("c", openid="o")
 
-    assert await exchange.identity(LoginCode("c")) == WeChatIdentity(openid="o")
+    assert await exchange.identity(LoginCode("c"), app=TEST_APP) == WeChatIdentity(openid="o")
     assert wechat.calls == 2
 
 
@@ -103,11 +109,13 @@ async def test_whatever_wechat_answered_is_the_answer_for_that_code_without_aski
 ) -> None:
     wechat.failing_code("c", failure())
     outcomes = await asyncio.gather(
-        *(exchange.identity(LoginCode("c")) for _ in range(5)), return_exceptions=True
+        *(exchange.identity(LoginCode("c"), app=TEST_APP) for _ in range(5)), return_exceptions=True
     )
     wechat.login_code("c", openid="o")
 
-    again = await asyncio.gather(exchange.identity(LoginCode("c")), return_exceptions=True)
+    again = await asyncio.gather(
+        exchange.identity(LoginCode("c"), app=TEST_APP), return_exceptions=True
+    )
 
     assert [type(outcome) for outcome in [*outcomes, *again]] == [failure] * 6
     assert wechat.calls == 1
@@ -116,8 +124,8 @@ async def test_whatever_wechat_answered_is_the_answer_for_that_code_without_aski
 class BrokenWeChat(SlowWeChat):
     """A gateway that breaks its port's promise and lets something of its own escape."""
 
-    async def code_to_session(self, code: LoginCode) -> WeChatIdentity:
-        await super().code_to_session(code)
+    async def code_to_session(self, code: LoginCode, *, app: str = TEST_APP) -> WeChatIdentity:
+        await super().code_to_session(code, app=app)
         raise RecursionError
 
 
@@ -128,10 +136,10 @@ async def test_an_answer_the_gateway_chokes_on_is_an_outage_for_that_code_withou
     exchange = LoginCodeExchange(wechat=wechat, ledger=ledger)
     code = LoginCode(wechat.login_code("c", openid="o"))
     with pytest.raises(RecursionError):
-        await exchange.identity(code)
+        await exchange.identity(code, app=TEST_APP)
 
     with pytest.raises(WeChatUnavailable):
-        await exchange.identity(code)
+        await exchange.identity(code, app=TEST_APP)
     assert wechat.calls == 1
 
 
@@ -139,11 +147,13 @@ async def test_a_cancelled_exchange_lets_the_next_request_ask(
     exchange: LoginCodeExchange, wechat: SlowWeChat
 ) -> None:
     code = LoginCode(wechat.login_code("c", openid="o"))
-    first = asyncio.ensure_future(exchange.identity(code))
+    first = asyncio.ensure_future(exchange.identity(code, app=TEST_APP))
     await wechat.asked.wait()
     first.cancel()
 
-    assert await asyncio.wait_for(exchange.identity(code), 1) == WeChatIdentity(openid="o")
+    assert await asyncio.wait_for(exchange.identity(code, app=TEST_APP), 1) == WeChatIdentity(
+        openid="o"
+    )
 
 
 async def test_the_ledger_knows_codes_only_by_their_hash(
@@ -151,12 +161,12 @@ async def test_the_ledger_knows_codes_only_by_their_hash(
 ) -> None:
     code = LoginCode(wechat.login_code("the-code", openid="o"))
 
-    await exchange.identity(code)
+    await exchange.identity(code, app=TEST_APP)
 
-    claim = await ledger.claim(code_key(code))
+    claim = await ledger.claim(code_key(code, TEST_APP))
     assert claim.answer is not None
     assert claim.answer.identity == WeChatIdentity(openid="o")
-    assert code_key(code) == hashlib.sha256(b"the-code").hexdigest()
+    assert code_key(code, TEST_APP) == hashlib.sha256(f"{TEST_APP}\nthe-code".encode()).hexdigest()
 
 
 class FailingLedger(InMemoryLoginCodeLedger):
@@ -171,7 +181,7 @@ async def test_an_answer_that_cannot_be_recorded_still_signs_the_caller_in(
 ) -> None:
     exchange = LoginCodeExchange(wechat=wechat, ledger=FailingLedger(clock=FixedClock()))
 
-    identity = await exchange.identity(LoginCode(wechat.login_code("c", openid="o")))
+    identity = await exchange.identity(LoginCode(wechat.login_code("c", openid="o")), app=TEST_APP)
 
     assert identity == WeChatIdentity(openid="o")
 
@@ -195,12 +205,17 @@ async def test_the_answer_is_recorded_even_when_its_asker_gives_up(wechat: SlowW
     ledger = SlowToRecordLedger()
     exchange = LoginCodeExchange(wechat=wechat, ledger=ledger)
     code = LoginCode(wechat.login_code("c", openid="o"))
-    asker = asyncio.ensure_future(exchange.identity(code))
+    asker = asyncio.ensure_future(exchange.identity(code, app=TEST_APP))
     await wechat.asked.wait()
-    follower = asyncio.ensure_future(exchange.identity(code))
+    follower = asyncio.ensure_future(exchange.identity(code, app=TEST_APP))
     await ledger.recording.wait()  # WeChat has answered; the answer is being recorded
     asker.cancel()
     ledger.may_record.set()
 
     assert await asyncio.wait_for(follower, 1) == WeChatIdentity(openid="o")
     assert wechat.calls == 1
+
+
+async def test_one_code_is_two_ledger_entries_in_two_apps() -> None:
+    """An answer is an openid of one app: never handed to a request for another."""
+    assert code_key(LoginCode("c"), TEST_APP) != code_key(LoginCode("c"), SECOND_APP)

@@ -33,7 +33,9 @@ async def test_phone_numbers_are_stored_mainland_plain_and_foreign_with_country_
 ) -> None:
     script.routes["/wxa/business/getuserphonenumber"] = lambda _: answer(phone_reply(country, pure))
 
-    assert await gateway.phone_number(PhoneCode("p"), openid="openid-1") == PhoneNumber(stored)
+    assert await gateway.phone_number(PhoneCode("p"), openid="openid-1", app=APPID) == PhoneNumber(
+        stored
+    )
 
 
 async def test_phone_request_carries_the_code_the_openid_and_the_access_token(
@@ -41,7 +43,7 @@ async def test_phone_request_carries_the_code_the_openid_and_the_access_token(
 ) -> None:
     script.routes["/wxa/business/getuserphonenumber"] = lambda _: answer(phone_reply())
 
-    await gateway.phone_number(PhoneCode("phone-code"), openid="openid-1")
+    await gateway.phone_number(PhoneCode("phone-code"), openid="openid-1", app=APPID)
 
     request = script.requests[-1]
     assert request.method == "POST"
@@ -57,7 +59,7 @@ async def test_another_apps_watermark_is_refused(
     )
 
     with pytest.raises(PhoneCodeRejected):
-        await gateway.phone_number(PhoneCode("p"), openid="openid-1")
+        await gateway.phone_number(PhoneCode("p"), openid="openid-1", app=APPID)
 
 
 @pytest.mark.parametrize(
@@ -78,7 +80,7 @@ async def test_phone_errcodes_mean_what_spec_says(
     )
 
     with pytest.raises(error):
-        await gateway.phone_number(PhoneCode("p"), openid="openid-1")
+        await gateway.phone_number(PhoneCode("p"), openid="openid-1", app=APPID)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +95,7 @@ async def test_malformed_phone_answers_are_an_outage(
     )
 
     with pytest.raises(WeChatUnavailable):
-        await gateway.phone_number(PhoneCode("p"), openid="openid-1")
+        await gateway.phone_number(PhoneCode("p"), openid="openid-1", app=APPID)
 
 
 async def test_access_token_is_fetched_in_normal_mode_and_reused(
@@ -102,7 +104,7 @@ async def test_access_token_is_fetched_in_normal_mode_and_reused(
     script.routes["/wxa/business/getuserphonenumber"] = lambda _: answer(phone_reply())
 
     for _ in range(3):
-        await gateway.phone_number(PhoneCode("p"), openid="openid-1")
+        await gateway.phone_number(PhoneCode("p"), openid="openid-1", app=APPID)
 
     assert script.count("stable_token") == 1
     fetch = next(request for request in script.requests if "stable_token" in request.url.path)
@@ -117,13 +119,13 @@ async def test_access_token_is_renewed_five_minutes_before_it_expires(
     gateway: WeChatServerGateway, script: WeChatScript, monotonic: FixedClock
 ) -> None:
     script.routes["/wxa/business/getuserphonenumber"] = lambda _: answer(phone_reply())
-    await gateway.phone_number(PhoneCode("p"), openid="o")
+    await gateway.phone_number(PhoneCode("p"), openid="o", app=APPID)
 
     monotonic.advance(7200 - 301)
-    await gateway.phone_number(PhoneCode("p"), openid="o")
+    await gateway.phone_number(PhoneCode("p"), openid="o", app=APPID)
     assert script.count("stable_token") == 1
     monotonic.advance(1)
-    await gateway.phone_number(PhoneCode("p"), openid="o")
+    await gateway.phone_number(PhoneCode("p"), openid="o", app=APPID)
     assert script.count("stable_token") == 2
 
 
@@ -138,7 +140,7 @@ async def test_a_refused_access_token_is_fetched_again_and_the_call_retried_once
 
     script.routes["/wxa/business/getuserphonenumber"] = expired_first
 
-    phone = await gateway.phone_number(PhoneCode("p"), openid="o")
+    phone = await gateway.phone_number(PhoneCode("p"), openid="o", app=APPID)
 
     assert phone == PhoneNumber("13800138000")
     assert script.count("stable_token") == 2
@@ -151,7 +153,7 @@ async def test_a_token_refused_twice_is_an_outage(
     script.routes["/wxa/business/getuserphonenumber"] = lambda _: answer({"errcode": 40001})
 
     with pytest.raises(WeChatUnavailable):
-        await gateway.phone_number(PhoneCode("p"), openid="o")
+        await gateway.phone_number(PhoneCode("p"), openid="o", app=APPID)
     assert script.count("getuserphonenumber") == 2
 
 
@@ -175,5 +177,5 @@ async def test_access_token_failures(
     script.routes["/cgi-bin/stable_token"] = lambda _: reply
 
     with pytest.raises(error):
-        await gateway.phone_number(PhoneCode("p"), openid="o")
+        await gateway.phone_number(PhoneCode("p"), openid="o", app=APPID)
     assert script.count("getuserphonenumber") == 0

@@ -29,7 +29,7 @@ async def test_session_is_read_whatever_the_content_type(
 ) -> None:
     script.routes["/sns/jscode2session"] = lambda _: answer(body, content_type=content_type)
 
-    identity = await gateway.code_to_session(LoginCode("code-1"))
+    identity = await gateway.code_to_session(LoginCode("code-1"), app=APPID)
 
     assert identity == WeChatIdentity(openid="openid-1", unionid="union-1")
 
@@ -39,7 +39,7 @@ async def test_session_request_carries_app_credentials_and_the_code(
 ) -> None:
     script.routes["/sns/jscode2session"] = lambda _: answer({"openid": "o"})
 
-    await gateway.code_to_session(LoginCode("code-1"))
+    await gateway.code_to_session(LoginCode("code-1"), app=APPID)
 
     request = script.requests[-1]
     assert request.method == "GET"
@@ -54,7 +54,7 @@ async def test_session_request_carries_app_credentials_and_the_code(
 async def test_missing_unionid_is_empty(gateway: WeChatServerGateway, script: WeChatScript) -> None:
     script.routes["/sns/jscode2session"] = lambda _: answer({"openid": "o", "session_key": "k"})
 
-    assert (await gateway.code_to_session(LoginCode("c"))).unionid == ""
+    assert (await gateway.code_to_session(LoginCode("c"), app=APPID)).unionid == ""
 
 
 ERRCODES: list[tuple[int, type[Exception]]] = [
@@ -77,7 +77,7 @@ async def test_session_errcodes_mean_what_spec_says(
     )
 
     with pytest.raises(error):
-        await gateway.code_to_session(LoginCode("code-1"))
+        await gateway.code_to_session(LoginCode("code-1"), app=APPID)
 
 
 async def test_our_misconfiguration_is_logged_for_the_operator(
@@ -88,7 +88,7 @@ async def test_our_misconfiguration_is_logged_for_the_operator(
     )
 
     with pytest.raises(WeChatMisconfigured):
-        await gateway.code_to_session(LoginCode("code-1"))
+        await gateway.code_to_session(LoginCode("code-1"), app=APPID)
 
     errors = [record for record in caplog.records if record.levelno == logging.ERROR]
     assert len(errors) == 1
@@ -127,7 +127,7 @@ async def test_broken_answers_are_an_outage(
     script.routes["/sns/jscode2session"] = lambda _: reply
 
     with pytest.raises(WeChatUnavailable):
-        await gateway.code_to_session(LoginCode("code-1"))
+        await gateway.code_to_session(LoginCode("code-1"), app=APPID)
 
 
 async def test_a_failed_connect_is_tried_once_more(
@@ -146,7 +146,7 @@ async def test_a_failed_connect_is_tried_once_more(
 
     script.routes["/sns/jscode2session"] = flaky
 
-    assert (await gateway.code_to_session(LoginCode("c"))).openid == "o"
+    assert (await gateway.code_to_session(LoginCode("c"), app=APPID)).openid == "o"
     assert script.count("jscode2session") == 2
 
 
@@ -159,7 +159,7 @@ async def test_two_failed_connects_are_an_outage(
     script.routes["/sns/jscode2session"] = refuse
 
     with pytest.raises(WeChatUnavailable):
-        await gateway.code_to_session(LoginCode("c"))
+        await gateway.code_to_session(LoginCode("c"), app=APPID)
     assert script.count("jscode2session") == 2
 
 
@@ -172,5 +172,5 @@ async def test_a_sent_login_code_is_never_sent_again(
     script.routes["/sns/jscode2session"] = time_out
 
     with pytest.raises(WeChatUnavailable):
-        await gateway.code_to_session(LoginCode("c"))
+        await gateway.code_to_session(LoginCode("c"), app=APPID)
     assert script.count("jscode2session") == 1

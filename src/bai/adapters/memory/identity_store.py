@@ -46,9 +46,7 @@ class InMemoryIdentityStore(IdentityStore):
             raise IdentityTaken
         self._users.insert(user)
         self._identities[(identity.appid, identity.openid)] = replace(identity, pb_id=user.pb_id)
-        stored = await self._users.get(user.pb_id)
-        assert stored is not None
-        return stored
+        return self._users.stored(user.pb_id)
 
     async def link(self, identity: Identity, *, primary: bool) -> User | None:
         pb_id = identity.pb_id

@@ -142,6 +142,10 @@ class InMemoryUserRepository(UserRepository):
     async def ping(self) -> None:
         return None
 
+    def stored(self, pb_id: str) -> User:
+        """The stored user, as `get` gives it (one that is there)."""
+        return self._stored(pb_id)
+
     def _stored(self, pb_id: str) -> User:
         user = self._users[pb_id]
         if not user.company_id:

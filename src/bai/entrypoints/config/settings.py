@@ -107,16 +107,16 @@ def load_settings(env: Mapping[str, str] | None = None, *, signs_tokens: bool = 
     database_url = _database_url(env, "BAI_DATABASE_URL", f"sqlite+aiosqlite:///{data_dir}/bai.db")
     beside_pocketbase = backend_name(database_url) == "pocketbase"
     try:
-        secret = token_secret_from(env, production=values["env"] == "production")
-        _refuse_missing_secrets(values, secret.value, beside_pocketbase=beside_pocketbase)
-        if not (secret.value or beside_pocketbase) and signs_tokens:
-            secret = development_token_secret(data_dir)
         apps = wechat_apps(
             appid=values["wechat_appid"],
             secret=values["wechat_secret"],
             apps_file=values["wechat_apps_file"],
             production=values["env"] == "production",
         )
+        secret = token_secret_from(env, production=values["env"] == "production")
+        _refuse_missing_secrets(values, secret.value, beside_pocketbase=beside_pocketbase)
+        if not (secret.value or beside_pocketbase) and signs_tokens:
+            secret = development_token_secret(data_dir)
     except (TokenSecretError, AppsError) as exc:
         raise SettingsError(str(exc)) from exc
     settings = Settings(

@@ -60,9 +60,7 @@ class WeChatApps:
         return {app.appid: app.secret for app in self.apps}
 
 
-def wechat_apps(
-    *, appid: str, secret: str, apps_file: str, production: bool
-) -> WeChatApps:
+def wechat_apps(*, appid: str, secret: str, apps_file: str, production: bool) -> WeChatApps:
     """The apps the settings describe. No app at all: the sandbox (refused in production, as
     before)."""
     if apps_file:
@@ -94,7 +92,9 @@ def _from_file(path: Path, *, production: bool) -> WeChatApps:
         raise AppsError(f"{where}: unknown key {unknown[0]!r} (one [[app]] table per app)")
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
         raise AppsError(f"{where} has no [[app]] table")
-    apps = [_app(where, number, table, production=production) for number, table in enumerate(tables, 1)]
+    apps = [
+        _app(where, number, table, production=production) for number, table in enumerate(tables, 1)
+    ]
     seen: set[str] = set()
     for app, _ in apps:
         if app.appid in seen:

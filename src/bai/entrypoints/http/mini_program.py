@@ -5,7 +5,9 @@ sent with another app's credentials."""
 
 import re
 
-_PAGE_FRAME = re.compile(r"https://servicewechat\.com/([^/?#]{1,200})/[^/?#]{1,64}/page-frame\.html")
+_PAGE_FRAME = re.compile(
+    r"https://servicewechat\.com/([^/?#]{1,200})/[^/?#]{1,64}/page-frame\.html"
+)
 
 
 def named_app(referer: str | None) -> str | None:
