@@ -14,7 +14,7 @@ from bai.domain.errors import WeChatUnavailable
 from bai.entrypoints.http.app import create_app
 from tests.support.apps import container_with
 from tests.support.concurrent_client import concurrent_client
-from tests.support.fakes import FakeWeChatGateway
+from tests.support.fakes import TEST_APP, FakeWeChatGateway
 from tests.support.scrape import samples, value
 
 LOGIN = "/pb/api/wechat/login"
@@ -78,7 +78,7 @@ async def test_registrations_logins_and_refusals_are_counted(
     assert value(text, events, event="refused", reason="LoginCodeRejected") == 1
 
 
-async def test_wechat_calls_are_counted_by_api_and_outcome(
+async def test_wechat_calls_are_counted_by_app_api_and_outcome(
     tmp_path: Path, wechat: FakeWeChatGateway
 ) -> None:
     good = wechat.login_code("good-code", openid="someone")
@@ -86,11 +86,12 @@ async def test_wechat_calls_are_counted_by_api_and_outcome(
 
     text = await scrape_after_logins(app_for(tmp_path, wechat), [good, down, "unknown-code"])
 
-    calls = "bai_wechat_calls_total"
-    assert value(text, calls, api="jscode2session", outcome="ok") == 1
-    assert value(text, calls, api="jscode2session", outcome="WeChatUnavailable") == 1
-    assert value(text, calls, api="jscode2session", outcome="LoginCodeRejected") == 1
-    assert value(text, "bai_wechat_call_duration_seconds_count", api="jscode2session") == 3
+    calls, app = "bai_wechat_calls_total", TEST_APP  # the app id, never a secret
+    assert value(text, calls, app=app, api="jscode2session", outcome="ok") == 1
+    assert value(text, calls, app=app, api="jscode2session", outcome="WeChatUnavailable") == 1
+    assert value(text, calls, app=app, api="jscode2session", outcome="LoginCodeRejected") == 1
+    duration = "bai_wechat_call_duration_seconds_count"
+    assert value(text, duration, app=app, api="jscode2session") == 3
 
 
 async def test_rate_limit_refusals_are_counted_by_route(tmp_path: Path) -> None:

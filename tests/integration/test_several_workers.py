@@ -1,6 +1,7 @@
 """SPEC's "Several workers, several hosts" on one host: `bai serve` with two worker processes
 on the default SQLite file, on PostgreSQL and beside a live PocketBase, against a real HTTP fake
-of WeChat whose login codes are single-use, as WeChat's are."""
+of WeChat whose login codes are single-use, as WeChat's are, serving two mini-programs from an
+apps file (requests without a Referer are the primary app's, as on a one-app deployment)."""
 
 import asyncio
 import sqlite3
@@ -19,9 +20,19 @@ from tests.integration.test_served import serving
 SESSION = "/sns/jscode2session"
 
 
+CARD = "wxcard00000000002"
+
+
 @pytest.fixture(scope="module")
-def fake() -> Iterator[FakeWeChatServer]:
+def fake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeWeChatServer]:
     server = FakeWeChatServer(FakeWeChat())
+    card_secret = server.wechat.add_app(CARD)
+    apps = tmp_path_factory.mktemp("apps") / "apps.toml"
+    apps.write_text(
+        f'[[app]]\nappid = "{server.wechat.appid}"\nsecret = "{server.wechat.secret}"\n'
+        f'primary = true\n\n[[app]]\nappid = "{CARD}"\nsecret = "{card_secret}"\n'
+    )
+    server.apps_file = apps  # type: ignore[attr-defined]
     yield server
     server.stop()
 
@@ -30,8 +41,7 @@ def wechat_env(fake: FakeWeChatServer) -> dict[str, str]:
     return {
         "BAI_WORKERS": "2",
         "BAI_RATE_LIMIT": "off",
-        "BAI_WECHAT_APPID": fake.wechat.appid,
-        "BAI_WECHAT_SECRET": fake.wechat.secret,
+        "BAI_WECHAT_APPS_FILE": str(fake.apps_file),  # type: ignore[attr-defined]
         "BAI_WECHAT_API_BASE": fake.url,
     }
 
@@ -72,10 +82,23 @@ def clients(count: int) -> httpx.AsyncClient:
     return httpx.AsyncClient(limits=limits, timeout=30)
 
 
-async def logins(base: str, codes: list[str]) -> list[httpx.Response]:
+async def logins(
+    base: str, codes: list[str], apps: list[str | None] | None = None
+) -> list[httpx.Response]:
+    """Each code's login, at once; `apps`: the app each names by its Referer (None: none)."""
+    named = apps or [None] * len(codes)
     async with clients(len(codes)) as client:
         return await asyncio.gather(
-            *(client.post(f"{base}/pb/api/wechat/login", json={"users_wx_code": c}) for c in codes)
+            *(
+                client.post(
+                    f"{base}/pb/api/wechat/login",
+                    json={"users_wx_code": code},
+                    headers={"Referer": f"https://servicewechat.com/{app}/1/page-frame.html"}
+                    if app
+                    else {},
+                )
+                for code, app in zip(codes, named, strict=True)
+            )
         )
 
 
@@ -195,3 +218,36 @@ def test_two_hundred_clients_of_mixed_traffic_on_sqlite_wait_for_a_held_lock_wit
     answers = asyncio.run(mixed_rush(base, fake.wechat, database))
 
     assert [answer.text for answer in answers if answer.status_code != 200] == []
+
+
+def test_one_persons_first_logins_split_over_two_apps_and_workers_make_one_user(
+    base: str, fake: FakeWeChatServer
+) -> None:
+    shop = fake.wechat.appid
+    apps: list[str | None] = [CARD if n % 2 else shop for n in range(20)]
+    codes = [
+        fake.wechat.login_code(f"two-{base}-{n}", f"{app}-{base}", f"u-{base}", app=app or "")
+        for n, app in enumerate(apps)
+    ]
+
+    answers = asyncio.run(logins(base, codes, apps))
+
+    assert [answer.status_code for answer in answers] == [200] * 20, answers[0].text
+    assert len({answer.json()["data"]["user"]["pb_id"] for answer in answers}) == 1
+    statuses = [answer.json()["data"]["status"] for answer in answers]
+    assert statuses.count("register_success") == 1
+
+
+def test_an_app_named_by_the_referer_is_asked_and_an_unknown_one_is_not(
+    base: str, fake: FakeWeChatServer
+) -> None:
+    exchanges = fake.wechat.calls[SESSION]
+    code = fake.wechat.login_code(f"card-{base}", f"card-only-{base}", app=CARD)
+    stranger = fake.wechat.login_code(f"stranger-{base}", f"stranger-{base}", app=CARD)
+
+    card, unknown = asyncio.run(logins(base, [code, stranger], [CARD, "wxunknown000000000"]))
+
+    assert card.status_code == 200
+    assert card.json()["data"]["user"]["openid"] == f"card-only-{base}"
+    assert unknown.status_code == 400
+    assert fake.wechat.calls[SESSION] - exchanges == 1

@@ -32,7 +32,7 @@ def container_with(
     container = container_for(load_settings(settings))
     if wechat is not None:  # a fake of the port serves the test apps
         container.adapters.wechat_backend.override(providers.Object(wechat))
-        container.adapters.apps.override(providers.Object(TEST_APPS))
+        container.adapters.apps.override(TEST_APPS)
     if clock is not None:
         container.adapters.clock.override(providers.Object(clock))
     return container

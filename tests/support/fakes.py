@@ -92,10 +92,12 @@ class GatedWeChatGateway(FakeWeChatGateway):
         self.gate = threading.Event()
         self.gate.set()
 
-    async def phone_number(self, code: PhoneCode, *, openid: str) -> PhoneNumber:
+    async def phone_number(
+        self, code: PhoneCode, *, openid: str, app: str = TEST_APP
+    ) -> PhoneNumber:
         self.asked.set()
         await asyncio.to_thread(self.gate.wait, 30)
-        return await super().phone_number(code, openid=openid)
+        return await super().phone_number(code, openid=openid, app=app)
 
 
 class RepeatingIdGenerator(IdGenerator):

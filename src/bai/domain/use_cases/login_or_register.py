@@ -21,6 +21,7 @@ class LoginResult:
     token: str
     registered: bool
     app: str
+    openid: str  # the person's openid in `app` (the user's own is the primary app's)
 
 
 class LoginOrRegister:
@@ -57,4 +58,10 @@ class LoginOrRegister:
         if user.is_disabled:
             raise AccountDisabled
         token = self._tokens.issue(user)
-        return LoginResult(user=user, token=token, registered=signed_in.registered, app=app)
+        return LoginResult(
+            user=user,
+            token=token,
+            registered=signed_in.registered,
+            app=app,
+            openid=identity.openid,
+        )

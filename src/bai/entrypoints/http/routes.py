@@ -1,6 +1,6 @@
 """Handlers only translate: body -> command -> `execute` -> response."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from litestar import Request, Router
@@ -101,7 +101,8 @@ def api_router(use_cases: RoutedUseCases) -> Router:
         event = AuthEvent.REGISTERED if result.registered else AuthEvent.LOGGED_IN
         auth_event(request, event, result.user)
         status = "register_success" if result.registered else "login_success"
-        user = present_user(result.user)
+        # The openid of the app that asked (what its wx.requestPayment needs), not the record's.
+        user = present_user(replace(result.user, openid=result.openid))
         payload = AuthSuccessData(
             status=status, is_info_complete=result.user.is_info_complete, user=user
         )
