@@ -12,6 +12,8 @@ EXPECTED_STATUS = {
     errors.PhoneAlreadyBound: 400,
     errors.RefreshCodeRejected: 400,
     errors.UnknownApp: 400,
+    errors.IdentityRefused: 400,
+    errors.ConflictNotFound: 400,
     errors.NotAuthenticated: 401,
     errors.InvalidToken: 401,
     errors.AccountDisabled: 401,

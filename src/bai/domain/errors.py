@@ -6,7 +6,9 @@
     │   ├── PhoneCodeRejected       WeChat refused the phone-number code
     │   ├── PhoneAlreadyBound       the phone number belongs to another user
     │   ├── RefreshCodeRejected     WeChat refused the login code offered to renew a token
-    │   └── UnknownApp              the request names a mini-program BAI does not serve
+    │   ├── UnknownApp              the request names a mini-program BAI does not serve
+    │   ├── IdentityRefused         an operator's link or unlink would break an identity rule
+    │   └── ConflictNotFound        no open identity conflict has that id
     ├── NotAuthenticated            the caller could not be identified (401)
     │   ├── InvalidToken            token missing, malformed, forged, expired, or its user gone
     │   ├── AccountDisabled         the user's status is `disabled`
@@ -69,6 +71,21 @@ class UnknownApp(InvalidInput):
 
     def __init__(self) -> None:
         super().__init__(field="Referer", reason="names a mini-program this service does not serve")
+
+
+class IdentityRefused(InvalidInput):
+    """An operator's link or unlink is refused; `reason` says why in an operator's words (the
+    user holding the identity, the identity the user has in that app already)."""
+
+    default_message = "无法变更该微信身份"
+
+    def __init__(self, reason: str = "") -> None:
+        super().__init__(reason=reason)
+        self.reason = reason
+
+
+class ConflictNotFound(InvalidInput):
+    default_message = "该身份冲突不存在或已处理"
 
 
 class NotAuthenticated(BaiError):

@@ -11,6 +11,13 @@ from bai.domain.use_cases.check_readiness import CheckReadiness
 from bai.domain.use_cases.complete_profile import CompleteProfile
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.find_user import FindUser
+from bai.domain.use_cases.identity_actions import (
+    DismissConflict,
+    LinkIdentity,
+    ListConflicts,
+    ShowIdentities,
+    UnlinkIdentity,
+)
 from bai.domain.use_cases.import_accounts import ImportAccounts
 from bai.domain.use_cases.list_users import ListUsers
 from bai.domain.use_cases.login_or_register import LoginOrRegister
@@ -69,3 +76,18 @@ class UseCases(containers.DeclarativeContainer):
     find_user = providers.Singleton(FindUser, users=adapters.users)
     list_users = providers.Singleton(ListUsers, users=adapters.users)
     import_accounts = providers.Singleton(ImportAccounts, store=adapters.accounts)
+    show_identities = providers.Singleton(
+        ShowIdentities, users=adapters.users, identities=adapters.identities
+    )
+    list_conflicts = providers.Singleton(ListConflicts, identities=adapters.identities)
+    link_identity = providers.Singleton(
+        LinkIdentity,
+        users=adapters.users,
+        identities=adapters.identities,
+        apps=adapters.apps,
+        clock=adapters.clock,
+    )
+    unlink_identity = providers.Singleton(
+        UnlinkIdentity, identities=adapters.identities, apps=adapters.apps
+    )
+    dismiss_conflict = providers.Singleton(DismissConflict, identities=adapters.identities)

@@ -1,4 +1,5 @@
-"""The `bai` command: `bai serve`, `bai migrate`, `bai users ...`, `bai import-pocketbase`."""
+"""The `bai` command: `bai serve`, `bai migrate`, `bai users ...`, `bai identities ...`,
+`bai import-pocketbase`."""
 
 from bai.entrypoints.cli.main import main
 

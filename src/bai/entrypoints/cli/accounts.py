@@ -3,7 +3,6 @@
 import argparse
 import asyncio
 import json
-import sys
 from collections.abc import Callable
 
 from dependency_injector import providers
@@ -11,6 +10,8 @@ from dependency_injector import providers
 from bai.domain.errors import BaiError, InvalidField, UserNotFound
 from bai.domain.use_cases.account_actions import AccountAction
 from bai.domain.use_cases.list_users import ListUsersCommand
+from bai.entrypoints.cli.answers import printed
+from bai.entrypoints.cli.identities import shown_identity
 from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES, storage_failure
 from bai.entrypoints.cli.user_listing import add_list_parser, listed, listing_command, shown
 from bai.entrypoints.closing import closed, opened
@@ -59,10 +60,11 @@ def add_users_parser(commands: "argparse._SubParsersAction[argparse.ArgumentPars
     add_list_parser(actions)
     show = actions.add_parser(
         "show",
-        help="print one account as JSON (phone masked, no token key)",
-        description="Print the account with this pb_id (or, failing that, openid) as indented"
-        " JSON: the fields the API returns, users_phone masked, never the token key or unionid."
-        " Nobody: exit 1.",
+        help="print one account as JSON (phone masked, no token key), with its identities",
+        description="Print the account with this pb_id (or, failing that, primary-app openid)"
+        " as indented JSON: the fields the API returns, users_phone masked, never the token key"
+        " or unionid; and `identities`, one per mini-program: app, openid, has_unionid (whether"
+        " WeChat gave one: the unionid itself is never printed), created. Nobody: exit 1.",
     )
     show.add_argument("user", metavar="PB_ID_OR_OPENID")
     for action, (_, done, does) in USE_CASES.items():
@@ -72,32 +74,32 @@ def add_users_parser(commands: "argparse._SubParsersAction[argparse.ArgumentPars
         change.add_argument("user", metavar="PB_ID")
 
 
+async def answer(
+    use_cases: Built, args: argparse.Namespace, command: ListUsersCommand | None
+) -> tuple[str, str]:
+    """What to print on stdout, and on stderr."""
+    present = UserPresenter()
+    if command is not None:
+        return listed(await use_cases.list_users().execute(command), present)
+    if args.action == "show":
+        user = await use_cases.find_user().execute(args.user)
+        identities = await use_cases.show_identities().execute(user.pb_id)
+        fields = shown(user, present) | {"identities": [shown_identity(i) for i in identities]}
+        return json.dumps(fields, ensure_ascii=False, indent=2), ""
+    use_case, done, _ = USE_CASES[args.action]
+    await use_case(use_cases).execute(args.user)
+    return f"{done} user {args.user}", ""
+
+
 async def _run(
     settings: Settings, args: argparse.Namespace, command: ListUsersCommand | None
 ) -> tuple[str, str]:
-    """What to print on stdout, and on stderr."""
     container = container_for(settings)
-    use_cases, present = container.use_cases, UserPresenter()
     await opened(container)
     try:
-        if command is not None:
-            return listed(await use_cases.list_users().execute(command), present)
-        if args.action == "show":
-            user = await use_cases.find_user().execute(args.user)
-            return json.dumps(shown(user, present), ensure_ascii=False, indent=2), ""
-        use_case, done, _ = USE_CASES[args.action]
-        await use_case(use_cases).execute(args.user)
-        return f"{done} user {args.user}", ""
+        return await answer(container.use_cases, args, command)
     finally:
         await closed(container)
-
-
-def _printed(out: str, err: str, status: int) -> int:
-    if out:
-        print(out)
-    if err:
-        print(err, file=sys.stderr)
-    return status
 
 
 def run_account_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -106,15 +108,15 @@ def run_account_command(settings: Settings, args: argparse.Namespace) -> int:
     try:
         command = listing_command(args) if args.action == "list" else None
         if (refused := storage_of(settings).outside_the_server("bai users")) is not None:
-            return _printed("", refused, 2)
+            return printed("", refused, 2)
         out, err = asyncio.run(_run(settings, args, command))
     except InvalidField as exc:
-        return _printed("", f"bai users {args.action}: --{exc.field} {exc.reason}", 2)
+        return printed("", f"bai users {args.action}: --{exc.field} {exc.reason}", 2)
     except STORAGE_FAILURES as exc:
         status, line = storage_failure("bai users", settings, exc)
-        return _printed("", line, status)
+        return printed("", line, status)
     except UserNotFound:
-        return _printed("", f"bai users {args.action}: no user {args.user}", 1)
+        return printed("", f"bai users {args.action}: no user {args.user}", 1)
     except BaiError as exc:
-        return _printed("", f"{type(exc).__name__}: {args.user}", 1)
-    return _printed(out, err, 0)
+        return printed("", f"{type(exc).__name__}: {args.user}", 1)
+    return printed(out, err, 0)

@@ -7,6 +7,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from bai.entrypoints.cli.accounts import add_users_parser, run_account_command
+from bai.entrypoints.cli.identities import add_identities_parser, run_identity_command
 from bai.entrypoints.cli.import_pocketbase import run_import
 from bai.entrypoints.cli.serve import serve_or_migrate
 from bai.entrypoints.config.database_urls import shown_storage
@@ -37,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
         " PocketBase, check that it answers. The storage used is named on stderr first.",
     )
     add_users_parser(commands)
+    add_identities_parser(commands)
     move = commands.add_parser(
         "import-pocketbase",
         help="copy tbl_auth_users and tbl_company from a PocketBase data directory",
@@ -79,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bai: storage: {shown_storage(used)}", file=sys.stderr)
     if args.command == "users":
         return run_account_command(settings, args)
+    if args.command == "identities":
+        return run_identity_command(settings, args)
     if args.command == "import-pocketbase":
         return _import(settings, args)
     return serve_or_migrate(args.command, settings)

@@ -17,11 +17,11 @@ from bai.entrypoints.http.presenters import UserPresenter
 
 HAS_PHONE = {"yes": True, "no": False}
 DESCRIPTION = (
-    "Print accounts as JSON lines (one object a line, the fields of `bai users show`, phone"
-    " masked), oldest registration first (by created, then pb_id), at most --limit of them."
-    " The last line on stderr says how many were shown and, when more follow, the --after to"
-    " pass for the next page; pages stay put while users register. Nothing matching: no line"
-    " on stdout, exit 0. A malformed option: one line on stderr, exit 2."
+    "Print accounts as JSON lines (one object a line, the fields of `bai users show` but its"
+    " identities, phone masked), oldest registration first (by created, then pb_id), at most"
+    " --limit of them. The last line on stderr says how many were shown and, when more follow,"
+    " the --after to pass for the next page; pages stay put while users register. Nothing"
+    " matching: no line on stdout, exit 0. A malformed option: one line on stderr, exit 2."
 )
 
 
