@@ -134,6 +134,7 @@ def test_every_line_the_server_writes_is_json_and_the_first_says_what_runs(
     assert started["storage"] == "sqlite"
     assert started["database"] == f"SQLite file {(log.parent / 'bai.db').resolve()}"
     assert started["wechat"] == "sandbox"
+    assert started["apps"] == ["sandbox"]
     assert started["workers"] == 1
     assert started["redis"] == "off"
     assert started["version"]

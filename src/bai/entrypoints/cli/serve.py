@@ -66,6 +66,7 @@ def _serve(settings: Settings) -> None:
             "storage": storage.name,
             "database": storage.describe(),
             "wechat": "sandbox" if settings.uses_sandbox_wechat else "api",
+            "apps": [app.appid for app in settings.wechat_apps.apps],  # the primary first
             "workers": settings.workers,
             "redis": redis,
         },
