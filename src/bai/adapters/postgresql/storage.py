@@ -43,7 +43,7 @@ class PostgresStorage(Storage):
         return SqlAlchemyAccountStore(self.engine)
 
     def migrate(self) -> str:
-        return migrated(self._options.migrations)
+        return migrated(self._options.migrations, primary_appid=self._options.primary_appid)
 
     def describe(self) -> str:
         try:

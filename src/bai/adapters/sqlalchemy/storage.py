@@ -51,7 +51,7 @@ class SqliteStorage(Storage):
         return SqlAlchemyAccountStore(self.engine)
 
     def migrate(self) -> str:
-        return migrated(self._options.migrations)
+        return migrated(self._options.migrations, primary_appid=self._options.primary_appid)
 
     def describe(self) -> str:
         return f"SQLite file {sqlite_file(self._options.url)}"
