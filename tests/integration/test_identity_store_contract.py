@@ -12,9 +12,9 @@ from bai.domain.entities import User
 from bai.domain.errors import IdentityTaken, UnionidTaken
 from bai.domain.identities import ConflictKind, ConflictState, Identity, IdentityConflict
 from tests.support.builders import ACME, a_user
-from tests.support.identity_stores import OTHER, PRIMARY, backend
+from tests.support.identity_stores import OTHER, PRIMARY, backend, backend_url
 
-__all__ = ["backend"]
+__all__ = ["backend", "backend_url"]
 AT = datetime(2026, 5, 6, 7, 8, 9, 123000, tzinfo=UTC)
 
 

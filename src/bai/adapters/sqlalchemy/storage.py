@@ -12,6 +12,7 @@ from bai.ports.clock import Clock
 
 from .account_import import SqlAlchemyAccountStore
 from .engine import create_engine
+from .identity_store import SqlAlchemyIdentityStore
 from .login_code_ledger import SqlAlchemyLoginCodeLedger
 from .migrate import migrated
 from .user_repository import SqlAlchemyUserRepository
@@ -42,6 +43,10 @@ class SqliteStorage(Storage):
     @cached_property
     def users(self) -> SqlAlchemyUserRepository:
         return SqlAlchemyUserRepository(engine=self.engine)
+
+    @cached_property
+    def identities(self) -> SqlAlchemyIdentityStore:
+        return SqlAlchemyIdentityStore(self.engine)
 
     @cached_property
     def login_codes(self) -> SqlAlchemyLoginCodeLedger:
