@@ -22,8 +22,10 @@ USER_AND_COMPANY_COLUMNS = (
 COMPANY_JOIN = " LEFT JOIN tbl_company c ON u.company_id <> '' AND c.company_id = u.company_id"
 USER_AND_COMPANY = "SELECT " + USER_AND_COMPANY_COLUMNS + " FROM {users} u" + COMPANY_JOIN  # noqa: S608
 BY_ID = USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.pb_id = $1"
-BY_OPENID = USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.openid = $1"
-# The literal term lets PostgreSQL use the partial unique index on a generic plan too.
+# The literal terms let PostgreSQL use the partial unique indexes on a generic plan too.
+BY_OPENID = (
+    USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.openid = $1 AND u.openid <> ''"
+)
 BY_UNIONID = (
     USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.unionid = $1 AND u.unionid <> ''"
 )

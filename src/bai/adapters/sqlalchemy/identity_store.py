@@ -1,7 +1,7 @@
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import delete, exists, false, insert, literal, select, text, update
+from sqlalchemy import delete, exists, false, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -30,12 +30,10 @@ from bai.domain.errors import (
 from bai.domain.identities import ConflictState, Identity, IdentityConflict
 from bai.ports.identity_store import IdentityStore
 
-from .reads import Reads, dialect_insert, user_in, users_with_company
+from .reads import Reads, dialect_insert, holding, user_in, users_with_company
 from .transactions import write_transaction
 
 users, identities, conflicts = auth_users.c, auth_identities.c, identity_conflicts.c
-# A literal, so that PostgreSQL (on a generic plan too) and SQLite use the partial unique index.
-_HAS_UNIONID = text("tbl_auth_users.unionid <> ''")
 _FIND = users_with_company(
     auth_identities.join(auth_users, users.pb_id == identities.pb_id)
 ).add_columns(*(column.label(f"{IDENTITY_PREFIX}{column.name}") for column in identities))
@@ -61,9 +59,7 @@ class SqlAlchemyIdentityStore(IdentityStore):
         return (identity_of_row(rows[0], IDENTITY_PREFIX), user_of_row(rows[0])) if rows else None
 
     async def user_with_unionid(self, unionid: str) -> User | None:
-        return (
-            await self._reads.user((users.unionid == unionid) & _HAS_UNIONID) if unionid else None
-        )
+        return await self._reads.user(holding(users.unionid, unionid)) if unionid else None
 
     async def register(self, user: User, identity: Identity) -> User:
         identity = replace(identity, pb_id=user.pb_id)
@@ -83,7 +79,7 @@ class SqlAlchemyIdentityStore(IdentityStore):
         from one driver to the next)."""
 
         def held(column: Any, value: str) -> Any:
-            return exists().where(column == value) if value else false()
+            return exists().where(holding(column, value)) if value else false()
 
         row = (
             await self._reads.rows(
@@ -160,7 +156,7 @@ class SqlAlchemyIdentityStore(IdentityStore):
                     return
                 pb_id = row.pb_id
                 holder = select(users.pb_id).where(
-                    users.unionid == unionid, _HAS_UNIONID, users.pb_id != pb_id
+                    holding(users.unionid, unionid), users.pb_id != pb_id
                 )
                 if (await connection.execute(holder)).first() is not None:
                     raise UnionidTaken

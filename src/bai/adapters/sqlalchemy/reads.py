@@ -5,7 +5,18 @@ from collections.abc import Callable
 from typing import Any
 from weakref import WeakSet
 
-from sqlalchemy import Engine, FromClause, RowMapping, Select, Table, and_, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Engine,
+    FromClause,
+    RowMapping,
+    Select,
+    Table,
+    and_,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -44,6 +55,13 @@ def users_with_company(source: FromClause = auth_users) -> Select[Any]:
 
 
 SELECT_USERS = users_with_company()
+
+
+def holding(column: Column[str], value: str) -> ColumnElement[bool]:
+    """The rows whose `column`, unique where not empty, is `value`, in terms its partial index
+    serves: the index's own condition, as a literal, beside the comparison (SQLite uses a
+    partial index only then, PostgreSQL on a generic plan only then)."""
+    return and_(column == value, text(f"{column.table.name}.{column.name} <> ''"))
 
 
 def _invalidated(exc: Exception) -> bool:

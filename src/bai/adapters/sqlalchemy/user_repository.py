@@ -13,7 +13,7 @@ from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavail
 from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
-from .reads import SELECT_USERS, Reads, dialect_insert, user_in
+from .reads import SELECT_USERS, Reads, dialect_insert, holding, user_in
 from .transactions import write_transaction
 
 logger = logging.getLogger("bai.storage")
@@ -51,7 +51,7 @@ class SqlAlchemyUserRepository(UserRepository):
         return await self._reads.user(auth_users.c.pb_id == pb_id)
 
     async def get_by_openid(self, openid: str) -> User | None:
-        return await self._reads.user(auth_users.c.openid == openid) if openid else None
+        return await self._reads.user(holding(auth_users.c.openid, openid)) if openid else None
 
     async def add_if_absent(self, user: User) -> tuple[User, bool]:
         statement = (
@@ -65,9 +65,8 @@ class SqlAlchemyUserRepository(UserRepository):
                 created = (await connection.execute(statement)).first() is not None
             except IntegrityError as exc:
                 raise await self._taken(user) from exc
-            key = (
-                auth_users.c.pb_id == user.pb_id if created else auth_users.c.openid == user.openid
-            )
+            users = auth_users.c
+            key = users.pb_id == user.pb_id if created else holding(users.openid, user.openid)
             stored = await user_in(connection, key)
         if stored is None:
             raise StorageUnavailable
@@ -77,7 +76,7 @@ class SqlAlchemyUserRepository(UserRepository):
         """Which unique value of `user` another user holds, asked of the database (its error
         text differs from one driver to the next): the phone, or else an identifier."""
         phone = user.users_phone
-        holder = await self._reads.user(auth_users.c.users_phone == phone) if phone else None
+        holder = await self._reads.user(holding(auth_users.c.users_phone, phone)) if phone else None
         return PhoneAlreadyBound() if holder is not None else IdentifierTaken()
 
     async def save_profile(
