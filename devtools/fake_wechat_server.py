@@ -113,7 +113,7 @@ class FakeWeChat:
             return {"errcode": 40029, "errmsg": "invalid code"}
         if errcode := self._use(code):
             return {"errcode": errcode, "errmsg": "code refused"}
-        openid, unionid, _ = self.logins[code]
+        openid, unionid, _minted = self.logins[code]
         if app in self.unbound:
             unionid = ""
         session_key = f"SESSION-KEY-{secrets.token_hex(8)}"

@@ -131,7 +131,7 @@ TWO = f'[[app]]\nappid = "{SHOP}"\nsecret = "s1"\n[[app]]\nappid = "{CARD}"\nsec
         ),
     ],
 )
-def test_an_apps_file_that_cannot_serve_is_refused_in_one_line_naming_no_secret(
+def test_an_apps_file_that_cannot_serve_is_refused_in_one_line_naming_no_secret(  # noqa: PLR0917
     content: str,
     env: dict[str, str],
     reason: str,
