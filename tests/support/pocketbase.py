@@ -26,6 +26,13 @@ MIGRATIONS = ROOT / "contrib" / "pocketbase" / "pb_migrations"
 HOOKS = ROOT / "contrib" / "pocketbase" / "pb_hooks"
 SUPERUSER = ("superuser@example.com", "bai-test-superuser-password")
 USERS = "/api/collections/tbl_auth_users"
+TABLES = (
+    "tbl_auth_identities",
+    "tbl_identity_conflicts",
+    "tbl_auth_users",
+    "tbl_company",
+    "_bai_login_codes",
+)
 
 
 def _require_binary() -> None:
@@ -77,10 +84,10 @@ class PocketBase:
         return f"pocketbase://{quote(email, safe='')}:{password}@{self.url.split('://', 1)[1]}"
 
     def empty(self) -> None:
-        """Remove every user, company and login code (straight from `data.db`, which PocketBase
-        keeps in WAL mode, so it sees the change at once)."""
+        """Remove every user, identity, conflict, company and login code (straight from
+        `data.db`, which PocketBase keeps in WAL mode, so it sees the change at once)."""
         with sqlite3.connect(self.data_dir / "data.db", timeout=10) as db:
-            for table in ("tbl_auth_users", "tbl_company", "_bai_login_codes"):
+            for table in TABLES:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608
         db.close()
 
