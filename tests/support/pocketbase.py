@@ -46,6 +46,28 @@ def _run(*args: str | Path) -> None:
     subprocess.run([BINARY, *args], check=True, capture_output=True, timeout=60)
 
 
+def migrate_up(data_dir: Path, migrations: Path = MIGRATIONS) -> "subprocess.CompletedProcess[str]":
+    """`pocketbase migrate up` of `migrations` on `data_dir`, as an operator runs it."""
+    _require_binary()
+    return subprocess.run(
+        [BINARY, "migrate", "up", "--dir", data_dir, "--migrationsDir", migrations],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def first_migration_only(folder: Path) -> Path:
+    """A migrations directory holding only BAI's first migration: a PocketBase set up before
+    identities existed."""
+    only = folder / "first_migration"
+    only.mkdir()
+    first = min(MIGRATIONS.glob("*.js"))
+    (only / first.name).write_bytes(first.read_bytes())
+    return only
+
+
 @dataclass
 class PocketBase:
     """One running PocketBase, and what a test does through its REST API as a superuser."""
@@ -118,11 +140,12 @@ class PocketBase:
         self.client.close()
 
 
-def run_pocketbase(folder: Path) -> Iterator[PocketBase]:
-    """A PocketBase with `tbl_auth_users` and `tbl_company`, signed in as its superuser."""
+def run_pocketbase(folder: Path, migrations: Path = MIGRATIONS) -> Iterator[PocketBase]:
+    """A PocketBase with BAI's collections (those `migrations` make), signed in as its
+    superuser."""
     _require_binary()
     data_dir = folder / "pb_data"
-    _run("migrate", "up", "--dir", data_dir, "--migrationsDir", MIGRATIONS)
+    _run("migrate", "up", "--dir", data_dir, "--migrationsDir", migrations)
     _run("superuser", "upsert", *SUPERUSER, "--dir", data_dir)
     port = free_port()
     process = subprocess.Popen(
