@@ -5,7 +5,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from bai.domain.entities import Company, IdType, User, UserStatus
+from bai.domain.entities import Company, IdType, User, UserStatus, is_record_id
 from bai.domain.identities import Identity
 from bai.domain.user_fields import USER_FIELDS, FieldKind, named
 
@@ -114,13 +114,15 @@ def pocketbase_time(moment: datetime) -> str:
 
 def identity_of(record: Mapping[str, Any], *, now: Now = utc_now) -> Identity:
     """The identity a `tbl_auth_identities` record holds (its `user` is the user's id)."""
-    appid, openid = text(record, "appid"), text(record, "openid")
+    appid, openid, pb_id = text(record, "appid"), text(record, "openid"), text(record, "user")
     if not appid or not openid:
         raise ValueError("appid or openid is empty")
+    if not is_record_id(pb_id):
+        raise ValueError("user is not a record id")
     return Identity(
         appid=appid,
         openid=openid,
-        pb_id=text(record, "user"),
+        pb_id=pb_id,
         unionid=text(record, "unionid"),
         created=moment(record, "created", now),
     )
