@@ -9,12 +9,12 @@ import pytest
 
 from bai.adapters.storage import Storage
 from bai.domain.entities import User
-from bai.domain.errors import IdentityTaken, UnionidTaken
+from bai.domain.errors import IdentifierTaken, IdentityTaken, PhoneAlreadyBound, UnionidTaken
 from bai.domain.identities import ConflictKind, ConflictState, Identity, IdentityConflict
 from tests.support.builders import ACME, a_user
-from tests.support.identity_stores import OTHER, PRIMARY, backend
+from tests.support.identity_stores import OTHER, PRIMARY, backend, backend_url
 
-__all__ = ["backend"]
+__all__ = ["backend", "backend_url"]
 AT = datetime(2026, 5, 6, 7, 8, 9, 123000, tzinfo=UTC)
 
 
@@ -106,6 +106,21 @@ async def test_a_held_unionid_refuses_a_registration_and_stores_nothing(backend:
     with pytest.raises(UnionidTaken):
         await backend.identities.register(second, identity)
     assert await backend.identities.find(OTHER, "o-2") is None
+    assert await backend.users.count() == 1
+
+
+async def test_a_held_phone_or_identifier_refuses_a_registration(backend: Storage) -> None:
+    first = replace(newcomer(), users_phone="13800138000")
+    await backend.identities.register(first, identity_of(first))
+    same_phone = replace(newcomer(), users_phone=first.users_phone)
+    same_number = replace(newcomer(), users_id=first.users_id)
+
+    with pytest.raises(PhoneAlreadyBound):
+        await backend.identities.register(same_phone, identity_of(same_phone))
+    with pytest.raises(IdentifierTaken):
+        await backend.identities.register(same_number, identity_of(same_number))
+    assert await backend.identities.find(PRIMARY, same_phone.openid) is None
+    assert await backend.identities.find(PRIMARY, same_number.openid) is None
     assert await backend.users.count() == 1
 
 

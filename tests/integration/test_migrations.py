@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +13,31 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from devtools.postgres import drop_database
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bai.adapters.rows.tables import metadata
+from bai.adapters.rows.identities import identity_of_row
+from bai.adapters.rows.tables import auth_identities, auth_users, metadata
+from bai.adapters.rows.users import row_of_user
 from bai.adapters.sqlalchemy.migrate import downgrade, upgrade
+from bai.adapters.storage import MigrationRefused
+from bai.domain.entities import User
+from bai.domain.identities import Identity
+from tests.support.builders import a_platform_user, a_user
 from tests.support.databases import create_database
 
 BAI = Path(sys.executable).parent / "bai"
-TABLES = {"tbl_auth_users", "tbl_company", "tbl_auth_users_count", "tbl_login_codes"}
+TABLES = {
+    "tbl_auth_users",
+    "tbl_company",
+    "tbl_auth_users_count",
+    "tbl_login_codes",
+    "tbl_auth_identities",
+    "tbl_identity_conflicts",
+}
+ALL_APPLIED = "applied migrations 0001, 0002, 0003, 0004"
+BEFORE_IDENTITIES = "0003"
+PRIMARY = "wx0123456789abcdef"
 
 
 @pytest.fixture
@@ -93,7 +110,7 @@ def test_migrators_on_several_hosts_at_once_do_not_collide(
 
     assert [migrator.returncode for migrator in migrators] == [0, 0, 0]
     assert tables(empty_postgres) == TABLES
-    applied = [text for text in said if "applied migrations 0001, 0002, 0003" in text]
+    applied = [text for text in said if ALL_APPLIED in text]
     assert len(applied) == 1
     assert sum("no migration to apply" in text for text in said) == 2
 
@@ -108,7 +125,7 @@ def test_bai_migrate_says_which_migrations_it_applied(tmp_path: Path) -> None:
         )
         return done.stderr
 
-    assert "applied migrations 0001, 0002, 0003: the schema is up to date" in migrate()
+    assert f"{ALL_APPLIED}: the schema is up to date" in migrate()
     again = migrate()
     assert "no migration to apply: the schema was up to date" in again
     assert "applied" not in again
@@ -119,3 +136,140 @@ def test_migrating_twice_changes_nothing(empty_postgres: str) -> None:
     upgrade(empty_postgres)
 
     assert inspect_sync(empty_postgres, drift) == []
+
+
+def add_users(url: str, *users: User) -> None:
+    """Users as an older BAI stored them (no identities)."""
+
+    async def run() -> None:
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(auth_users.insert(), [row_of_user(u) for u in users])
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+def identities(url: str) -> list[Identity]:
+    def read(connection: Connection) -> list[Identity]:
+        rows = connection.execute(select(auth_identities).order_by(auth_identities.c.pb_id))
+        return [identity_of_row(row) for row in rows.mappings()]
+
+    found: list[Identity] = inspect_sync(url, read)
+    return found
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def before_identities(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database migrated up to the revision before identities existed."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'bai.db'}"
+        upgrade(url, BEFORE_IDENTITIES)
+        yield url
+        return
+    url = create_database("bai_migrations")
+    try:
+        upgrade(url, BEFORE_IDENTITIES)
+        yield url
+    finally:
+        drop_database(url)
+
+
+def test_existing_users_get_their_identity_in_the_primary_app(before_identities: str) -> None:
+    wechat = replace(a_user(openid="o-1"), unionid="u-1")
+    older = a_user(openid="o-2")
+    add_users(before_identities, wechat, older, a_platform_user())
+
+    assert upgrade(before_identities, primary_appid=PRIMARY) == ["0004"]
+
+    expected = [
+        Identity(
+            appid=PRIMARY, openid=u.openid, pb_id=u.pb_id, unionid=u.unionid, created=u.created
+        )
+        for u in sorted([wechat, older], key=lambda each: each.pb_id)
+    ]
+    assert identities(before_identities) == expected
+    assert inspect_sync(before_identities, drift) == []
+
+
+def test_without_a_primary_app_no_identity_is_made(before_identities: str) -> None:
+    add_users(before_identities, a_user())
+
+    upgrade(before_identities)
+
+    assert identities(before_identities) == []
+
+
+def test_users_sharing_a_unionid_stop_the_migration_by_name(before_identities: str) -> None:
+    first, second = (replace(a_user(), unionid="u-shared") for _ in range(2))
+    add_users(before_identities, first, second, replace(a_user(), unionid="u-own"), a_user())
+
+    with pytest.raises(MigrationRefused) as refused:
+        upgrade(before_identities, primary_appid=PRIMARY)
+
+    said = str(refused.value)
+    assert first.pb_id in said
+    assert second.pb_id in said
+    assert "u-shared" not in said
+    assert "\n" not in said
+    assert "tbl_auth_identities" not in tables(before_identities)
+
+
+def test_bai_migrate_refuses_in_one_line_and_exit_status_2(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bai.db'}"
+    upgrade(url, BEFORE_IDENTITIES)
+    first, second = (replace(a_user(), unionid="u-shared") for _ in range(2))
+    add_users(url, first, second)
+    env = {**os.environ, "BAI_DATABASE_URL": url, "BAI_DATA_DIR": str(tmp_path)}
+
+    done = subprocess.run(
+        [str(BAI), "migrate"], env=env, capture_output=True, text=True, check=False
+    )
+
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    line = done.stderr.strip().splitlines()[-1]
+    assert line.startswith("bai: BAI_DATABASE_URL (SQLite file ")
+    assert "cannot be migrated" in line
+    assert first.pb_id in line
+    assert second.pb_id in line
+
+
+def test_bai_migrate_gives_users_their_identity_in_the_configured_app(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bai.db'}"
+    upgrade(url, BEFORE_IDENTITIES)
+    user = a_user()
+    add_users(url, user)
+    env = {
+        **os.environ,
+        "BAI_DATABASE_URL": url,
+        "BAI_DATA_DIR": str(tmp_path),
+        "BAI_WECHAT_APPID": PRIMARY,
+        "BAI_WECHAT_SECRET": "s" * 32,
+    }
+
+    subprocess.run([str(BAI), "migrate"], env=env, capture_output=True, check=True)
+
+    assert [(i.appid, i.pb_id) for i in identities(url)] == [(PRIMARY, user.pb_id)]
+
+
+def test_a_users_identities_go_with_it_as_declared(before_identities: str) -> None:
+    """Alembic's comparison leaves out what a foreign key does on delete: checked here."""
+
+    def foreign_keys(connection: Connection) -> list[tuple[list[str], str, str | None]]:
+        found = inspect(connection).get_foreign_keys(auth_identities.name)
+        return [
+            (key["constrained_columns"], key["referred_table"], key["options"].get("ondelete"))
+            for key in found
+        ]
+
+    upgrade(before_identities)
+
+    declared = [
+        ([key.parent.name], key.column.table.name, key.ondelete)
+        for key in auth_identities.foreign_keys
+    ]
+    assert declared == [(["pb_id"], "tbl_auth_users", "CASCADE")]
+    assert inspect_sync(before_identities, foreign_keys) == declared

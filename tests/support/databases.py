@@ -50,7 +50,11 @@ def postgres_database() -> Iterator[str]:
 @pytest.fixture
 def postgresql_url(postgres_database: str) -> str:
     """The session's database, emptied for this test."""
-    run_sql(postgres_database, "TRUNCATE tbl_auth_users, tbl_company, tbl_login_codes")
+    run_sql(
+        postgres_database,
+        "TRUNCATE tbl_auth_users, tbl_auth_identities, tbl_identity_conflicts, tbl_company,"
+        " tbl_login_codes",
+    )
     return postgres_database
 
 

@@ -44,6 +44,11 @@ class StoreNotOffered(Exception):
     """This backend has no such store (the import into memory:// or a live PocketBase)."""
 
 
+class MigrationRefused(Exception):
+    """The stored data stops a migration until an operator changes it; the message says what,
+    on one line, and the schema is left as it was."""
+
+
 class Storage(Protocol):
     """A backend. Construction opens nothing: stores connect on first use."""
 
@@ -66,7 +71,8 @@ class Storage(Protocol):
         raise StoreNotOffered(f"{type(self).__name__} offers no account import")
 
     def migrate(self) -> str:
-        """Bring the schema up to date (blocking); what was done, for the log."""
+        """Bring the schema up to date (blocking); what was done, for the log. Raises
+        `MigrationRefused` when the data stops it."""
         ...
 
     def describe(self) -> str:

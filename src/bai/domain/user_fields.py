@@ -28,7 +28,8 @@ class UserField:
 RECORD_FIELDS: Final = ("pb_id", "token_key", "created", "updated")
 JOINED_FIELDS: Final = ("company",)
 HIDDEN_FIELDS: Final = frozenset({"token_key", "unionid"})  # in no response
-UNIQUE_FIELDS: Final = ("openid", "users_phone", "users_id", "users_promo_code")  # when set
+# Unique among the users that have one (an empty value is none).
+UNIQUE_FIELDS: Final = ("openid", "users_phone", "users_id", "users_promo_code", "unionid")
 
 
 def _declared(name: str, kind: type, default: object) -> UserField:

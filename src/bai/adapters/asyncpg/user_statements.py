@@ -12,29 +12,38 @@ from bai.domain.user_query import UserQuery
 # The columns as the one declaration of the schema has them (migrations are checked against it).
 COLUMNS = [column.name for column in auth_users.c]
 COMPANY_COLUMNS = [column.name for column in companies.c]
-# Built once from the entities' field names, never from input.
-_USER_AND_COMPANY = (
-    "SELECT "  # noqa: S608
-    + ", ".join(f"u.{column}" for column in COLUMNS)
+# Built once from the entities' field names, never from input: the user `u` and its company
+# `c`, as `user_of_row` reads them.
+USER_AND_COMPANY_COLUMNS = (
+    ", ".join(f"u.{column}" for column in COLUMNS)
     + ", "
     + ", ".join(f"c.{column} AS {COMPANY_PREFIX}{column}" for column in COMPANY_COLUMNS)
-    + " FROM {users} u LEFT JOIN tbl_company c"
-    + " ON u.company_id <> '' AND c.company_id = u.company_id"
 )
-BY_ID = _USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.pb_id = $1"
-BY_OPENID = _USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.openid = $1"
+COMPANY_JOIN = " LEFT JOIN tbl_company c ON u.company_id <> '' AND c.company_id = u.company_id"
+USER_AND_COMPANY = "SELECT " + USER_AND_COMPANY_COLUMNS + " FROM {users} u" + COMPANY_JOIN  # noqa: S608
+BY_ID = USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.pb_id = $1"
+# The literal terms let PostgreSQL use the partial unique indexes on a generic plan too.
+BY_OPENID = (
+    USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.openid = $1 AND u.openid <> ''"
+)
+BY_UNIONID = (
+    USER_AND_COMPANY.format(users="tbl_auth_users") + " WHERE u.unionid = $1 AND u.unionid <> ''"
+)
 # An update and the changed row, with its company, in one statement (one round trip).
 _CHANGE = (
     "WITH changed AS (UPDATE tbl_auth_users SET {assignments} WHERE {where} RETURNING *) "  # noqa: S608
-    + _USER_AND_COMPANY.format(users="changed")
+    + USER_AND_COMPANY.format(users="changed")
 )
 # A registration and the new row, with its company, in one statement; no row when the openid
 # is registered already (the conflict waits for that registration to commit).
-INSERT = (
-    f"WITH added AS (INSERT INTO tbl_auth_users ({', '.join(COLUMNS)})"  # noqa: S608
+INSERT_USER = (
+    f"INSERT INTO tbl_auth_users ({', '.join(COLUMNS)})"  # noqa: S608
     f" VALUES ({', '.join(f'${n}' for n in range(1, len(COLUMNS) + 1))})"
+)
+INSERT = (
+    f"WITH added AS ({INSERT_USER}"
     " ON CONFLICT (openid) WHERE openid <> '' DO NOTHING RETURNING *) "
-    + _USER_AND_COMPANY.format(users="added")
+    + USER_AND_COMPANY.format(users="added")
 )
 
 
@@ -70,7 +79,7 @@ def listing(query: UserQuery, limit: int) -> tuple[str, list[Any]]:
         terms.append(f"(u.created, u.pb_id) > {start}")
     where = f" WHERE {' AND '.join(terms)}" if terms else ""
     order = f" ORDER BY u.created, u.pb_id LIMIT {argument(limit)}"
-    return _USER_AND_COMPANY.format(users="tbl_auth_users") + where + order, arguments
+    return USER_AND_COMPANY.format(users="tbl_auth_users") + where + order, arguments
 
 
 def insert_values(user: User) -> list[Any]:

@@ -1,5 +1,6 @@
-"""PostgreSQL: the request path's stores (users, login codes) on asyncpg directly, the rest
-(the import) and migrations through SQLAlchemy (docs/storage.md says why)."""
+"""PostgreSQL: the request path's stores (users, login codes, a sign-in's identities) on
+asyncpg directly, the rest (the identities' other writes, the import) and migrations through
+SQLAlchemy (docs/storage.md says why)."""
 
 from functools import cached_property
 
@@ -7,11 +8,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bai.adapters.asyncpg.identity_store import AsyncpgIdentityStore
 from bai.adapters.asyncpg.login_code_ledger import AsyncpgLoginCodeLedger
 from bai.adapters.asyncpg.pool import LazyPool
 from bai.adapters.asyncpg.user_repository import AsyncpgUserRepository
 from bai.adapters.sqlalchemy.account_import import SqlAlchemyAccountStore
 from bai.adapters.sqlalchemy.engine import create_engine
+from bai.adapters.sqlalchemy.identity_store import SqlAlchemyIdentityStore
 from bai.adapters.sqlalchemy.migrate import migrated
 from bai.adapters.storage import Storage, StorageOptions
 from bai.ports.clock import Clock
@@ -29,11 +32,20 @@ class PostgresStorage(Storage):
     @cached_property
     def engine(self) -> AsyncEngine:
         """SQLAlchemy's pool, for what is off the request path; opened on first use."""
-        return create_engine(self._options.url, pool_size=self._options.pool_size)
+        options = self._options
+        return create_engine(
+            options.url,
+            pool_size=options.pool_size,
+            transaction_pooling=options.transaction_pooling,
+        )
 
     @cached_property
     def users(self) -> AsyncpgUserRepository:
         return AsyncpgUserRepository(self.pool)
+
+    @cached_property
+    def identities(self) -> AsyncpgIdentityStore:
+        return AsyncpgIdentityStore(self.pool, rest=SqlAlchemyIdentityStore(self.engine))
 
     @cached_property
     def login_codes(self) -> AsyncpgLoginCodeLedger:
@@ -43,7 +55,7 @@ class PostgresStorage(Storage):
         return SqlAlchemyAccountStore(self.engine)
 
     def migrate(self) -> str:
-        return migrated(self._options.migrations)
+        return migrated(self._options.migrations, primary_appid=self._options.primary_appid)
 
     def describe(self) -> str:
         try:

@@ -8,13 +8,16 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Double,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
     TypeDecorator,
+    UniqueConstraint,
     text,
 )
 
@@ -50,10 +53,15 @@ def _number(name: str) -> Column[int]:
     return Column(name, Integer, nullable=False, server_default="0")
 
 
+def unique_when_set(column: str) -> str:
+    """The name of the index that keeps a user's `column` unique where it is not empty."""
+    return f"ux_auth_users_{column}"
+
+
 def _unique_when_set(column: str) -> Index:
     where = text(f"{column} <> ''")
     return Index(
-        f"ux_auth_users_{column}", column, unique=True, postgresql_where=where, sqlite_where=where
+        unique_when_set(column), column, unique=True, postgresql_where=where, sqlite_where=where
     )
 
 
@@ -120,4 +128,45 @@ login_codes = Table(
     Column("openid", String(128), nullable=False, server_default=""),
     Column("unionid", String(128), nullable=False, server_default=""),
     Column("expires_at", Double, nullable=False),
+)
+
+# A user's identities, one per mini-program: `(appid, openid)` is held by one user, and a user
+# holds one per app. They go with their user (the foreign key cascades; SQLite enforces it
+# because the engine turns `PRAGMA foreign_keys` on for every connection). The unique keys are
+# named: the asyncpg adapter tells which one a registration broke by its name.
+IDENTITY_KEY = "pk_auth_identities"
+IDENTITY_PER_APP = "uq_auth_identities_pb_id_appid"
+auth_identities = Table(
+    "tbl_auth_identities",
+    metadata,
+    Column("appid", String(64), nullable=False),
+    Column("openid", String(128), nullable=False),
+    Column(
+        "pb_id",
+        String(15),
+        ForeignKey("tbl_auth_users.pb_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    _text("unionid", 128),  # the one WeChat last gave with this identity
+    Column("created", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("appid", "openid", name=IDENTITY_KEY),
+    UniqueConstraint("pb_id", "appid", name=IDENTITY_PER_APP),
+)
+
+# The conflicts an operator settles. The id is derived from what the conflict is about
+# (`IdentityConflict.id`), so meeting one again records nothing; the queue is read open and
+# oldest first.
+identity_conflicts = Table(
+    "tbl_identity_conflicts",
+    metadata,
+    Column("id", String(15), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("appid", String(64), nullable=False),
+    Column("openid", String(128), nullable=False),
+    _text("unionid", 128),
+    Column("pb_id", String(15), nullable=False),
+    _text("other_pb_id", 15),
+    Column("state", String(16), nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Index("ix_identity_conflicts_state_created", "state", "created", "id"),
 )

@@ -10,8 +10,8 @@ from bai.adapters.rows.users import row_of_user
 from bai.domain.entities import Company, User
 from bai.ports.account_import import AccountStore, Added, Unreadable
 
+from .reads import INSERTS
 from .transactions import write_transaction
-from .user_repository import INSERTS
 
 INTEGER_BOUNDS = (-(2**31), 2**31 - 1)
 

@@ -2,11 +2,13 @@
 
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from .reads import read_in_transactions
 from .transactions import queue_writes
 
 CONNECT_TIMEOUT_SECONDS = 1.0
@@ -37,9 +39,27 @@ def make_sqlite_folder(url: str) -> None:
 SUPPORTED = {("sqlite", "aiosqlite"), ("postgresql", "asyncpg")}
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def _named_once() -> str:
+    return f"__bai_{uuid4().hex}__"
+
+
+# Behind PgBouncer in transaction mode a connection is another server session from one
+# transaction to the next: each statement is prepared under a name of its own (two connections
+# may meet on one session) and kept by no cache (a cached one may be on another session).
+TRANSACTION_POOLED = {
+    "statement_cache_size": 0,
+    "prepared_statement_cache_size": 0,
+    "prepared_statement_name_func": _named_once,
+}
+
+
+def create_engine(
+    url: str, *, pool_size: int = 10, transaction_pooling: bool = False
+) -> AsyncEngine:
     """SQLite through aiosqlite, or PostgreSQL through asyncpg; any other URL is refused
-    (`ValueError`): the connect arguments and the SQL of the adapters are for these two."""
+    (`ValueError`): the connect arguments and the SQL of the adapters are for these two.
+    `transaction_pooling`: PostgreSQL is reached through PgBouncer in transaction mode, where a
+    statement is prepared and run inside a transaction (reads too), on one server session."""
     parsed = make_url(url)
     if (parsed.get_backend_name(), parsed.get_driver_name()) not in SUPPORTED:
         raise ValueError(f"unsupported database URL scheme: {parsed.drivername}")
@@ -49,7 +69,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         queue_writes(engine)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size // 2,
@@ -59,5 +79,9 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             "timeout": CONNECT_TIMEOUT_SECONDS,
             "command_timeout": STATEMENT_TIMEOUT_SECONDS,
             "server_settings": {"application_name": "bai"},
+            **(TRANSACTION_POOLED if transaction_pooling else {}),
         },
     )
+    if transaction_pooling:
+        read_in_transactions(engine)
+    return engine

@@ -12,6 +12,7 @@ from bai.ports.clock import Clock
 
 from .account_import import SqlAlchemyAccountStore
 from .engine import create_engine
+from .identity_store import SqlAlchemyIdentityStore
 from .login_code_ledger import SqlAlchemyLoginCodeLedger
 from .migrate import migrated
 from .user_repository import SqlAlchemyUserRepository
@@ -44,6 +45,10 @@ class SqliteStorage(Storage):
         return SqlAlchemyUserRepository(engine=self.engine)
 
     @cached_property
+    def identities(self) -> SqlAlchemyIdentityStore:
+        return SqlAlchemyIdentityStore(self.engine)
+
+    @cached_property
     def login_codes(self) -> SqlAlchemyLoginCodeLedger:
         return SqlAlchemyLoginCodeLedger(self.engine)
 
@@ -51,7 +56,7 @@ class SqliteStorage(Storage):
         return SqlAlchemyAccountStore(self.engine)
 
     def migrate(self) -> str:
-        return migrated(self._options.migrations)
+        return migrated(self._options.migrations, primary_appid=self._options.primary_appid)
 
     def describe(self) -> str:
         return f"SQLite file {sqlite_file(self._options.url)}"

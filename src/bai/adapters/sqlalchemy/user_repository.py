@@ -1,40 +1,25 @@
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, delete, func, literal, select, text, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import delete, func, literal, select, text, tuple_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bai.adapters.rows.outages import storage_errors
-from bai.adapters.rows.retry import read_with_one_retry
-from bai.adapters.rows.tables import UtcDateTime, auth_users, companies, users_count
-from bai.adapters.rows.users import COMPANY_PREFIX, row_of_user, user_of_row
+from bai.adapters.rows.tables import UtcDateTime, auth_users, users_count
+from bai.adapters.rows.users import row_of_user, user_of_row
 from bai.domain.entities import User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
 from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
+from .reads import SELECT_USERS, Reads, dialect_insert, holding, user_in
 from .transactions import write_transaction
 
 logger = logging.getLogger("bai.storage")
-# The dialects this adapter writes SQL for (`INSERT ... ON CONFLICT` of each).
-INSERTS: dict[str, Callable[[Table], Any]] = {
-    "postgresql": postgresql.insert,
-    "sqlite": sqlite.insert,
-}
 # A literal, not a bound parameter: PostgreSQL must match it to the partial unique index even
 # when a prepared statement runs on a generic plan.
 _HAS_OPENID = text("openid <> ''")
-_COMPANY_COLUMNS = [column.label(f"{COMPANY_PREFIX}{column.name}") for column in companies.c]
-_SELECT_USERS: Select[Any] = select(auth_users, *_COMPANY_COLUMNS).select_from(
-    auth_users.outerjoin(
-        companies,
-        and_(auth_users.c.company_id != "", companies.c.company_id == auth_users.c.company_id),
-    )
-)
 
 
 def _conditions(query: UserQuery) -> list[Any]:
@@ -53,46 +38,20 @@ def _conditions(query: UserQuery) -> list[Any]:
     return conditions
 
 
-def _invalidated(exc: Exception) -> bool:
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
-
-
 class SqlAlchemyUserRepository(UserRepository):
     """Users in PostgreSQL or SQLite. A write is one short transaction whose first statement is
     the write, and uniqueness is left to the database's indexes; a read is a single statement."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
-        dialect = engine.dialect.name
-        if dialect not in INSERTS:
-            raise ValueError(f"the SQLAlchemy user repository does not support {dialect}")
-        self._insert = INSERTS[dialect]
-
-    async def _read(self, statement: Any) -> list[Any]:
-        """One read outside any transaction (no BEGIN/COMMIT round trips), retried once on a
-        connection found dead (`read_with_one_retry`)."""
-
-        async def once() -> list[Any]:
-            async with self._reader.connect() as connection:
-                return list((await connection.execute(statement)).mappings().all())
-
-        async with storage_errors():
-            return await read_with_one_retry(once, lost=_invalidated)
-
-    async def _read_user(self, condition: Any) -> User | None:
-        rows = await self._read(_SELECT_USERS.where(condition))
-        return user_of_row(rows[0]) if rows else None
-
-    async def _one(self, connection: AsyncConnection, condition: Any) -> User | None:
-        row = (await connection.execute(_SELECT_USERS.where(condition))).mappings().first()
-        return user_of_row(row) if row is not None else None
+        self._reads = Reads(engine)
+        self._insert = dialect_insert(engine, "user repository")
 
     async def get(self, pb_id: str) -> User | None:
-        return await self._read_user(auth_users.c.pb_id == pb_id)
+        return await self._reads.user(auth_users.c.pb_id == pb_id)
 
     async def get_by_openid(self, openid: str) -> User | None:
-        return await self._read_user(auth_users.c.openid == openid) if openid else None
+        return await self._reads.user(holding(auth_users.c.openid, openid)) if openid else None
 
     async def add_if_absent(self, user: User) -> tuple[User, bool]:
         statement = (
@@ -106,10 +65,9 @@ class SqlAlchemyUserRepository(UserRepository):
                 created = (await connection.execute(statement)).first() is not None
             except IntegrityError as exc:
                 raise await self._taken(user) from exc
-            key = (
-                auth_users.c.pb_id == user.pb_id if created else auth_users.c.openid == user.openid
-            )
-            stored = await self._one(connection, key)
+            users = auth_users.c
+            key = users.pb_id == user.pb_id if created else holding(users.openid, user.openid)
+            stored = await user_in(connection, key)
         if stored is None:
             raise StorageUnavailable
         return stored, created
@@ -118,7 +76,7 @@ class SqlAlchemyUserRepository(UserRepository):
         """Which unique value of `user` another user holds, asked of the database (its error
         text differs from one driver to the next): the phone, or else an identifier."""
         phone = user.users_phone
-        holder = await self._read_user(auth_users.c.users_phone == phone) if phone else None
+        holder = await self._reads.user(holding(auth_users.c.users_phone, phone)) if phone else None
         return PhoneAlreadyBound() if holder is not None else IdentifierTaken()
 
     async def save_profile(
@@ -151,7 +109,7 @@ class SqlAlchemyUserRepository(UserRepository):
                 found = (await connection.execute(statement)).first() is not None
             except IntegrityError as exc:
                 raise PhoneAlreadyBound from exc
-            return await self._one(connection, auth_users.c.pb_id == pb_id) if found else None
+            return await user_in(connection, auth_users.c.pb_id == pb_id) if found else None
 
     async def set_status(self, pb_id: str, status: UserStatus, *, updated: datetime) -> User | None:
         return await self._change(pb_id, users_status=status.value, updated=updated)
@@ -175,17 +133,17 @@ class SqlAlchemyUserRepository(UserRepository):
         )
         async with write_transaction(self._engine) as connection:
             found = (await connection.execute(statement)).first() is not None
-            return await self._one(connection, auth_users.c.pb_id == pb_id) if found else None
+            return await user_in(connection, auth_users.c.pb_id == pb_id) if found else None
 
     async def count(self) -> int:
         """The counter the triggers keep (migration 0002): no scan of the users."""
         total = select(func.coalesce(func.sum(users_count.c.total), 0).label("total"))
-        return int((await self._read(total))[0]["total"])
+        return int((await self._reads.rows(total))[0]["total"])
 
     async def list_users(self, query: UserQuery, *, limit: int) -> list[User]:
         order = (auth_users.c.created, auth_users.c.pb_id)
-        statement = _SELECT_USERS.where(*_conditions(query)).order_by(*order).limit(limit)
-        return [user_of_row(row) for row in await self._read(statement)]
+        statement = SELECT_USERS.where(*_conditions(query)).order_by(*order).limit(limit)
+        return [user_of_row(row) for row in await self._reads.rows(statement)]
 
     async def ping(self) -> None:
-        await self._read(select(1))
+        await self._reads.rows(select(1))
