@@ -16,14 +16,19 @@ import jwt
 import pytest
 from litestar.testing import TestClient
 
+from bai.adapters.backends import storage_for
 from bai.adapters.pocketbase.client import PocketBaseClient
 from bai.adapters.pocketbase.data_dir import PocketBaseDataDir
 from bai.adapters.pocketbase.identity_store import PocketBaseIdentityStore
+from bai.adapters.sqlalchemy.account_import import IDENTITY_HELD, NO_USER
+from bai.adapters.storage import StorageOptions
+from bai.adapters.system.clock import SystemClock
 from bai.domain.entities import User
 from bai.domain.identities import Identity
 from bai.entrypoints.config.settings import load_settings
 from bai.entrypoints.http.app import create_app
 from bai.entrypoints.wiring import container_for
+from bai.ports.account_import import Added, Unreadable
 from tests.support.builders import EPOCH, a_user
 from tests.support.data_dirs import BAI, bai_import
 from tests.support.pocketbase import run_pocketbase
@@ -269,3 +274,64 @@ def test_the_identities_bai_kept_beside_pocketbase_are_read_with_its_users(
 
 def test_a_data_directory_without_identities_has_none_to_copy(moved: Moved) -> None:
     assert list(PocketBaseDataDir(moved.data_dir).identities(500)) == []
+
+
+async def identities_at(url: str, users: list[User]) -> list[Identity]:
+    storage = storage_for(StorageOptions(url=url), clock=SystemClock())
+    try:
+        return [
+            each for user in users for each in await storage.identities.identities_of(user.pb_id)
+        ]
+    finally:
+        await storage.close()
+
+
+def test_identities_kept_beside_pocketbase_move_with_their_users(
+    kept_beside: KeptBeside, target_url: str, tmp_path: Path
+) -> None:
+    secret_file = tmp_path / "secret"
+
+    done = bai_import(target_url, kept_beside.data_dir, secret_file)
+    again = bai_import(target_url, kept_beside.data_dir, secret_file)
+
+    assert done.returncode == 0, done.stderr
+    assert "identities: 4 added, 0 already there, 0 refused" in done.stdout
+    assert "identities: 0 added, 4 already there, 0 refused" in again.stdout
+    moved = asyncio.run(identities_at(target_url, kept_beside.users))
+    assert sorted(moved, key=repr) == sorted(kept_beside.identities, key=repr)
+
+
+async def add_to(url: str, users: list[User], identities: list[Identity]) -> Added:
+    storage = storage_for(StorageOptions(url=url), clock=SystemClock())
+    try:
+        await storage.accounts().add_users(users)
+        return await storage.accounts().add_identities(identities)
+    finally:
+        await storage.close()
+
+
+def test_an_identity_without_its_user_or_with_a_held_key_is_refused_by_name(
+    target_url: str,
+) -> None:
+    user, other, stranger = a_user(), a_user(), a_user()
+
+    def identity(holder: User, appid: str, openid: str) -> Identity:
+        return Identity(appid=appid, openid=openid, pb_id=holder.pb_id, created=EPOCH)
+
+    added = asyncio.run(
+        add_to(
+            target_url,
+            [user, other],
+            [
+                identity(user, "wxa", "o-1"),
+                identity(other, "wxa", "o-1"),  # another user's
+                identity(stranger, "wxa", "o-2"),  # a user not imported
+            ],
+        )
+    )
+
+    assert added.added == 1
+    assert added.refused == [
+        Unreadable(f"{other.pb_id} in wxa", IDENTITY_HELD),
+        Unreadable(f"{stranger.pb_id} in wxa", NO_USER),
+    ]
