@@ -8,7 +8,6 @@ from bai.domain.entities import Company, User
 from bai.domain.identities import Identity
 from bai.domain.use_cases.import_accounts import ImportAccounts
 from bai.ports.account_import import (
-    NO_IDENTITIES,
     AccountSource,
     AccountStore,
     Added,
@@ -51,11 +50,13 @@ class ListSource(AccountSource):
             yield self._identities[start : start + batch_size]
 
 
-class UsersOnly(AccountStore):
-    """A store that keeps users and no identities (the port's own `add_identities`)."""
+class DictStore(AccountStore):
+    """Keeps users by id, and identities by (app, openid), one per user and app, for users it
+    holds."""
 
     def __init__(self) -> None:
         self.users: dict[str, User] = {}
+        self.identities: dict[tuple[str, str], Identity] = {}
         self.order: list[str] = []
 
     async def add_companies(self, companies: list[Company]) -> Added:
@@ -66,14 +67,6 @@ class UsersOnly(AccountStore):
         new = [user for user in users if user.pb_id not in self.users]
         self.users |= {user.pb_id: user for user in new}
         return Added(added=len(new), present=len(users) - len(new))
-
-
-class DictStore(UsersOnly):
-    """Keeps identities by (app, openid), one per user and app, for users it holds."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.identities: dict[tuple[str, str], Identity] = {}
 
     async def add_identities(self, identities: list[Identity]) -> Added:
         self.order.append("identities")
@@ -152,14 +145,3 @@ async def test_an_identity_holding_nul_is_refused_and_a_repeat_counted_once() ->
         "unionid holds U+0000 (NUL), which BAI does not keep",
         "an earlier record of the source has the same id",
     ]
-
-
-async def test_a_store_that_keeps_no_identities_refuses_them_all() -> None:
-    user = a_user()
-
-    report = await ImportAccounts(store=UsersOnly()).execute(
-        ListSource([user], [an_identity(user)])
-    )
-
-    assert report.users.added == 1
-    assert report.identities.refused == [Unreadable(f"{user.pb_id} in {APP}", NO_IDENTITIES)]
