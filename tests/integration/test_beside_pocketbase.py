@@ -1,10 +1,11 @@
-"""BAI beside a live PocketBase (SPEC, PocketBase): the users live in PocketBase, and tokens
-issued on either side are accepted on both."""
+"""BAI beside a live PocketBase (SPEC, PocketBase): the users and their identities live in
+PocketBase, and tokens issued on either side are accepted on both."""
 
+import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,13 +16,17 @@ import httpx
 import pytest
 from litestar.testing import TestClient
 
+from bai.adapters.pocketbase.client import PocketBaseClient
+from bai.adapters.pocketbase.identity_store import PocketBaseIdentityStore
+from bai.domain.errors import StorageUnavailable
 from bai.entrypoints.http.app import create_app
 from tests.integration.conftest import Api
 from tests.support.apps import container_with
 from tests.support.fakes import FakeWeChatGateway, FixedClock
-from tests.support.pocketbase import PocketBase
+from tests.support.pocketbase import PocketBase, first_migration_only, migrate_up, run_pocketbase
 
 USERS = "/api/collections/tbl_auth_users"
+IDENTITIES = "/api/collections/tbl_auth_identities"
 PROBE = "bai_rule_probe"
 
 
@@ -276,3 +281,96 @@ def test_a_password_that_breaks_the_url_is_never_quoted_back(tmp_path: Path) -> 
     assert done.returncode == 2
     assert "s3cr" not in done.stdout + done.stderr
     assert "expected pocketbase://SUPERUSER_EMAIL:PASSWORD@HOST:PORT" in done.stderr
+
+
+def identity_records(pocketbase: PocketBase, user_id: str) -> list[dict[str, Any]]:
+    """The user's `tbl_auth_identities` records, as a superuser reads them."""
+    response = pocketbase.api(
+        "GET", f"{IDENTITIES}/records", params={"filter": f"user = '{user_id}'"}
+    )
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def test_a_user_made_inside_pocketbase_gets_its_identity_at_its_first_sign_in(
+    api: Api, pocketbase_server: PocketBase, wechat: FakeWeChatGateway
+) -> None:
+    made = pocketbase_server.create_user(
+        openid="made-in-pocketbase", password="p" * 12, passwordConfirm="p" * 12
+    )
+    assert identity_records(pocketbase_server, made["id"]) == []
+
+    signed_in = api.login(wechat.login_code("c", openid="made-in-pocketbase"))
+
+    assert signed_in.status_code == 200
+    assert signed_in.json()["data"]["user"]["pb_id"] == made["id"]
+    assert len(identity_records(pocketbase_server, made["id"])) == 1
+    assert api.count() == 1
+
+
+def test_a_user_deleted_inside_pocketbase_takes_its_identities_along(
+    api: Api, pocketbase_server: PocketBase, signed_in: tuple[str, str], wechat: FakeWeChatGateway
+) -> None:
+    user_id, _ = signed_in
+    assert len(identity_records(pocketbase_server, user_id)) == 1
+
+    deleted = pocketbase_server.api("DELETE", f"{USERS}/records/{user_id}")
+
+    assert deleted.status_code == 204, deleted.text
+    assert identity_records(pocketbase_server, user_id) == []
+    again = api.login(wechat.login_code("code-2", openid="openid-1"))
+    assert again.json()["data"]["user"]["pb_id"] != user_id
+
+
+def test_identity_tables_are_closed_to_pocketbase_users(
+    pocketbase_server: PocketBase, signed_in: tuple[str, str]
+) -> None:
+    _, token = signed_in
+    for collection in (IDENTITIES, "/api/collections/tbl_identity_conflicts"):
+        listed = httpx.get(
+            f"{pocketbase_server.url}{collection}/records", headers={"Authorization": token}
+        )
+        assert listed.status_code == 403, listed.text
+
+
+def test_the_identities_migration_refuses_users_who_share_a_unionid_naming_them(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "pb_data"
+    assert migrate_up(data_dir, first_migration_only(tmp_path)).returncode == 0
+    with sqlite3.connect(data_dir / "data.db") as db:
+        db.executemany(
+            "INSERT INTO tbl_auth_users (id, tokenKey, openid, unionid) VALUES (?, ?, ?, ?)",
+            [(f"{n}" * 15, f"key-{n}", f"o-{n}", "u-shared" if n < 3 else "") for n in range(1, 5)],
+        )
+    db.close()
+
+    refused = migrate_up(data_dir)
+
+    assert refused.returncode != 0
+    assert "share a unionid" in refused.stderr
+    assert "111111111111111 and 222222222222222" in refused.stderr
+    with sqlite3.connect(data_dir / "data.db") as db:
+        db.execute("UPDATE tbl_auth_users SET unionid = 'u-other' WHERE id = '222222222222222'")
+    db.close()
+    assert migrate_up(data_dir).returncode == 0
+
+
+@pytest.fixture
+def unmigrated_pocketbase(tmp_path: Path) -> Iterator[PocketBase]:
+    """A PocketBase set up before identities existed, with today's hook."""
+    yield from run_pocketbase(tmp_path, first_migration_only(tmp_path))
+
+
+async def test_identities_before_their_migration_say_which_to_run(
+    unmigrated_pocketbase: PocketBase,
+) -> None:
+    client = PocketBaseClient(unmigrated_pocketbase.storage_url)
+    try:
+        with pytest.raises(StorageUnavailable) as refused:
+            await PocketBaseIdentityStore(client).find("wxapp", "o-1")
+    finally:
+        await client.aclose()
+
+    assert "run contrib/pocketbase/pb_migrations" in refused.value.reason

@@ -2,12 +2,13 @@
 imported into SQLite and PostgreSQL, then used at BAI (SPEC, PocketBase: "Moving off
 PocketBase")."""
 
+import asyncio
 import hashlib
 import json
 import sqlite3
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,20 @@ import jwt
 import pytest
 from litestar.testing import TestClient
 
+from bai.adapters.backends import storage_for
+from bai.adapters.pocketbase.client import PocketBaseClient
+from bai.adapters.pocketbase.data_dir import PocketBaseDataDir
+from bai.adapters.pocketbase.identity_store import PocketBaseIdentityStore
+from bai.adapters.sqlalchemy.account_import import IDENTITY_HELD, NO_USER
+from bai.adapters.storage import StorageOptions
+from bai.adapters.system.clock import SystemClock
+from bai.domain.entities import User
+from bai.domain.identities import Identity
 from bai.entrypoints.config.settings import load_settings
 from bai.entrypoints.http.app import create_app
 from bai.entrypoints.wiring import container_for
+from bai.ports.account_import import Added, Unreadable
+from tests.support.builders import EPOCH, a_user
 from tests.support.data_dirs import BAI, bai_import
 from tests.support.pocketbase import run_pocketbase
 
@@ -207,3 +219,119 @@ def test_on_a_terminal_the_import_shows_its_progress(
     assert on_terminal.returncode == 0, on_terminal.stdout
     assert f"{moved.users}/{moved.users}" in on_terminal.stdout  # the bar, at its end
     assert "users: 4 added" in on_terminal.stdout
+
+
+@dataclass(frozen=True)
+class KeptBeside:
+    """A data directory of a PocketBase that BAI kept users and identities in."""
+
+    data_dir: Path
+    users: list[User]
+    identities: list[Identity]
+
+
+@pytest.fixture(scope="module")
+def kept_beside(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeptBeside]:
+    folder = tmp_path_factory.mktemp("pocketbase-beside")
+    users = [replace(a_user(openid=f"o-{n}"), unionid=f"u-{n}") for n in range(2)]
+    identities = [
+        Identity(appid=app, openid=f"{app}-{user.openid}", pb_id=user.pb_id, created=EPOCH)
+        for user in users
+        for app in ("wxprimary", "wxother")
+    ]
+
+    async def keep(url: str) -> None:
+        client = PocketBaseClient(url)
+        store = PocketBaseIdentityStore(client)
+        try:
+            for user in users:
+                mine = [each for each in identities if each.pb_id == user.pb_id]
+                await store.register(user, mine[0])
+                for other in mine[1:]:
+                    await store.link(other, primary=False)
+        finally:
+            await client.aclose()
+
+    for pocketbase in run_pocketbase(folder):
+        asyncio.run(keep(pocketbase.storage_url))
+        pocketbase.stop()
+        yield KeptBeside(pocketbase.data_dir, users, identities)
+
+
+def test_the_identities_bai_kept_beside_pocketbase_are_read_with_its_users(
+    kept_beside: KeptBeside,
+) -> None:
+    source = PocketBaseDataDir(kept_beside.data_dir)
+
+    users = [user for batch in source.users(500) for user in batch]
+    identities = [identity for batch in source.identities(1) for identity in batch]
+
+    assert sorted(users, key=lambda user: user.pb_id) == sorted(
+        kept_beside.users, key=lambda user: user.pb_id
+    )
+    assert sorted(identities, key=repr) == sorted(kept_beside.identities, key=repr)
+
+
+def test_a_data_directory_without_identities_has_none_to_copy(moved: Moved) -> None:
+    assert list(PocketBaseDataDir(moved.data_dir).identities(500)) == []
+
+
+async def identities_at(url: str, users: list[User]) -> list[Identity]:
+    storage = storage_for(StorageOptions(url=url), clock=SystemClock())
+    try:
+        return [
+            each for user in users for each in await storage.identities.identities_of(user.pb_id)
+        ]
+    finally:
+        await storage.close()
+
+
+def test_identities_kept_beside_pocketbase_move_with_their_users(
+    kept_beside: KeptBeside, target_url: str, tmp_path: Path
+) -> None:
+    secret_file = tmp_path / "secret"
+
+    done = bai_import(target_url, kept_beside.data_dir, secret_file)
+    again = bai_import(target_url, kept_beside.data_dir, secret_file)
+
+    assert done.returncode == 0, done.stderr
+    assert "identities: 4 added, 0 already there, 0 refused" in done.stdout
+    assert "identities: 0 added, 4 already there, 0 refused" in again.stdout
+    moved = asyncio.run(identities_at(target_url, kept_beside.users))
+    assert sorted(moved, key=repr) == sorted(kept_beside.identities, key=repr)
+
+
+async def add_to(url: str, users: list[User], identities: list[Identity]) -> Added:
+    storage = storage_for(StorageOptions(url=url), clock=SystemClock())
+    try:
+        await storage.accounts().add_users(users)
+        return await storage.accounts().add_identities(identities)
+    finally:
+        await storage.close()
+
+
+def test_an_identity_without_its_user_or_with_a_held_key_is_refused_by_name(
+    target_url: str,
+) -> None:
+    user, other, stranger = a_user(), a_user(), a_user()
+
+    def identity(holder: User, appid: str, openid: str) -> Identity:
+        return Identity(appid=appid, openid=openid, pb_id=holder.pb_id, created=EPOCH)
+
+    added = asyncio.run(
+        add_to(
+            target_url,
+            [user, other],
+            [
+                identity(user, "wxa", "o-1"),
+                identity(other, "wxa", "o-1"),  # another user's
+                identity(stranger, "wxa", "o-2"),  # a user not imported
+            ],
+        )
+    )
+
+    assert added.added == 1
+    assert added.refused == [
+        Unreadable(f"{other.pb_id} in wxa", IDENTITY_HELD),
+        Unreadable(f"{stranger.pb_id} in wxa", NO_USER),
+    ]

@@ -26,6 +26,13 @@ MIGRATIONS = ROOT / "contrib" / "pocketbase" / "pb_migrations"
 HOOKS = ROOT / "contrib" / "pocketbase" / "pb_hooks"
 SUPERUSER = ("superuser@example.com", "bai-test-superuser-password")
 USERS = "/api/collections/tbl_auth_users"
+TABLES = (
+    "tbl_auth_identities",
+    "tbl_identity_conflicts",
+    "tbl_auth_users",
+    "tbl_company",
+    "_bai_login_codes",
+)
 
 
 def _require_binary() -> None:
@@ -37,6 +44,28 @@ def _require_binary() -> None:
 
 def _run(*args: str | Path) -> None:
     subprocess.run([BINARY, *args], check=True, capture_output=True, timeout=60)
+
+
+def migrate_up(data_dir: Path, migrations: Path = MIGRATIONS) -> "subprocess.CompletedProcess[str]":
+    """`pocketbase migrate up` of `migrations` on `data_dir`, as an operator runs it."""
+    _require_binary()
+    return subprocess.run(
+        [BINARY, "migrate", "up", "--dir", data_dir, "--migrationsDir", migrations],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def first_migration_only(folder: Path) -> Path:
+    """A migrations directory holding only BAI's first migration: a PocketBase set up before
+    identities existed."""
+    only = folder / "first_migration"
+    only.mkdir()
+    first = min(MIGRATIONS.glob("*.js"))
+    (only / first.name).write_bytes(first.read_bytes())
+    return only
 
 
 @dataclass
@@ -77,10 +106,10 @@ class PocketBase:
         return f"pocketbase://{quote(email, safe='')}:{password}@{self.url.split('://', 1)[1]}"
 
     def empty(self) -> None:
-        """Remove every user, company and login code (straight from `data.db`, which PocketBase
-        keeps in WAL mode, so it sees the change at once)."""
+        """Remove every user, identity, conflict, company and login code (straight from
+        `data.db`, which PocketBase keeps in WAL mode, so it sees the change at once)."""
         with sqlite3.connect(self.data_dir / "data.db", timeout=10) as db:
-            for table in ("tbl_auth_users", "tbl_company", "_bai_login_codes"):
+            for table in TABLES:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608
         db.close()
 
@@ -111,11 +140,12 @@ class PocketBase:
         self.client.close()
 
 
-def run_pocketbase(folder: Path) -> Iterator[PocketBase]:
-    """A PocketBase with `tbl_auth_users` and `tbl_company`, signed in as its superuser."""
+def run_pocketbase(folder: Path, migrations: Path = MIGRATIONS) -> Iterator[PocketBase]:
+    """A PocketBase with BAI's collections (those `migrations` make), signed in as its
+    superuser."""
     _require_binary()
     data_dir = folder / "pb_data"
-    _run("migrate", "up", "--dir", data_dir, "--migrationsDir", MIGRATIONS)
+    _run("migrate", "up", "--dir", data_dir, "--migrationsDir", migrations)
     _run("superuser", "upsert", *SUPERUSER, "--dir", data_dir)
     port = free_port()
     process = subprocess.Popen(

@@ -18,8 +18,11 @@ from bai.domain.user_fields import (
 from bai.entrypoints.http.schemas import UserInfo
 
 POCKETBASE = Path(__file__).resolve().parents[2] / "contrib" / "pocketbase"
-HOOK = (POCKETBASE / "pb_hooks" / "bai.pb.js").read_text(encoding="utf-8")
-MIGRATION = next((POCKETBASE / "pb_migrations").glob("*_bai_collections.js")).read_text("utf-8")
+HOOK = (POCKETBASE / "pb_hooks" / "bai_records.js").read_text(encoding="utf-8")
+MIGRATIONS = sorted((POCKETBASE / "pb_migrations").glob("*.js"))
+MIGRATION = next(
+    path for path in MIGRATIONS if path.name.endswith("_bai_collections.js")
+).read_text("utf-8")
 STORED_AS_TEXT = named(FieldKind.TEXT) + named(FieldKind.CHOICE)
 PRESENTED_ONLY = {"pb_id", "users_phone_masked", "company", "created", "updated"}
 
@@ -65,7 +68,14 @@ def test_the_pocketbase_migration_makes_the_declared_fields() -> None:
     stored_as = {FieldKind.TEXT: "text", FieldKind.CHOICE: "text", FieldKind.NUMBER: "number"}
 
     assert made == [(stored_as[field.kind], field.name) for field in USER_FIELDS]
-    assert set(re.findall(r"ON tbl_auth_users \((\w+)\)", users)) == set(UNIQUE_FIELDS)
+
+
+def test_the_pocketbase_migrations_keep_the_declared_fields_unique_when_set() -> None:
+    made = "".join(path.read_text("utf-8") for path in MIGRATIONS)
+    unique = re.findall(r"UNIQUE INDEX \w+ ON tbl_auth_users \((\w+)\) WHERE (\w+) != ''", made)
+
+    assert sorted(column for column, _ in unique) == sorted(UNIQUE_FIELDS)
+    assert all(column == where for column, where in unique)
 
 
 def test_the_http_schema_shows_every_declared_field_but_the_hidden_ones() -> None:

@@ -9,9 +9,11 @@
 //
 // Ops: secret, user, list, add, profile, status, token_key, delete, count, ping (users and
 // companies), and claim, read, settle, release (the login code ledger, a table of its own,
-// `_bai_login_codes`, made at start and swept every minute).
+// `_bai_login_codes`, made at start and swept every minute), and the identity ops of
+// bai_identities.js (find, register, link, ...: users' identities per mini-program).
 //
-// Each handler runs in a VM of its own, so everything it uses is defined inside it.
+// Each handler runs in a VM of its own, so everything it uses is defined or `require`d inside
+// it: bai_records.js holds what the ops share (the user's fields among them).
 
 onBootstrap((e) => {
   e.next();
@@ -38,70 +40,17 @@ routerAdd(
   "POST",
   "/api/bai/{op}",
   (e) => {
-    const USERS = "tbl_auth_users";
-    const COMPANIES = "tbl_company";
-    const TEXT = [
-      "openid", "unionid", "users_id", "users_idtype", "users_status", "users_convers_id",
-      "users_id_number", "users_type", "users_name", "users_phone", "users_level",
-      "users_picture", "company_id", "users_parent_id", "users_promo_code", "usergroups_id",
-    ];
-    const NUMBERS = ["users_rank_level", "users_auth_type"];
-    const UNIQUE = ["openid", "users_phone", "users_id", "users_promo_code"];
+    const R = require(`${__hooks}/bai_records.js`);
+    const identities = require(`${__hooks}/bai_identities.js`);
+    const { USERS, text, find, exported, taken } = R;
     const NOW = "((julianday('now') - 2440587.5) * 86400.0)";
     const body = e.requestInfo().body || {};
-    const text = (value) => (value === undefined || value === null ? "" : String(value));
-
-    const find = (app, collection, field, value) => {
-      if (!value) return null;
-      try {
-        return field === "id"
-          ? app.findRecordById(collection, value)
-          : app.findFirstRecordByData(collection, field, value);
-      } catch (_) {
-        return null;
-      }
-    };
-    const stamp = (record, name) => {
-      const value = record.getDateTime(name);
-      return value.isZero() ? "" : value.string();
-    };
-    const company = (app, companyId) => {
-      const found = find(app, COMPANIES, "company_id", companyId);
-      if (!found) return null;
-      return {
-        id: found.id,
-        company_id: found.getString("company_id"),
-        company_name: found.getString("company_name"),
-        company_status: found.getString("company_status"),
-        created: stamp(found, "created"),
-        updated: stamp(found, "updated"),
-      };
-    };
-    const exported = (app, record) => {
-      if (!record) return null;
-      const user = {
-        id: record.id,
-        tokenKey: record.tokenKey(),
-        created: stamp(record, "created"),
-        updated: stamp(record, "updated"),
-      };
-      TEXT.forEach((name) => (user[name] = record.getString(name)));
-      NUMBERS.forEach((name) => (user[name] = record.getFloat(name)));
-      user.company = company(app, user.company_id);
-      return user;
-    };
-    // Which unique value of `record` another record holds ("" when none does).
-    const taken = (app, record) => {
-      for (const name of UNIQUE) {
-        const other = find(app, USERS, name, record.getString(name));
-        if (other && other.id !== record.id) return name;
-      }
-      return "";
-    };
+    const op = e.request.pathValue("op");
     const answer = (data) => e.json(200, data);
     const conflict = (field) => e.json(409, { taken: field });
 
-    switch (e.request.pathValue("op")) {
+    if (identities.has(op)) return identities.handle(e, op, body);
+    switch (op) {
       case "secret": {
         const users = $app.findCollectionByNameOrId(USERS);
         return answer({ collection_id: users.id, secret: users.authToken.secret });
@@ -142,25 +91,7 @@ routerAdd(
             result = { taken: "id" };
             return;
           }
-          const collection = tx.findCollectionByNameOrId(USERS);
-          const record = new Record(collection);
-          record.id = text(body.id);
-          // PocketBase requires a password; WeChat users sign in through BAI and have none. They
-          // get the hash of a random secret nobody keeps, made once per process (a bcrypt
-          // round per registration would cap registrations at a few dozen a second).
-          let unusable = $app.store().get("bai.unusable_password");
-          if (!unusable) {
-            const probe = new Record(collection);
-            probe.setPassword($security.randomString(48));
-            unusable = probe.getRaw("password");
-            $app.store().set("bai.unusable_password", unusable);
-          }
-          record.setRaw("password", unusable);
-          record.setTokenKey(text(body.tokenKey));
-          TEXT.forEach((name) => record.set(name, text(body[name])));
-          NUMBERS.forEach((name) => record.set(name, Number(body[name] || 0)));
-          if (body.created) record.setRaw("created", text(body.created));
-          if (body.updated) record.setRaw("updated", text(body.updated));
+          const record = R.newUser(tx, body);
           const field = taken(tx, record);
           if (field) {
             result = { taken: field };
@@ -204,7 +135,7 @@ routerAdd(
             result = { user: null };
             return;
           }
-          if (e.request.pathValue("op") === "status") record.set("users_status", text(body.users_status));
+          if (op === "status") record.set("users_status", text(body.users_status));
           else record.setTokenKey(text(body.tokenKey));
           if (body.updated) record.setRaw("updated", text(body.updated));
           tx.save(record);

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bai.domain.entities import Company, User
+from bai.domain.identities import Identity
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,10 @@ class AccountSource(Protocol):
 
     def users(self, batch_size: int) -> Iterator[list[User | Unreadable]]: ...
 
+    def identities(self, batch_size: int) -> Iterator[list[Identity | Unreadable]]:
+        """The users' identities per app, where the source keeps them (none by default)."""
+        return iter(())
+
 
 class AccountStore(Protocol):
     """Where imported accounts go. Each call adds what is absent and changes nothing else.
@@ -59,3 +64,14 @@ class AccountStore(Protocol):
     async def add_companies(self, companies: list[Company]) -> Added: ...
 
     async def add_users(self, users: list[User]) -> Added: ...
+
+    async def add_identities(self, identities: list[Identity]) -> Added:
+        """Add the identities whose user the store holds; one whose app and openid another
+        user holds, or whose user has another in that app, is refused."""
+        ...
+
+
+def identity_name(identity: Identity) -> str:
+    """How a refused identity is named: its user and app (a user has one per app), never the
+    openid."""
+    return f"{identity.pb_id} in {identity.appid}"

@@ -27,6 +27,7 @@ QUEUE_SECONDS = 10.0
 TIMEOUT = httpx.Timeout(5.0, connect=2.0, pool=QUEUE_SECONDS)
 LIMITS = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
 Answer = tuple[int, dict[str, Any]]
+_HOOK_SAYS = b'{"message":"BAI: '
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +59,21 @@ def target_of(url: str) -> Target:
 
 def _answer(response: httpx.Response, op: str) -> Answer:
     """The status and JSON of an answer of BAI's route: 200, or 409 (a unique value taken).
-    Anything else (no route: the hook is not installed; PocketBase refusing what the hook
-    saved, e.g. a field rule of its own; a server error) is `StorageUnavailable`, logged."""
+    Anything else (no route or no such op: the hook is not installed, or older than BAI; 503
+    from the hook: a migration not run; PocketBase refusing what the hook saved, e.g. a field
+    rule of its own; a server error) is `StorageUnavailable`, logged."""
     status = response.status_code
-    if status == httpx.codes.NOT_FOUND and not response.content.startswith(b'{"message":"unknown'):
-        reason = "PocketBase has no /api/bai route: install contrib/pocketbase/pb_hooks"
+    if status == httpx.codes.NOT_FOUND:
+        unknown = response.content.startswith(b'{"message":"unknown')
+        reason = (
+            f"PocketBase's BAI hook has no op {op}: install contrib/pocketbase/pb_hooks of this BAI"
+            if unknown
+            else "PocketBase has no /api/bai route: install contrib/pocketbase/pb_hooks"
+        )
+        logger.error(reason)
+        raise StorageUnavailable(reason)
+    if status == httpx.codes.SERVICE_UNAVAILABLE and response.content.startswith(_HOOK_SAYS):
+        reason = response.json()["message"]  # the hook's own words: a migration not run
         logger.error(reason)
         raise StorageUnavailable(reason)
     if status not in {httpx.codes.OK, httpx.codes.CONFLICT}:

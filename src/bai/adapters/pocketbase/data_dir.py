@@ -9,16 +9,18 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from bai.domain.entities import Company, User
+from bai.domain.identities import Identity
 from bai.ports.account_import import AccountSource, Unreadable, UnusableSource
 
-from .data_dir_shape import COMPANIES, USERS, checked_shape
-from .records import company_of, user_of
+from .data_dir_shape import COMPANIES, IDENTITIES, USERS, checked_shape
+from .records import company_of, identity_of, user_of
 
-Record = TypeVar("Record", Company, User)
+Record = TypeVar("Record", Company, User, Identity)
 
 
 class PocketBaseDataDir(AccountSource):
-    """`tbl_auth_users` and `tbl_company` of a PocketBase (v0.23 or later) data directory.
+    """`tbl_auth_users` and `tbl_company` of a PocketBase (v0.23 or later) data directory, and
+    `tbl_auth_identities` where BAI kept identities beside it.
 
     Its shape is checked whole when it is opened (`data_dir_shape.py`), so a data directory the
     import cannot read is refused before anything is written. Fields BAI has no column for
@@ -63,6 +65,10 @@ class PocketBaseDataDir(AccountSource):
     def users(self, batch_size: int) -> Iterator[list[User | Unreadable]]:
         yield from self._batches(USERS, batch_size, self._user)
 
+    def identities(self, batch_size: int) -> Iterator[list[Identity | Unreadable]]:
+        if IDENTITIES in self._columns:
+            yield from self._batches(IDENTITIES, batch_size, self._identity)
+
     def _batches(
         self, table: str, size: int, build: Callable[[dict[str, Any]], Record]
     ) -> Iterator[list[Record | Unreadable]]:
@@ -83,3 +89,6 @@ class PocketBaseDataDir(AccountSource):
 
     def _user(self, row: dict[str, Any]) -> User:
         return user_of(row, now=self._now)
+
+    def _identity(self, row: dict[str, Any]) -> Identity:
+        return identity_of(row, now=self._now)

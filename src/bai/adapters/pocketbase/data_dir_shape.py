@@ -15,12 +15,14 @@ from .records import EMPTY_MEANS, NUMBER_FIELDS, TEXT_FIELDS
 
 USERS = "tbl_auth_users"
 COMPANIES = "tbl_company"
+IDENTITIES = "tbl_auth_identities"  # where BAI kept identities beside this PocketBase
 COLLECTIONS = "_collections"
 READ = {
     USERS: ("id", "tokenKey", "created", "updated", *EMPTY_MEANS, *TEXT_FIELDS, *NUMBER_FIELDS),
     COMPANIES: ("id", "company_id", "company_name", "company_status", "created", "updated"),
+    IDENTITIES: ("id", "appid", "openid", "user", "unionid", "created"),
 }
-REQUIRED = {USERS: ("id", "tokenKey"), COMPANIES: ("id",)}
+REQUIRED = {USERS: ("id", "tokenKey"), COMPANIES: ("id",), IDENTITIES: ("id", "user")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +40,12 @@ def checked_shape(db: sqlite3.Connection) -> Shape:
         _require_table(db, COLLECTIONS)
         rows = db.execute(
             "SELECT name, id, type, options, typeof(id), typeof(type), typeof(options)"
-            " FROM _collections WHERE name IN (?, ?)",
-            (USERS, COMPANIES),
+            " FROM _collections WHERE name IN (?, ?, ?)",
+            tuple(READ),
         ).fetchall()
         names = [row[0].decode() for row in rows]
         if len(names) != len(set(names)):
-            raise UnusableSource(f"{COLLECTIONS} lists {USERS} or {COMPANIES} more than once")
+            raise UnusableSource(f"{COLLECTIONS} lists one of {', '.join(READ)} more than once")
         found = {name: _collection(name, row) for name, row in zip(names, rows, strict=True)}
         users = found.get(USERS)
         if users is None or users["type"] != "auth":

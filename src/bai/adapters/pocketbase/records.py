@@ -1,10 +1,12 @@
-"""PocketBase records (as `data.db` rows or as BAI's hook returns them) as BAI's entities."""
+"""PocketBase records (as `data.db` rows or as BAI's hook returns them) as BAI's entities:
+users, companies, identities."""
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from bai.domain.entities import Company, IdType, User, UserStatus
+from bai.domain.entities import Company, IdType, User, UserStatus, is_record_id
+from bai.domain.identities import Identity
 from bai.domain.user_fields import USER_FIELDS, FieldKind, named
 
 TEXT_FIELDS = named(FieldKind.TEXT)
@@ -108,3 +110,30 @@ def pocketbase_time(moment: datetime) -> str:
     if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
     return moment.isoformat(" ", "milliseconds")[:23] + "Z"
+
+
+def identity_of(record: Mapping[str, Any], *, now: Now = utc_now) -> Identity:
+    """The identity a `tbl_auth_identities` record holds (its `user` is the user's id)."""
+    appid, openid, pb_id = text(record, "appid"), text(record, "openid"), text(record, "user")
+    if not appid or not openid:
+        raise ValueError("appid or openid is empty")
+    if not is_record_id(pb_id):
+        raise ValueError("user is not a record id")
+    return Identity(
+        appid=appid,
+        openid=openid,
+        pb_id=pb_id,
+        unionid=text(record, "unionid"),
+        created=moment(record, "created", now),
+    )
+
+
+def identity_record(identity: Identity) -> dict[str, Any]:
+    """What BAI's hook takes to create `identity`."""
+    return {
+        "appid": identity.appid,
+        "openid": identity.openid,
+        "pb_id": identity.pb_id,
+        "unionid": identity.unionid,
+        "created": pocketbase_time(identity.created),
+    }

@@ -9,6 +9,7 @@ from bai.adapters.storage import Signing, Storage, StorageOptions
 from bai.ports.clock import Clock
 
 from .client import PocketBaseClient, collection_secret, target_of
+from .identity_store import PocketBaseIdentityStore
 from .login_code_ledger import PocketBaseLoginCodeLedger
 from .secret_watch import follow_secret
 from .user_repository import PocketBaseUserRepository
@@ -27,6 +28,10 @@ class PocketBaseStorage(Storage):
     @cached_property
     def users(self) -> PocketBaseUserRepository:
         return PocketBaseUserRepository(self.client)
+
+    @cached_property
+    def identities(self) -> PocketBaseIdentityStore:
+        return PocketBaseIdentityStore(self.client)
 
     @cached_property
     def login_codes(self) -> PocketBaseLoginCodeLedger:

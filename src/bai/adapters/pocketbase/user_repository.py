@@ -3,7 +3,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bai.domain.entities import User, UserStatus, is_record_id
-from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
+from bai.domain.errors import (
+    BaiError,
+    IdentifierTaken,
+    IdentityTaken,
+    PhoneAlreadyBound,
+    StorageUnavailable,
+    UnionidTaken,
+)
 from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
@@ -15,14 +22,26 @@ CONFLICT = 409
 # the millisecond before it is never listed.
 _BELOW_A_MILLISECOND = timedelta(microseconds=999)
 logger = logging.getLogger("bai.storage")
+# What a 409 of BAI's hook names as taken, as BAI's errors; any other value is a drawn key.
+_TAKEN: dict[str, type[BaiError]] = {
+    "identity": IdentityTaken,
+    "unionid": UnionidTaken,
+    "users_phone": PhoneAlreadyBound,
+}
 
 
-def _user(answer: dict[str, Any]) -> User | None:
+def taken(answer: dict[str, Any]) -> BaiError:
+    """The error a 409 of BAI's hook stands for."""
+    return _TAKEN.get(str(answer.get("taken", "")), IdentifierTaken)()
+
+
+def user_in(answer: dict[str, Any]) -> User | None:
+    """The user of an answer of BAI's hook; None when it has none."""
     record = answer.get("user")
-    return _served(record) if isinstance(record, dict) else None
+    return served(record) if isinstance(record, dict) else None
 
 
-def _served(record: dict[str, Any]) -> User:
+def served(record: dict[str, Any]) -> User:
     try:
         return user_of(record)
     except ValueError as exc:  # edited inside PocketBase into something BAI cannot serve
@@ -45,19 +64,19 @@ class PocketBaseUserRepository(UserRepository):
         if not is_record_id(pb_id):
             return None
         _, answer = await self._client.call("user", id=pb_id)
-        return _user(answer)
+        return user_in(answer)
 
     async def get_by_openid(self, openid: str) -> User | None:
         if not openid:
             return None
         _, answer = await self._client.call("user", openid=openid)
-        return _user(answer)
+        return user_in(answer)
 
     async def add_if_absent(self, user: User) -> tuple[User, bool]:
         status, answer = await self._client.call("add", **record_of(user))
         if status == CONFLICT:
-            raise PhoneAlreadyBound if answer.get("taken") == "users_phone" else IdentifierTaken
-        stored = _user(answer)
+            raise taken(answer)
+        stored = user_in(answer)
         if stored is None:
             raise IdentifierTaken
         return stored, bool(answer.get("added"))
@@ -82,19 +101,19 @@ class PocketBaseUserRepository(UserRepository):
         )
         if status == CONFLICT:
             raise PhoneAlreadyBound
-        return _user(answer)
+        return user_in(answer)
 
     async def set_status(self, pb_id: str, status: UserStatus, *, updated: datetime) -> User | None:
         _, answer = await self._client.call(
             "status", id=pb_id, users_status=status.value, updated=pocketbase_time(updated)
         )
-        return _user(answer)
+        return user_in(answer)
 
     async def set_token_key(self, pb_id: str, token_key: str, *, updated: datetime) -> User | None:
         _, answer = await self._client.call(
             "token_key", id=pb_id, tokenKey=token_key, updated=pocketbase_time(updated)
         )
-        return _user(answer)
+        return user_in(answer)
 
     async def delete(self, pb_id: str) -> bool:
         _, answer = await self._client.call("delete", id=pb_id)
@@ -118,7 +137,7 @@ class PocketBaseUserRepository(UserRepository):
             limit=limit,
         )
         records = answer.get("users")
-        return [_served(record) for record in records] if isinstance(records, list) else []
+        return [served(record) for record in records] if isinstance(records, list) else []
 
     async def ping(self) -> None:
         await self._client.call("ping")

@@ -5,15 +5,19 @@ from typing import Any
 from sqlalchemy import Integer, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bai.adapters.rows.tables import auth_users, companies
+from bai.adapters.rows.identities import row_of_identity
+from bai.adapters.rows.tables import auth_identities, auth_users, companies
 from bai.adapters.rows.users import row_of_user
 from bai.domain.entities import Company, User
-from bai.ports.account_import import AccountStore, Added, Unreadable
+from bai.domain.identities import Identity
+from bai.ports.account_import import AccountStore, Added, Unreadable, identity_name
 
 from .reads import INSERTS
 from .transactions import write_transaction
 
 INTEGER_BOUNDS = (-(2**31), 2**31 - 1)
+NO_USER = "its user is not in BAI's database"
+IDENTITY_HELD = "another user holds its app id and openid, or its user has another in that app"
 
 
 class SqlAlchemyAccountStore(AccountStore):
@@ -37,6 +41,39 @@ class SqlAlchemyAccountStore(AccountStore):
     async def add_users(self, batch: list[User]) -> Added:
         return await self._add(auth_users, [row_of_user(user) for user in batch])
 
+    async def add_identities(self, batch: list[Identity]) -> Added:
+        """Identities of users the database holds (the foreign key would refuse the others),
+        inserted with `ON CONFLICT DO NOTHING`; one held already by its user is left as it is,
+        and the ones not there afterwards lost to another identity's key."""
+        refused = [
+            Unreadable(identity_name(each), problem)
+            for each in batch
+            if (problem := _misfit(auth_identities, row_of_identity(each)))
+        ]
+        batch = [each for each in batch if not _misfit(auth_identities, row_of_identity(each))]
+        pb_ids = {each.pb_id for each in batch}
+        columns = auth_identities.c
+        of_users = select(columns.appid, columns.openid, columns.pb_id).where(
+            columns.pb_id.in_(pb_ids)
+        )
+        async with write_transaction(self._engine) as connection:
+            held = select(auth_users.c.pb_id).where(auth_users.c.pb_id.in_(pb_ids))
+            users = set((await connection.execute(held)).scalars())
+            before = {tuple(row) for row in await connection.execute(of_users)}
+            new = [each for each in batch if each.pb_id in users and _key(each) not in before]
+            if new:
+                insert = self._insert(auth_identities).on_conflict_do_nothing()
+                await connection.execute(insert, [row_of_identity(each) for each in new])
+            after = {tuple(row) for row in await connection.execute(of_users)}
+        refused += [
+            Unreadable(identity_name(each), IDENTITY_HELD if each.pb_id in users else NO_USER)
+            for each in batch
+            if _key(each) not in after
+        ]
+        added = [each for each in new if _key(each) in after]
+        present = [each for each in batch if _key(each) in before]
+        return Added(added=len(added), present=len(present), refused=refused)
+
     async def _add(self, table: Table, rows: list[dict[str, Any]]) -> Added:
         refused = [
             Unreadable(row["pb_id"], problem) for row in rows if (problem := _misfit(table, row))
@@ -56,6 +93,10 @@ class SqlAlchemyAccountStore(AccountStore):
             if row["pb_id"] not in added
         ]
         return Added(added=len(added), present=len(present), refused=refused)
+
+
+def _key(identity: Identity) -> tuple[str, str, str]:
+    return identity.appid, identity.openid, identity.pb_id
 
 
 def _misfit(table: Table, row: dict[str, Any]) -> str:

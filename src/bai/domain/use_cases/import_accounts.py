@@ -3,11 +3,18 @@ from dataclasses import dataclass, field, fields
 from typing import TypeVar
 
 from bai.domain.entities import Company, User
-from bai.ports.account_import import AccountSource, AccountStore, Added, Unreadable
+from bai.domain.identities import Identity
+from bai.ports.account_import import (
+    AccountSource,
+    AccountStore,
+    Added,
+    Unreadable,
+    identity_name,
+)
 
 BATCH_SIZE = 500
 REPEATED_ID = "an earlier record of the source has the same id"
-Record = TypeVar("Record", Company, User)
+Record = TypeVar("Record", Company, User, Identity)
 
 
 @dataclass(slots=True)
@@ -27,6 +34,7 @@ class ImportReport:
     collection_id: str
     companies: Tally
     users: Tally
+    identities: Tally
 
 
 class ImportAccounts:
@@ -44,8 +52,11 @@ class ImportAccounts:
       (PostgreSQL's text cannot), so every store refuses it alike;
     - a record whose id an earlier record of the source holds is refused as a repeat, so each
       record is counted once: added, already there or refused;
-    - companies are copied before users, in batches of `BATCH_SIZE`; `progress` hears how many
-      users each batch handled.
+    - companies are copied before users, users before their identities (where the source
+      keeps them), in batches of `BATCH_SIZE`; `progress` hears how many users each batch
+      handled;
+    - an identity is copied for a user the store holds; one whose app and openid another user
+      holds, or whose user has another in that app, is refused, named by user and app.
     """
 
     def __init__(self, *, store: AccountStore, batch_size: int = BATCH_SIZE) -> None:
@@ -55,8 +66,8 @@ class ImportAccounts:
     async def execute(
         self, source: AccountSource, *, progress: Callable[[int], object] = lambda _: None
     ) -> ImportReport:
-        companies, users = Tally(), Tally()
-        seen: set[str] = set()
+        companies, users, identities = Tally(), Tally(), Tally()
+        seen: set[tuple[str, ...]] = set()
         for some_companies in source.companies(self._batch_size):
             valid_companies, unreadable = _screen(some_companies, seen)
             companies.count(await self._store.add_companies(valid_companies), unreadable)
@@ -65,31 +76,47 @@ class ImportAccounts:
             valid_users, unreadable = _screen(some_users, seen)
             users.count(await self._store.add_users(valid_users), unreadable)
             progress(len(some_users))
-        return ImportReport(source.collection_id, companies, users)
+        seen.clear()
+        for some_identities in source.identities(self._batch_size):
+            valid_identities, unreadable = _screen(some_identities, seen)
+            identities.count(await self._store.add_identities(valid_identities), unreadable)
+        return ImportReport(source.collection_id, companies, users, identities)
 
 
 def _screen(
-    batch: list[Record | Unreadable], seen: set[str]
+    batch: list[Record | Unreadable], seen: set[tuple[str, ...]]
 ) -> tuple[list[Record], list[Unreadable]]:
     """The records of `batch` a store may be given, and the others refused with the reason;
-    `seen` gains the ids of the batch."""
+    `seen` gains the ids of the batch (an identity's is its app and openid)."""
     valid: list[Record] = []
     refused: list[Unreadable] = []
     for record in batch:
-        record_id = record.record_id if isinstance(record, Unreadable) else record.pb_id
-        if record_id in seen:
-            refused.append(Unreadable(record_id, REPEATED_ID))
+        key, name = _key(record), _name(record)
+        if key in seen:
+            refused.append(Unreadable(name, REPEATED_ID))
         elif isinstance(record, Unreadable):
             refused.append(record)
         elif nul := _nul_in_text(record):
-            refused.append(Unreadable(record_id, nul))
+            refused.append(Unreadable(name, nul))
         else:
             valid.append(record)
-        seen.add(record_id)
+        seen.add(key)
     return valid, refused
 
 
-def _nul_in_text(record: Company | User) -> str:
+def _key(record: Company | User | Identity | Unreadable) -> tuple[str, ...]:
+    if isinstance(record, Identity):
+        return (record.appid, record.openid)
+    return (record.record_id if isinstance(record, Unreadable) else record.pb_id,)
+
+
+def _name(record: Company | User | Identity | Unreadable) -> str:
+    if isinstance(record, Unreadable):
+        return record.record_id
+    return identity_name(record) if isinstance(record, Identity) else record.pb_id
+
+
+def _nul_in_text(record: Company | User | Identity) -> str:
     """Which text field of `record` holds U+0000, as a reason ("" when none does)."""
     for one in fields(record):
         value = getattr(record, one.name)

@@ -1,0 +1,107 @@
+/// <reference path="../pb_data/types.d.ts" />
+// What BAI's route (bai.pb.js) and its identity ops (bai_identities.js) share: the collections,
+// the user's fields, and records as BAI reads them. A module, not a hook: PocketBase loads only
+// `*.pb.js` by itself, and each handler `require`s this (once per JS VM).
+
+const USERS = "tbl_auth_users";
+const COMPANIES = "tbl_company";
+const IDENTITIES = "tbl_auth_identities";
+const CONFLICTS = "tbl_identity_conflicts";
+const TEXT = [
+  "openid", "unionid", "users_id", "users_idtype", "users_status", "users_convers_id",
+  "users_id_number", "users_type", "users_name", "users_phone", "users_level",
+  "users_picture", "company_id", "users_parent_id", "users_promo_code", "usergroups_id",
+];
+const NUMBERS = ["users_rank_level", "users_auth_type"];
+const UNIQUE = ["openid", "users_phone", "users_id", "users_promo_code", "unionid"];
+
+const text = (value) => (value === undefined || value === null ? "" : String(value));
+
+const find = (app, collection, field, value) => {
+  if (!value) return null;
+  try {
+    return field === "id"
+      ? app.findRecordById(collection, value)
+      : app.findFirstRecordByData(collection, field, value);
+  } catch (_) {
+    return null;
+  }
+};
+
+const findWhere = (app, collection, filter, params) => {
+  try {
+    return app.findFirstRecordByFilter(collection, filter, params);
+  } catch (_) {
+    return null;
+  }
+};
+
+const stamp = (record, name) => {
+  const value = record.getDateTime(name);
+  return value.isZero() ? "" : value.string();
+};
+
+const company = (app, companyId) => {
+  const found = find(app, COMPANIES, "company_id", companyId);
+  if (!found) return null;
+  return {
+    id: found.id,
+    company_id: found.getString("company_id"),
+    company_name: found.getString("company_name"),
+    company_status: found.getString("company_status"),
+    created: stamp(found, "created"),
+    updated: stamp(found, "updated"),
+  };
+};
+
+const exported = (app, record) => {
+  if (!record) return null;
+  const user = {
+    id: record.id,
+    tokenKey: record.tokenKey(),
+    created: stamp(record, "created"),
+    updated: stamp(record, "updated"),
+  };
+  TEXT.forEach((name) => (user[name] = record.getString(name)));
+  NUMBERS.forEach((name) => (user[name] = record.getFloat(name)));
+  user.company = company(app, user.company_id);
+  return user;
+};
+
+// Which unique value of `record` another record holds ("" when none does).
+const taken = (app, record) => {
+  for (const name of UNIQUE) {
+    const other = find(app, USERS, name, record.getString(name));
+    if (other && other.id !== record.id) return name;
+  }
+  return "";
+};
+
+// A new user record from BAI's fields (not saved).
+const newUser = (app, body) => {
+  const collection = app.findCollectionByNameOrId(USERS);
+  const record = new Record(collection);
+  record.id = text(body.id);
+  // PocketBase requires a password; WeChat users sign in through BAI and have none. They get
+  // the hash of a random secret nobody keeps, made once per process (a bcrypt round per
+  // registration would cap registrations at a few dozen a second).
+  let unusable = $app.store().get("bai.unusable_password");
+  if (!unusable) {
+    const probe = new Record(collection);
+    probe.setPassword($security.randomString(48));
+    unusable = probe.getRaw("password");
+    $app.store().set("bai.unusable_password", unusable);
+  }
+  record.setRaw("password", unusable);
+  record.setTokenKey(text(body.tokenKey));
+  TEXT.forEach((name) => record.set(name, text(body[name])));
+  NUMBERS.forEach((name) => record.set(name, Number(body[name] || 0)));
+  if (body.created) record.setRaw("created", text(body.created));
+  if (body.updated) record.setRaw("updated", text(body.updated));
+  return record;
+};
+
+module.exports = {
+  USERS, COMPANIES, IDENTITIES, CONFLICTS, TEXT, NUMBERS, UNIQUE,
+  text, find, findWhere, stamp, exported, taken, newUser,
+};
