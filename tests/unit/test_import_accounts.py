@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bai.domain.entities import Company, User
+from bai.domain.identities import Identity
 from bai.domain.use_cases.import_accounts import REPEATED_ID, ImportAccounts
 from bai.ports.account_import import AccountSource, AccountStore, Added, Unreadable
 from tests.support.builders import EPOCH, a_user
@@ -64,6 +65,10 @@ class DictStore(AccountStore):
                 self.users[user.pb_id] = user
                 added += 1
         return Added(added=added, present=present, refused=refused)
+
+    async def add_identities(self, identities: list[Identity]) -> Added:
+        self.order.append("identities")
+        return Added(added=len(identities))
 
 
 async def test_every_account_is_copied_as_it_is_companies_first() -> None:
