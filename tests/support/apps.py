@@ -29,10 +29,21 @@ def container_with(
     settings = {"BAI_TOKEN_SECRET": SECRET, "BAI_DATA_DIR": str(data_dir), **(env or {})}
     if settings.get("BAI_DATABASE_URL", "").startswith("pocketbase"):
         del settings["BAI_TOKEN_SECRET"]
+    wechat_named = {"BAI_WECHAT_APPID", "BAI_WECHAT_APPS_FILE"} & set(settings)
+    if wechat is not None and not wechat_named:  # the fake serves the test apps
+        settings["BAI_WECHAT_APPS_FILE"] = str(_test_apps_file(data_dir))
     container = container_for(load_settings(settings))
-    if wechat is not None:  # a fake of the port serves the test apps
+    if wechat is not None:
         container.adapters.wechat_backend.override(providers.Object(wechat))
-        container.adapters.apps.override(TEST_APPS)
     if clock is not None:
         container.adapters.clock.override(providers.Object(clock))
     return container
+
+
+def _test_apps_file(folder: Path) -> Path:
+    """`TEST_APPS` as an apps file (no secrets: the fake stands in for WeChat)."""
+    path = folder / "test-apps.toml"
+    tables = [f'[[app]]\nappid = "{TEST_APPS.primary}"\nprimary = true\n']
+    tables += [f'[[app]]\nappid = "{appid}"\n' for appid in TEST_APPS.others]
+    path.write_text("\n".join(tables))
+    return path
