@@ -169,4 +169,5 @@ def test_the_profile_asks_wechat_with_the_requests_app(api: Api, wechat: FakeWeC
     assert other_app.status_code == 400
     assert saved.status_code == 200, saved.text
     assert saved.json()["data"]["user"]["users_phone"] == "13800138000"
+    assert saved.json()["data"]["user"]["openid"] == "o-card"  # the asking app's
     assert wechat.apps_asked[-1] == CARD

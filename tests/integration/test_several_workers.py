@@ -21,16 +21,19 @@ SESSION = "/sns/jscode2session"
 
 
 CARD = "wxcard00000000002"
+STAFF = "wxstaff0000000003"  # not bound to the Open Platform account: no unionid
 
 
 @pytest.fixture(scope="module")
 def fake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeWeChatServer]:
     server = FakeWeChatServer(FakeWeChat())
     card_secret = server.wechat.add_app(CARD)
+    staff_secret = server.wechat.add_app(STAFF, bound=False)
     apps = tmp_path_factory.mktemp("apps") / "apps.toml"
     apps.write_text(
         f'[[app]]\nappid = "{server.wechat.appid}"\nsecret = "{server.wechat.secret}"\n'
         f'primary = true\n\n[[app]]\nappid = "{CARD}"\nsecret = "{card_secret}"\n'
+        f'\n[[app]]\nappid = "{STAFF}"\nsecret = "{staff_secret}"\n'
     )
     server.apps_file = apps  # type: ignore[attr-defined]
     yield server
@@ -251,3 +254,17 @@ def test_an_app_named_by_the_referer_is_asked_and_an_unknown_one_is_not(
     assert card.json()["data"]["user"]["openid"] == f"card-only-{base}"
     assert unknown.status_code == 400
     assert fake.wechat.calls[SESSION] - exchanges == 1
+
+
+def test_an_app_not_bound_to_the_open_platform_makes_a_user_of_its_own(
+    base: str, fake: FakeWeChatServer
+) -> None:
+    unionid = f"u-staff-{base}"
+    card = fake.wechat.login_code(f"bound-{base}", f"card-{base}-s", unionid, app=CARD)
+    staff = fake.wechat.login_code(f"unbound-{base}", f"staff-{base}", unionid, app=STAFF)
+
+    [first] = asyncio.run(logins(base, [card], [CARD]))
+    [second] = asyncio.run(logins(base, [staff], [STAFF]))
+
+    assert first.json()["data"]["status"] == second.json()["data"]["status"] == "register_success"
+    assert first.json()["data"]["user"]["pb_id"] != second.json()["data"]["user"]["pb_id"]

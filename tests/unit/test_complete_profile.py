@@ -12,7 +12,7 @@ from bai.domain.errors import (
     PhoneAlreadyBound,
     PhoneCodeRejected,
 )
-from bai.domain.use_cases.complete_profile import CompleteProfile, ProfileCommand
+from bai.domain.use_cases.complete_profile import CompleteProfile, ProfileCommand, SavedProfile
 from bai.domain.values import AvatarUrl, Nickname, PhoneCode
 from tests.support.builders import a_platform_user, a_user
 from tests.support.fakes import FakeWeChatGateway, FixedClock
@@ -45,7 +45,7 @@ async def test_profile_is_saved_with_the_phone_wechat_verified(
     wechat.phone_code("phone-1", openid=user.openid, phone="13800138000")
     clock.advance(60)
 
-    updated = await complete_profile.execute(command(tokens.issue(user), "phone-1"))
+    updated = (await complete_profile.execute(command(tokens.issue(user), "phone-1"))).user
 
     assert (updated.users_name, updated.users_phone, updated.users_picture) == (
         "张三",
@@ -97,7 +97,9 @@ async def test_rebinding_ones_own_phone_is_fine(
     user = await stored(users, a_user(phone="13800138000"))
     wechat.phone_code("phone-1", openid=user.openid, phone="13800138000")
 
-    updated = await complete_profile.execute(command(tokens.issue(user), "phone-1", name="新名字"))
+    updated = (
+        await complete_profile.execute(command(tokens.issue(user), "phone-1", name="新名字"))
+    ).user
 
     assert updated.users_name == "新名字"
 
@@ -114,7 +116,7 @@ async def test_changing_phone_frees_the_old_number(
     wechat.phone_code("old-number", openid=second.openid, phone="13800000001")
 
     await complete_profile.execute(command(tokens.issue(first), "new-number"))
-    taken_over = await complete_profile.execute(command(tokens.issue(second), "old-number"))
+    taken_over = (await complete_profile.execute(command(tokens.issue(second), "old-number"))).user
 
     assert taken_over.users_phone == "13800000001"
 
@@ -139,9 +141,9 @@ async def test_of_concurrent_claims_of_one_phone_exactly_one_wins(
 
     outcomes = await asyncio.gather(*attempts, return_exceptions=True)
 
-    winners = {outcome.pb_id for outcome in outcomes if isinstance(outcome, User)}
+    winners = {outcome.user.pb_id for outcome in outcomes if isinstance(outcome, SavedProfile)}
     assert len(winners) == 1
-    assert all(isinstance(o, User | PhoneAlreadyBound) for o in outcomes)
+    assert all(isinstance(o, SavedProfile | PhoneAlreadyBound) for o in outcomes)
     owners = [u for u in claimants if (await users.get(u.pb_id)).users_phone == "13900000000"]  # type: ignore[union-attr]
     assert [owner.pb_id for owner in owners] == list(winners)
 

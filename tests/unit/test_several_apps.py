@@ -263,9 +263,10 @@ async def test_the_phone_is_asked_with_the_requests_app_and_its_openid(
         await complete_profile.execute(profile(signed_in.token, "p-card", None))
     with pytest.raises(PhoneCodeRejected):  # minted by another app
         await complete_profile.execute(profile(signed_in.token, "p-shop", CARD))
-    user = await complete_profile.execute(profile(signed_in.token, "p-card", CARD))
+    saved = await complete_profile.execute(profile(signed_in.token, "p-card", CARD))
 
-    assert user.users_phone == "13800138000"
+    assert saved.user.users_phone == "13800138000"
+    assert saved.openid == "o-card"  # the app's, answered to it
     assert wechat.apps_asked[-1] == CARD
 
 
@@ -281,3 +282,61 @@ async def test_a_user_holding_the_unionid_is_given_the_new_apps_identity(
     result = await login.execute(at(CARD, "c"))
 
     assert result.user.pb_id == holder.pb_id
+
+
+async def test_a_unionid_held_by_a_user_since_deleted_is_given_at_the_next_sign_in(
+    login: LoginOrRegister,
+    wechat: FakeWeChatGateway,
+    users: InMemoryUserRepository,
+    identities: InMemoryIdentityStore,
+) -> None:
+    wechat.login_code("c1", openid="o-shop", app=SHOP)
+    wechat.login_code("c2", openid="o-card", unionid="u-1", app=CARD)
+    shop_user = (await login.execute(at(SHOP, "c1"))).user
+    card_user = (await login.execute(at(CARD, "c2"))).user
+    wechat.login_code("c3", openid="o-shop", unionid="u-1", app=SHOP)
+    await login.execute(at(SHOP, "c3"))  # a conflict: u-1 is the card user's
+    await users.delete(card_user.pb_id)
+    wechat.login_code("c4", openid="o-shop", unionid="u-1", app=SHOP)
+    wechat.login_code("c5", openid="o-card-2", unionid="u-1", app=CARD)
+
+    await login.execute(at(SHOP, "c4"))
+    later = await login.execute(at(CARD, "c5"))
+
+    assert (await users.get(shop_user.pb_id)).unionid == "u-1"  # type: ignore[union-attr]
+    assert later.user.pb_id == shop_user.pb_id  # no second user for the same person
+    assert len(await identities.conflicts()) == 1
+
+
+async def test_a_refresh_meeting_the_unionids_user_with_another_openid_in_the_app_is_404(
+    login: LoginOrRegister,
+    refresh: RefreshToken,
+    wechat: FakeWeChatGateway,
+    identities: InMemoryIdentityStore,
+) -> None:
+    wechat.login_code("c1", openid="o-card", unionid="u-1", app=CARD)
+    wechat.login_code("c2", openid="o-card-other", unionid="u-1", app=CARD)
+    await login.execute(at(CARD, "c1"))
+
+    with pytest.raises(UserNotFound):
+        await refresh.execute(RefreshCommand(None, LoginCode("c2"), app=CARD))
+    assert await identities.find(CARD, "o-card-other") is None
+
+
+async def test_a_login_meeting_the_unionids_user_with_another_openid_in_the_app_is_a_new_user(
+    login: LoginOrRegister,
+    wechat: FakeWeChatGateway,
+    users: InMemoryUserRepository,
+    identities: InMemoryIdentityStore,
+) -> None:
+    wechat.login_code("c1", openid="o-card", unionid="u-1", app=CARD)
+    wechat.login_code("c2", openid="o-card-other", unionid="u-1", app=CARD)
+    first = await login.execute(at(CARD, "c1"))
+
+    second = await login.execute(at(CARD, "c2"))
+
+    assert second.registered
+    assert second.user.unionid == ""
+    assert await users.count() == 2
+    [conflict] = await identities.conflicts()
+    assert (conflict.pb_id, conflict.other_pb_id) == (second.user.pb_id, first.user.pb_id)

@@ -1,6 +1,7 @@
 """`BAI_WECHAT_APPS_FILE` and the Referer that picks an app: every refusal is one line at start
 (exit 2) that names no secret; a one-app deployment means what it meant."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,37 @@ def test_only_configured_apps_are_served(named: str) -> None:
     else:
         with pytest.raises(UnknownApp):
             apps.resolve(named)
+
+
+ONE = f'[[app]]\nappid = "{SHOP}"\nsecret = "s"\n'
+
+
+def test_an_apps_file_that_is_a_link_or_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    real = tmp_path / "real.toml"
+    real.write_text(ONE)
+    (tmp_path / "link.toml").symlink_to(real)
+    os.mkfifo(tmp_path / "fifo.toml")
+
+    for name, why in [("link.toml", "a symbolic link"), ("fifo.toml", "a FIFO")]:
+        with pytest.raises(SettingsError, match=why):
+            load_settings(
+                {"BAI_DATA_DIR": str(tmp_path), "BAI_WECHAT_APPS_FILE": str(tmp_path / name)},
+                signs_tokens=False,
+            )
+
+
+def test_an_apps_file_others_can_write_is_warned_about_and_refused_in_production(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "apps.toml"
+    path.write_text(ONE)
+    path.chmod(0o666)
+    env = {"BAI_DATA_DIR": str(tmp_path), "BAI_WECHAT_APPS_FILE": str(path)}
+
+    settings = load_settings(env, signs_tokens=False)
+    with pytest.raises(SettingsError, match="can be written by others"):
+        load_settings(
+            {**env, "BAI_ENV": "production", "BAI_TOKEN_SECRET": "x" * 40}, signs_tokens=False
+        )
+
+    assert any("can be written by others" in warning for warning in settings.warnings)

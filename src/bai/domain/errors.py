@@ -80,7 +80,7 @@ class IdentityRefused(InvalidInput):
     default_message = "无法变更该微信身份"
 
     def __init__(self, reason: str = "") -> None:
-        super().__init__(reason=reason)
+        super().__init__()  # the reason is for the operator's own screen, never `details`
         self.reason = reason
 
 

@@ -34,11 +34,14 @@ class IdentityMatching:
     "Several mini-programs, one user" says. With app A, openid o and unionid u (maybe ""):
 
     1. `(A, o)` is a known identity: its user, whatever u says. A user without unionid gets u
-       unless another user holds it; a u held by another user, or differing from the user's
-       own, is recorded as a conflict for an operator and changes neither user.
+       unless another user holds it (then, at a later sign-in, once nobody does); a u held by
+       another user, or differing from the user's own, is recorded as a conflict for an
+       operator and changes neither user.
     2. Else a user holds u: `(A, o)` is added to that user. A disabled one is
        `AccountDisabled`, and nothing is added or created.
     3. Else, when registering, a new user with the identity; otherwise `UserNotFound`.
+       (When the user holding u has another openid in A already, the person is a user of
+       their own, registered without u, and a conflict is recorded.)
 
     BAI never merges users. The store's unique keys decide races: two first sign-ins of one
     person in two apps at once make one user (the loser re-reads and links). The primary app's
@@ -90,7 +93,12 @@ class IdentityMatching:
         if user is None:
             return None
         identity = self._identity(appid, WeChatIdentity(openid), user.pb_id)
-        adopted = await self._identities.link(identity, primary=True)
+        try:
+            adopted = await self._identities.link(identity, primary=True)
+        except IdentityTaken:
+            if await self._identities.find(appid, openid) is not None:
+                raise  # a race: another sign-in adopted it; the next round finds it
+            return identity, user  # holds another primary identity: the openid still matches
         return (identity, adopted) if adopted is not None else None
 
     async def _link(
@@ -100,10 +108,12 @@ class IdentityMatching:
         try:
             linked = await self._identities.link(identity, primary=self._apps.is_primary(appid))
         except IdentityTaken:
-            if await self._identities.find(appid, who.openid) is not None or not register:
+            if await self._identities.find(appid, who.openid) is not None:
                 raise  # a race: the next round finds the identity
             # The unionid's user holds another openid in this app: never merged, so this
-            # person is a user of their own and an operator is told.
+            # person is a user of their own (not made by a refresh) and an operator is told.
+            if not register:
+                raise UserNotFound from None
             user = await self._register(appid, WeChatIdentity(who.openid))
             await self._conflict(ConflictKind.UNIONID_TAKEN, identity, user, who.unionid, holder)
             return SignIn(user, registered=True)
@@ -119,20 +129,29 @@ class IdentityMatching:
         return await self._identities.register(user, self._identity(appid, who, user.pb_id))
 
     async def _note_unionid(self, identity: Identity, user: User, unionid: str) -> None:
-        """Rule 1's unionid: met once per new value (then it is the identity's)."""
-        if not unionid or unionid == identity.unionid:
+        """Rule 1's unionid. Costs nothing while WeChat repeats what is kept; a conflict is
+        recorded once (its id is derived), and a user whose unionid was another's gets it once
+        that other no longer holds it."""
+        if not unionid or unionid == identity.unionid == user.unionid:
             return
         if user.unionid == unionid:
             await self._identities.note_unionid(identity, unionid, for_user=False)
             return
-        if not user.unionid:
-            with suppress(UnionidTaken):
-                await self._identities.note_unionid(identity, unionid, for_user=True)
-                return
-        holder = await self._identities.user_with_unionid(unionid)
-        kind = ConflictKind.UNIONID_CHANGED if user.unionid else ConflictKind.UNIONID_TAKEN
-        await self._conflict(kind, identity, user, unionid, holder)
-        await self._identities.note_unionid(identity, unionid, for_user=False)
+        held = unionid == identity.unionid  # met before: its conflict is recorded
+        if user.unionid:
+            if not held:
+                holder = await self._identities.user_with_unionid(unionid)
+                await self._conflict(ConflictKind.UNIONID_CHANGED, identity, user, unionid, holder)
+                await self._identities.note_unionid(identity, unionid, for_user=False)
+            return
+        if held and await self._identities.user_with_unionid(unionid) is not None:
+            return
+        try:
+            await self._identities.note_unionid(identity, unionid, for_user=True)
+        except UnionidTaken:
+            holder = await self._identities.user_with_unionid(unionid)
+            await self._conflict(ConflictKind.UNIONID_TAKEN, identity, user, unionid, holder)
+            await self._identities.note_unionid(identity, unionid, for_user=False)
 
     async def _conflict(
         self, kind: ConflictKind, identity: Identity, user: User, unionid: str, other: User | None

@@ -23,8 +23,8 @@ class IdentityStore(Protocol):
     async def register(self, user: User, identity: Identity) -> User:
         """Store a new user (`UserRepository.get`'s shape back) with its first identity, both
         or neither. Raises `IdentityTaken` when the identity is held (or, for the primary app,
-        the user's openid), `UnionidTaken` when its unionid is, `IdentifierTaken` when a drawn
-        key is."""
+        the user's openid), `UnionidTaken` when its unionid is, `PhoneAlreadyBound` when its
+        phone is, `IdentifierTaken` when a drawn key is."""
         ...
 
     async def link(self, identity: Identity, *, primary: bool) -> User | None:

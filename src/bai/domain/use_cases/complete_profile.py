@@ -20,6 +20,12 @@ class ProfileCommand:
     app: str | None = None  # the app id the request names (its Referer); None: the primary
 
 
+@dataclass(frozen=True, slots=True)
+class SavedProfile:
+    user: User
+    openid: str  # the user's openid in the request's app (the user's own is the primary's)
+
+
 class CompleteProfile:
     """Set the nickname, avatar and the phone number WeChat verified for the token's user.
 
@@ -54,7 +60,7 @@ class CompleteProfile:
         self._users = users
         self._clock = clock
 
-    async def execute(self, command: ProfileCommand) -> User:
+    async def execute(self, command: ProfileCommand) -> SavedProfile:
         user = await self._authenticator.active_user(command.token)
         app = self._apps.resolve(command.app)
         openid = await self._openid(user, app)
@@ -69,7 +75,7 @@ class CompleteProfile:
         if updated is None:
             await self._authenticator.active_user(command.token)  # says why, when it can
             raise InvalidToken
-        return updated
+        return SavedProfile(updated, openid)
 
     async def _openid(self, user: User, app: str) -> str:
         """The user's openid in `app`: the primary's is the user's own (no read)."""

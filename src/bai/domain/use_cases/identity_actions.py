@@ -129,7 +129,7 @@ class LinkIdentity:
             held = user.openid  # a user made before identities were kept
         if held:
             raise IdentityRefused(
-                f"user {user.pb_id} has app {app}'s openid {held} already: unlink it first"
+                f"user {user.pb_id} has an identity in app {app} already: unlink it first"
             )
 
 

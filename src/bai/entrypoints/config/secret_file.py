@@ -31,10 +31,11 @@ class Secret:
     warning: str | None = None  # who else can write its file (refused in production)
 
 
-def read_secret_file(path: Path, *, production: bool) -> Secret:
-    """What `path` holds, stripped, if it is a regular file of its own."""
+def read_secret_file(path: Path, *, production: bool, max_bytes: int = MAX_BYTES) -> Secret:
+    """What `path` holds, stripped, if it is a regular file of its own (at most `max_bytes`:
+    a secret, or a file of several, like the apps file)."""
     with os.fdopen(_open_own(path), "rb") as handle:
-        content = _text(path, handle.read(MAX_BYTES + 1))
+        content = _text(path, handle.read(max_bytes + 1), max_bytes)
         return Secret(content, _exposure(path, production, os.fstat(handle.fileno())))
 
 
@@ -86,9 +87,9 @@ def _open_own(path: Path) -> int:
     return descriptor
 
 
-def _text(path: Path, content: bytes) -> str:
-    if len(content) > MAX_BYTES:
-        raise TokenSecretError(f"{path} is longer than a secret ({MAX_BYTES} bytes at most)")
+def _text(path: Path, content: bytes, max_bytes: int = MAX_BYTES) -> str:
+    if len(content) > max_bytes:
+        raise TokenSecretError(f"{path} is longer than it may be ({max_bytes} bytes at most)")
     try:
         return content.decode("utf-8").strip()
     except UnicodeDecodeError:

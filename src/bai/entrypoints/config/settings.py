@@ -123,7 +123,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, signs_tokens: bool = 
         wechat_apps=apps,
         **values,
         token_secret=secret.value,
-        warnings=(secret.warning,) if secret.warning else (),
+        warnings=((secret.warning,) if secret.warning else ()) + apps.warnings,
         database_url=database_url,
         migration_database_url=_database_url(env, "BAI_MIGRATION_DATABASE_URL", database_url),
         data_dir=data_dir,

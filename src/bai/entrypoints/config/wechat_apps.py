@@ -13,6 +13,7 @@ from bai.domain.apps import SANDBOX_APPID, Apps, is_appid
 from bai.entrypoints.config.secret_file import TokenSecretError, read_secret_file
 
 PUSH_AES_KEY_LENGTH = 43
+MAX_FILE_BYTES = 256 * 1024
 _TEXT_KEYS = ("appid", "secret", "secret_file", "name")
 _PUSH_KEYS = ("push_token", "push_aes_key", "push_aes_key_previous")
 _KEYS = frozenset({*_TEXT_KEYS, *_PUSH_KEYS, "primary"})
@@ -42,6 +43,7 @@ class WeChatApps:
     apps: tuple[AppSettings, ...]
     sandbox: bool
     from_file: bool = False
+    warnings: tuple[str, ...] = ()  # files others can write (refused in production)
 
     @property
     def primary(self) -> AppSettings:
@@ -78,12 +80,15 @@ def wechat_apps(*, appid: str, secret: str, apps_file: str, production: bool) ->
 
 def _from_file(path: Path, *, production: bool) -> WeChatApps:
     where = f"BAI_WECHAT_APPS_FILE {path}"
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:  # it may hold secrets: read as a secret file is
+        text = read_secret_file(path, production=production, max_bytes=MAX_FILE_BYTES)
+    except TokenSecretError as exc:
+        raise AppsError(f"{where} cannot be read: {exc}") from None
     except OSError as exc:
         raise AppsError(f"{where} cannot be read: {exc.strerror or type(exc).__name__}") from None
-    except UnicodeDecodeError:
-        raise AppsError(f"{where} is not UTF-8 text") from None
+    warnings = [text.warning] if text.warning else []
+    try:
+        document = tomllib.loads(text.value)
     except tomllib.TOMLDecodeError as exc:
         raise AppsError(f"{where} is not TOML: {exc}") from None
     tables = document.get("app")
@@ -93,7 +98,8 @@ def _from_file(path: Path, *, production: bool) -> WeChatApps:
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
         raise AppsError(f"{where} has no [[app]] table")
     apps = [
-        _app(where, number, table, production=production) for number, table in enumerate(tables, 1)
+        _app(where, number, table, production=production, warnings=warnings)
+        for number, table in enumerate(tables, 1)
     ]
     seen: set[str] = set()
     for app, _ in apps:
@@ -114,11 +120,13 @@ def _from_file(path: Path, *, production: bool) -> WeChatApps:
         raise AppsError(
             f"{where}: app {missing} has no secret: give every app one, or none (the sandbox)"
         )
-    return WeChatApps(tuple(ordered), sandbox=not with_secret, from_file=True)
+    return WeChatApps(
+        tuple(ordered), sandbox=not with_secret, from_file=True, warnings=tuple(warnings)
+    )
 
 
 def _app(
-    where: str, number: int, table: Mapping[str, Any], *, production: bool
+    where: str, number: int, table: Mapping[str, Any], *, production: bool, warnings: list[str]
 ) -> tuple[AppSettings, bool]:
     at = f"{where}: app {number}"
     unknown = sorted(set(table) - _KEYS)
@@ -138,7 +146,9 @@ def _app(
         raise AppsError(f"{at}: set secret or secret_file, not both")
     if table.get("secret_file"):
         try:
-            secret = read_secret_file(Path(table["secret_file"]), production=production).value
+            read = read_secret_file(Path(table["secret_file"]), production=production)
+            secret = read.value
+            warnings.extend([read.warning] if read.warning else [])
         except TokenSecretError as exc:
             raise AppsError(f"{at}: secret_file: {exc}") from None
         except OSError as exc:

@@ -23,9 +23,11 @@ def _company(company: Company | None) -> dict[str, Any] | None:
 
 
 class UserPresenter:
-    """Builds `UserInfo`; hidden fields (`token_key`, `unionid`) never leave."""
+    """Builds `UserInfo`; hidden fields (`token_key`, `unionid`) never leave. `openid`: the
+    user's openid in the app that asked (what that app's `wx.requestPayment` needs), when it
+    is not the primary app's that the user keeps."""
 
-    def __call__(self, user: User) -> UserInfo:
+    def __call__(self, user: User, *, openid: str | None = None) -> UserInfo:
         return UserInfo(
             pb_id=user.pb_id,
             users_convers_id=user.users_convers_id,
@@ -41,7 +43,7 @@ class UserPresenter:
             users_phone_masked=masked_phone(user.users_phone),
             users_level=user.users_level,
             users_picture=user.users_picture,
-            openid=user.openid,
+            openid=user.openid if openid is None else openid,
             company_id=user.company_id,
             users_parent_id=user.users_parent_id,
             users_promo_code=user.users_promo_code,

@@ -1,6 +1,6 @@
 """Handlers only translate: body -> command -> `execute` -> response."""
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request, Router
@@ -101,8 +101,7 @@ def api_router(use_cases: RoutedUseCases) -> Router:
         event = AuthEvent.REGISTERED if result.registered else AuthEvent.LOGGED_IN
         auth_event(request, event, result.user)
         status = "register_success" if result.registered else "login_success"
-        # The openid of the app that asked (what its wx.requestPayment needs), not the record's.
-        user = present_user(replace(result.user, openid=result.openid))
+        user = present_user(result.user, openid=result.openid)
         payload = AuthSuccessData(
             status=status, is_info_complete=result.user.is_info_complete, user=user
         )
@@ -128,10 +127,11 @@ def api_router(use_cases: RoutedUseCases) -> Router:
             picture=AvatarUrl(data.users_picture),
             app=named_app(request.headers.get("referer")),
         )
-        user = await complete_profile.execute(command)
-        auth_event(request, AuthEvent.PROFILE_UPDATED, user)
+        saved = await complete_profile.execute(command)
+        auth_event(request, AuthEvent.PROFILE_UPDATED, saved.user)
+        user = present_user(saved.user, openid=saved.openid)
         return WechatProfileResponse(
-            data=WechatProfileResponseData(status="update_success", user=present_user(user))
+            data=WechatProfileResponseData(status="update_success", user=user)
         )
 
     @serves(
