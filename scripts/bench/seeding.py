@@ -54,6 +54,7 @@ async def seed(url: str, users: int, token_secret: str) -> list[str]:
         if users > len(rows):
             await connection.execute(GENERATED_USERS, len(rows), users - 1, now)
         await connection.execute("ALTER TABLE tbl_auth_users ENABLE TRIGGER tbl_auth_users_counted")
+        await connection.execute(IDENTITIES, APPID)  # what `bai migrate` gives existing users
         await connection.execute(
             "UPDATE tbl_auth_users_count SET total = CASE WHEN slot = 0 THEN $1 ELSE 0 END", users
         )
@@ -68,6 +69,12 @@ INSERT INTO tbl_auth_users (pb_id, token_key, openid, users_id, users_promo_code
 SELECT substr(md5('id' || n), 1, 15), substr(md5('k' || n) || md5('key' || n), 1, 50), 'o_u' || n,
        (1000000000000000 + n)::text, lpad(upper(to_hex(n)), 8, '0'), $3, $3
 FROM generate_series($1::bigint, $2::bigint) AS n
+"""
+
+
+IDENTITIES = """
+INSERT INTO tbl_auth_identities (appid, openid, pb_id, unionid, created)
+SELECT $1, openid, pb_id, unionid, created FROM tbl_auth_users WHERE openid <> ''
 """
 
 
