@@ -3,13 +3,16 @@
 import json
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.integration.test_served import BAI, serving
+from tests.support.cli import Cli, Ran, cli
+
+__all__ = ["cli"]
 
 REQUESTS_PER_CHECK = 6
 
@@ -21,11 +24,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         yield base, data_dir
 
 
-def bai_users(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BAI_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [str(BAI), "users", *args], env=env, capture_output=True, text=True, timeout=30, check=False
-    )
+@pytest.fixture
+def bai_users(cli: Cli, tmp_path: Path) -> Callable[..., Ran]:
+    """`bai users ARGS` on the server's data directory (its SQLite file), from another process
+    than the server's."""
+
+    def run(data_dir: Path, *args: str) -> Ran:
+        return cli("users", *args, cwd=tmp_path, BAI_DATA_DIR=str(data_dir))
+
+    return run
 
 
 def login(base: str, code: str) -> dict[str, object]:
@@ -49,7 +56,9 @@ def statuses(base: str, token: str, code: str) -> set[int]:
     return seen
 
 
-def test_disable_and_enable_hold_from_the_next_request(server: tuple[str, Path]) -> None:
+def test_disable_and_enable_hold_from_the_next_request(
+    server: tuple[str, Path], bai_users: Callable[..., Ran]
+) -> None:
     base, data_dir = server
     first = login(base, "acct-disable")
     user, token = first["data"]["user"], str(first["token"])  # type: ignore[index]
@@ -61,7 +70,9 @@ def test_disable_and_enable_hold_from_the_next_request(server: tuple[str, Path])
     assert statuses(base, token, "acct-disable") == {200}
 
 
-def test_revoke_refuses_every_earlier_token(server: tuple[str, Path]) -> None:
+def test_revoke_refuses_every_earlier_token(
+    server: tuple[str, Path], bai_users: Callable[..., Ran]
+) -> None:
     base, data_dir = server
     first = login(base, "acct-revoke")
     pb_id, token = first["data"]["user"]["pb_id"], str(first["token"])  # type: ignore[index]
@@ -84,7 +95,9 @@ def test_revoke_refuses_every_earlier_token(server: tuple[str, Path]) -> None:
     )
 
 
-def test_delete_removes_the_account_and_its_tokens(server: tuple[str, Path]) -> None:
+def test_delete_removes_the_account_and_its_tokens(
+    server: tuple[str, Path], bai_users: Callable[..., Ran]
+) -> None:
     base, data_dir = server
     first = login(base, "acct-delete")
     pb_id, token = first["data"]["user"]["pb_id"], str(first["token"])  # type: ignore[index]
@@ -106,7 +119,9 @@ def test_delete_removes_the_account_and_its_tokens(server: tuple[str, Path]) -> 
     assert bai_users(data_dir, "show", pb_id).returncode == 1
 
 
-def test_show_finds_by_id_or_openid_and_hides_secrets(server: tuple[str, Path]) -> None:
+def test_show_finds_by_id_or_openid_and_hides_secrets(
+    server: tuple[str, Path], bai_users: Callable[..., Ran]
+) -> None:
     base, data_dir = server
     user = login(base, "acct-show")["data"]["user"]  # type: ignore[index]
 
@@ -120,7 +135,7 @@ def test_show_finds_by_id_or_openid_and_hides_secrets(server: tuple[str, Path]) 
 
 
 def test_unknown_users_and_memory_storage_are_refused(
-    tmp_path: Path, server: tuple[str, Path]
+    tmp_path: Path, server: tuple[str, Path], bai_users: Callable[..., Ran]
 ) -> None:
     _, data_dir = server
     unknown = bai_users(data_dir, "disable", "nobody000000000")
@@ -138,7 +153,9 @@ def test_unknown_users_and_memory_storage_are_refused(
     assert in_memory.returncode == 2
 
 
-def test_a_data_dir_without_the_servers_database_is_named_not_filled(tmp_path: Path) -> None:
+def test_a_data_dir_without_the_servers_database_is_named_not_filled(
+    tmp_path: Path, bai_users: Callable[..., Ran]
+) -> None:
     elsewhere = tmp_path / "not-the-servers"
 
     shown = bai_users(elsewhere, "show", "abcdefghijklmno")

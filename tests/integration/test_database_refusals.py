@@ -4,31 +4,32 @@ reason; exit 1. A database without BAI's tables: one line saying to run `bai mig
 
 import socket
 import sqlite3
-import subprocess
-import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from devtools.net import free_port
 
 from tests.integration.test_migrations import empty_postgres  # noqa: F401 (a fixture)
+from tests.support.cli import Cli, Ran, cli
 from tests.support.data_dirs import data_dir_with
 
-BAI = Path(sys.executable).parent / "bai"
+__all__ = ["cli"]
 MISSING = "postgresql://postgres:s3cret-pw@127.0.0.1:5432/bai_no_such_database"
 
 
-def run(command: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {"PATH": "/usr/bin:/bin", "BAI_DATA_DIR": str(tmp_path), **env}
-    return subprocess.run(
-        [str(BAI), *command.split()],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+Run = Callable[..., Ran]
+
+
+@pytest.fixture
+def run(cli: Cli) -> Run:
+    """`bai COMMAND` (its entry point, in this process) with only these settings."""
+
+    def command(line: str, tmp_path: Path, **env: str) -> Ran:
+        return cli(*line.split(), cwd=tmp_path, BAI_DATA_DIR=str(tmp_path), **env)
+
+    return command
 
 
 PREFIXES = {"users": "bai users", "import-pocketbase": "bai import-pocketbase"}
@@ -65,7 +66,7 @@ def command_line(command: str, tmp_path: Path) -> str:
     ],
 )
 def test_an_unusable_database_is_one_line_naming_it_and_why(
-    tmp_path: Path, command: str, url: str, reason: str
+    tmp_path: Path, run: Run, command: str, url: str, reason: str
 ) -> None:
     url = url.format(closed=free_port())
 
@@ -86,7 +87,7 @@ def test_an_unusable_database_is_one_line_naming_it_and_why(
 
 @pytest.mark.parametrize("store", ["postgresql", "sqlite"])
 def test_a_database_without_bai_tables_says_to_run_bai_migrate(
-    tmp_path: Path, store: str, request: pytest.FixtureRequest
+    tmp_path: Path, run: Run, store: str, request: pytest.FixtureRequest
 ) -> None:
     if store == "sqlite":
         sqlite3.connect(tmp_path / "other.db").close()  # a file, but not BAI's
@@ -103,7 +104,7 @@ def test_a_database_without_bai_tables_says_to_run_bai_migrate(
     assert "Traceback" not in result.stderr
 
 
-def test_the_migration_url_is_named_when_it_is_the_one_that_fails(tmp_path: Path) -> None:
+def test_the_migration_url_is_named_when_it_is_the_one_that_fails(tmp_path: Path, run: Run) -> None:
     result = run(
         "migrate",
         tmp_path,
@@ -115,7 +116,9 @@ def test_the_migration_url_is_named_when_it_is_the_one_that_fails(tmp_path: Path
     assert result.stderr.strip().splitlines()[-1].startswith("bai: BAI_MIGRATION_DATABASE_URL (")
 
 
-def test_a_database_that_never_answers_is_refused_in_seconds_not_a_minute(tmp_path: Path) -> None:
+def test_a_database_that_never_answers_is_refused_in_seconds_not_a_minute(
+    tmp_path: Path, run: Run
+) -> None:
     with socket.socket() as silent:  # the kernel accepts connections; nothing ever answers
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
@@ -133,7 +136,7 @@ def test_a_database_that_never_answers_is_refused_in_seconds_not_a_minute(tmp_pa
 
 @pytest.mark.parametrize("command", ["serve", "users list"])
 def test_a_password_with_an_unencoded_at_is_refused_without_any_of_it(
-    tmp_path: Path, command: str
+    tmp_path: Path, run: Run, command: str
 ) -> None:
     url = "postgresql://postgres:pa@ssword-secret@127.0.0.1:5432/bai"
 
@@ -148,7 +151,7 @@ def test_a_password_with_an_unencoded_at_is_refused_without_any_of_it(
 
 
 def test_a_url_encoded_password_is_used_and_none_of_it_shown(
-    postgres_database: str, tmp_path: Path
+    postgres_database: str, tmp_path: Path, run: Run
 ) -> None:
     assert postgres_database.startswith("postgresql+asyncpg://postgres@")
     encoded = postgres_database.replace("postgres@", "postgres:pa%40ssword-secret@", 1)

@@ -1,10 +1,10 @@
 """`bai identities ...` and `bai users show` as an operator runs them: on a SQLite file the tests
-fill through its storage's identity store, and beside a running server with two mini-programs.
-memory:// is refused (it lives inside the server)."""
+fill through its storage's identity store (the command's own entry point, in this process), and
+as a program beside a running server with two mini-programs. memory:// is refused (it lives
+inside the server)."""
 
 import asyncio
 import json
-import subprocess
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -23,6 +23,7 @@ from bai.ports.identity_store import IdentityStore
 from tests.integration.test_served import serving
 from tests.integration.test_users_list_cli import bai
 from tests.support.builders import a_user
+from tests.support.cli import Cli, Ran, cli
 
 T = TypeVar("T")
 PRIMARY, OTHER = "wxprimary0000001", "wxother000000002"
@@ -36,6 +37,7 @@ appid = "{OTHER}"
 """
 AT = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 UNIONID = "u-never-printed"
+__all__ = ["cli"]
 
 
 @pytest.fixture
@@ -80,18 +82,30 @@ def conflict_of(user: User, openid: str, other: User) -> IdentityConflict:
     )
 
 
-def operator(
-    sqlite_url: str, apps_file: Path, *args: str, cwd: Path
-) -> subprocess.CompletedProcess[str]:
-    return bai(*args, cwd=cwd, BAI_DATABASE_URL=sqlite_url, BAI_WECHAT_APPS_FILE=str(apps_file))
+Operator = Callable[..., Ran]
+
+
+@pytest.fixture
+def operator(sqlite_url: str, apps_file: Path, cli: Cli) -> Operator:
+    """`bai ARGS` on the SQLite file, with the two apps."""
+
+    def run(*args: str) -> Ran:
+        return cli(
+            *args,
+            cwd=apps_file.parent,
+            BAI_DATABASE_URL=sqlite_url,
+            BAI_WECHAT_APPS_FILE=str(apps_file),
+        )
+
+    return run
 
 
 def test_show_lists_a_users_identities_without_their_unionid(
-    sqlite_url: str, apps_file: Path, tmp_path: Path
+    sqlite_url: str, operator: Operator
 ) -> None:
     user, openid = signed_in(sqlite_url, OTHER, unionid=UNIONID)
 
-    shown = operator(sqlite_url, apps_file, "users", "show", user.pb_id, cwd=tmp_path)
+    shown = operator("users", "show", user.pb_id)
 
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["identities"] == [
@@ -100,17 +114,15 @@ def test_show_lists_a_users_identities_without_their_unionid(
     assert UNIONID not in shown.stdout + shown.stderr
 
 
-def test_conflicts_are_listed_and_dismissed(
-    sqlite_url: str, apps_file: Path, tmp_path: Path
-) -> None:
+def test_conflicts_are_listed_and_dismissed(sqlite_url: str, operator: Operator) -> None:
     (stray, openid), (holder, _) = signed_in(sqlite_url, OTHER), signed_in(sqlite_url)
     conflict = conflict_of(stray, openid, holder)
     on_store(sqlite_url, lambda store: store.add_conflict(conflict))
 
-    listed = operator(sqlite_url, apps_file, "identities", "conflicts", cwd=tmp_path)
-    dismissed = operator(sqlite_url, apps_file, "identities", "dismiss", conflict.id, cwd=tmp_path)
-    open_ones = operator(sqlite_url, apps_file, "identities", "conflicts", cwd=tmp_path)
-    every = operator(sqlite_url, apps_file, "identities", "conflicts", "--all", cwd=tmp_path)
+    listed = operator("identities", "conflicts")
+    dismissed = operator("identities", "dismiss", conflict.id)
+    open_ones = operator("identities", "conflicts")
+    every = operator("identities", "conflicts", "--all")
 
     assert listed.returncode == 0, listed.stderr
     [line] = [json.loads(each) for each in listed.stdout.splitlines()]
@@ -132,18 +144,14 @@ def test_conflicts_are_listed_and_dismissed(
     assert UNIONID not in listed.stdout + every.stdout
 
 
-def test_an_identity_is_moved_by_unlink_then_link(
-    sqlite_url: str, apps_file: Path, tmp_path: Path
-) -> None:
+def test_an_identity_is_moved_by_unlink_then_link(sqlite_url: str, operator: Operator) -> None:
     (stray, openid), (holder, _) = signed_in(sqlite_url, OTHER), signed_in(sqlite_url)
     conflict = conflict_of(stray, openid, holder)
     on_store(sqlite_url, lambda store: store.add_conflict(conflict))
     move = ("--app", OTHER, "--openid", openid)
 
-    unlinked = operator(sqlite_url, apps_file, "identities", "unlink", *move, cwd=tmp_path)
-    linked = operator(
-        sqlite_url, apps_file, "identities", "link", holder.pb_id, *move, cwd=tmp_path
-    )
+    unlinked = operator("identities", "unlink", *move)
+    linked = operator("identities", "link", holder.pb_id, *move)
 
     assert unlinked.returncode == linked.returncode == 0, unlinked.stderr + linked.stderr
     assert unlinked.stdout.strip() == (
@@ -168,14 +176,12 @@ def test_an_identity_is_moved_by_unlink_then_link(
     ],
 )
 def test_a_refusal_is_one_line_on_stderr(
-    sqlite_url: str, apps_file: Path, args: tuple[str, ...], status: int, said: str
+    sqlite_url: str, operator: Operator, args: tuple[str, ...], status: int, said: str
 ) -> None:
     (_, taken), (user, _) = signed_in(sqlite_url, OTHER), signed_in(sqlite_url)
     names = {"USER": user.pb_id, "TAKEN": taken}
 
-    result = operator(
-        sqlite_url, apps_file, "identities", *(names.get(a, a) for a in args), cwd=apps_file.parent
-    )
+    result = operator("identities", *(names.get(a, a) for a in args))
 
     assert result.returncode == status
     assert result.stdout == ""

@@ -5,6 +5,7 @@ import asyncio
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,9 @@ from bai.adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from bai.domain.entities import User, UserStatus
 from tests.integration.test_served import BAI
 from tests.support.builders import a_user
+from tests.support.cli import Cli, Ran, cli
+
+__all__ = ["cli"]
 
 FIRST = datetime(2026, 2, 1, 9, 30, tzinfo=UTC)
 PHONE = "13800138000"
@@ -64,20 +68,26 @@ def crowd(sqlite_url: str) -> list[User]:
     return users
 
 
-def listed(sqlite_url: str, tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    return bai("users", "list", *options, cwd=tmp_path, BAI_DATABASE_URL=sqlite_url)
+@pytest.fixture
+def listed(sqlite_url: str, tmp_path: Path, cli: Cli) -> Callable[..., Ran]:
+    """`bai users list OPTIONS` on the SQLite file."""
+
+    def run(*options: str) -> Ran:
+        return cli("users", "list", *options, cwd=tmp_path, BAI_DATABASE_URL=sqlite_url)
+
+    return run
 
 
-def pb_ids(result: subprocess.CompletedProcess[str]) -> list[str]:
+def pb_ids(result: Ran) -> list[str]:
     return [json.loads(line)["pb_id"] for line in result.stdout.splitlines()]
 
 
 def test_a_page_is_json_lines_as_show_prints_them_with_the_next_cursor(
-    sqlite_url: str, tmp_path: Path, crowd: list[User]
+    sqlite_url: str, tmp_path: Path, crowd: list[User], listed: Callable[..., Ran], cli: Cli
 ) -> None:
-    first = listed(sqlite_url, tmp_path, "--limit", "2")
-    rest = listed(sqlite_url, tmp_path, "--limit", "2", "--after", crowd[1].pb_id)
-    shown = bai("users", "show", crowd[0].pb_id, cwd=tmp_path, BAI_DATABASE_URL=sqlite_url)
+    first = listed("--limit", "2")
+    rest = listed("--limit", "2", "--after", crowd[1].pb_id)
+    shown = cli("users", "show", crowd[0].pb_id, cwd=tmp_path, BAI_DATABASE_URL=sqlite_url)
 
     assert first.returncode == rest.returncode == 0
     assert pb_ids(first) == [crowd[0].pb_id, crowd[1].pb_id]
@@ -104,18 +114,18 @@ def test_a_page_is_json_lines_as_show_prints_them_with_the_next_cursor(
     ],
 )
 def test_filters_choose_the_users(
-    sqlite_url: str, tmp_path: Path, crowd: list[User], options: tuple[str, ...], chosen: list[int]
+    crowd: list[User], listed: Callable[..., Ran], options: tuple[str, ...], chosen: list[int]
 ) -> None:
-    result = listed(sqlite_url, tmp_path, *options)
+    result = listed(*options)
 
     assert result.returncode == 0, result.stderr
     assert pb_ids(result) == [crowd[n].pb_id for n in chosen]
 
 
 def test_nothing_matching_is_an_empty_last_page(
-    sqlite_url: str, tmp_path: Path, crowd: list[User]
+    crowd: list[User], listed: Callable[..., Ran]
 ) -> None:
-    result = listed(sqlite_url, tmp_path, "--since", "2030-01-01")
+    result = listed("--since", "2030-01-01")
 
     assert result.returncode == 0
     assert result.stdout == ""
@@ -134,9 +144,9 @@ def test_nothing_matching_is_an_empty_last_page(
     ],
 )
 def test_a_malformed_option_is_one_line_and_exit_2(
-    sqlite_url: str, tmp_path: Path, crowd: list[User], options: tuple[str, ...], named: str
+    crowd: list[User], listed: Callable[..., Ran], options: tuple[str, ...], named: str
 ) -> None:
-    result = listed(sqlite_url, tmp_path, *options)
+    result = listed(*options)
 
     assert result.returncode == 2
     assert result.stdout == ""
