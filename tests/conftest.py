@@ -1,5 +1,7 @@
 import pytest
 
+from tests.support.cli import cli
+from tests.support.data_dirs import import_pocketbase
 from tests.support.databases import (
     database_env,
     database_url,
@@ -17,8 +19,10 @@ from tests.support.databases import (
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 
 __all__ = [
+    "cli",
     "database_env",
     "database_url",
+    "import_pocketbase",
     "pgbouncer_database",
     "pgbouncer_url",
     "pocketbase_server",

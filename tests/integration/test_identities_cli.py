@@ -208,7 +208,7 @@ def login(base: str, app: str, code: str) -> dict[str, object]:
 
 
 def test_one_person_in_two_apps_is_one_user_with_two_identities(
-    apps_file: Path, tmp_path: Path
+    apps_file: Path, tmp_path: Path, cli: Cli
 ) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
@@ -217,11 +217,11 @@ def test_one_person_in_two_apps_is_one_user_with_two_identities(
         first = login(base, PRIMARY, "two-apps")
         second = login(base, OTHER, "two-apps")  # the sandbox: one unionid, another openid
         pb_id = first["user"]["pb_id"]  # type: ignore[index]
-        shown = bai("users", "show", pb_id, cwd=tmp_path, BAI_DATA_DIR=str(data_dir), **env)
+        shown = cli("users", "show", pb_id, cwd=tmp_path, BAI_DATA_DIR=str(data_dir), **env)
         other = next(
             each for each in json.loads(shown.stdout)["identities"] if each["app"] == OTHER
         )
-        unlinked = bai(
+        unlinked = cli(
             *("identities", "unlink", "--app", OTHER, "--openid", other["openid"]),
             cwd=tmp_path,
             BAI_DATA_DIR=str(data_dir),

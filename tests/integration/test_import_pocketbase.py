@@ -30,7 +30,7 @@ from bai.entrypoints.http.app import create_app
 from bai.entrypoints.wiring import container_for
 from bai.ports.account_import import Added, Unreadable
 from tests.support.builders import EPOCH, a_user
-from tests.support.data_dirs import BAI, bai_import
+from tests.support.data_dirs import BAI, ImportRun
 from tests.support.pocketbase import run_pocketbase
 
 PASSWORD = "a-user-password-123"
@@ -104,11 +104,14 @@ def moved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moved]:
 
 
 def test_every_account_moves_and_nobody_is_logged_out(
-    moved: Moved, target_url: str, tmp_path: Path
+    moved: Moved,
+    target_url: str,
+    tmp_path: Path,
+    import_pocketbase: ImportRun,
 ) -> None:
     secret_file = tmp_path / "secret"
 
-    done = bai_import(target_url, moved.data_dir, secret_file)
+    done = import_pocketbase(target_url, moved.data_dir, secret_file)
 
     assert done.returncode == 0, done.stderr
     assert "BAI_COLLECTION_ID=pbc_421601843" in done.stdout.splitlines()
@@ -158,11 +161,13 @@ def test_every_account_moves_and_nobody_is_logged_out(
         assert counted.json()["data"]["total_users"] == moved.users
 
 
-def test_importing_again_changes_nothing(moved: Moved, target_url: str, tmp_path: Path) -> None:
+def test_importing_again_changes_nothing(
+    moved: Moved, target_url: str, tmp_path: Path, import_pocketbase: ImportRun
+) -> None:
     secret_file = tmp_path / "secret"
-    assert bai_import(target_url, moved.data_dir, secret_file).returncode == 0
+    assert import_pocketbase(target_url, moved.data_dir, secret_file).returncode == 0
 
-    again = bai_import(target_url, moved.data_dir, secret_file)
+    again = import_pocketbase(target_url, moved.data_dir, secret_file)
 
     assert again.returncode == 0, again.stderr
     assert "users: 0 added, 4 already there, 0 refused" in again.stdout
@@ -170,14 +175,17 @@ def test_importing_again_changes_nothing(moved: Moved, target_url: str, tmp_path
 
 
 def test_a_record_that_collides_with_another_user_is_refused_and_named(
-    moved: Moved, sqlite_url: str, tmp_path: Path
+    moved: Moved,
+    sqlite_url: str,
+    tmp_path: Path,
+    import_pocketbase: ImportRun,
 ) -> None:
     env = {"BAI_DATABASE_URL": sqlite_url, "BAI_DATA_DIR": str(tmp_path)}
     with TestClient(create_app(container_for(load_settings(env)))) as client:
         taken = client.post("/pb/api/wechat/login", json={"users_wx_code": LOGIN_CODE})
         assert taken.json()["data"]["status"] == "register_success"
 
-    done = bai_import(sqlite_url, moved.data_dir, tmp_path / "secret")
+    done = import_pocketbase(sqlite_url, moved.data_dir, tmp_path / "secret")
 
     assert done.returncode == 1
     assert "users: 3 added, 0 already there, 1 refused" in done.stderr
@@ -185,12 +193,15 @@ def test_a_record_that_collides_with_another_user_is_refused_and_named(
 
 
 def test_a_secret_file_that_holds_another_secret_is_never_overwritten(
-    moved: Moved, sqlite_url: str, tmp_path: Path
+    moved: Moved,
+    sqlite_url: str,
+    tmp_path: Path,
+    import_pocketbase: ImportRun,
 ) -> None:
     secret_file = tmp_path / "secret"
     secret_file.write_text("the secret of something else\n")
 
-    done = bai_import(sqlite_url, moved.data_dir, secret_file)
+    done = import_pocketbase(sqlite_url, moved.data_dir, secret_file)
 
     assert done.returncode == 2
     assert "already holds another secret" in done.stderr
@@ -285,12 +296,15 @@ async def identities_at(url: str, users: list[User]) -> list[Identity]:
 
 
 def test_identities_kept_beside_pocketbase_move_with_their_users(
-    kept_beside: KeptBeside, target_url: str, tmp_path: Path
+    kept_beside: KeptBeside,
+    target_url: str,
+    tmp_path: Path,
+    import_pocketbase: ImportRun,
 ) -> None:
     secret_file = tmp_path / "secret"
 
-    done = bai_import(target_url, kept_beside.data_dir, secret_file)
-    again = bai_import(target_url, kept_beside.data_dir, secret_file)
+    done = import_pocketbase(target_url, kept_beside.data_dir, secret_file)
+    again = import_pocketbase(target_url, kept_beside.data_dir, secret_file)
 
     assert done.returncode == 0, done.stderr
     assert "identities: 4 added, 0 already there, 0 refused" in done.stdout

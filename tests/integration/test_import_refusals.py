@@ -9,7 +9,7 @@ import pytest
 
 from bai.entrypoints.cli.import_pocketbase import run_import
 from bai.entrypoints.config.settings import load_settings
-from tests.support.data_dirs import a_record, bai_import, data_dir_with
+from tests.support.data_dirs import ImportRun, a_record, data_dir_with
 
 VIEW = "ALTER TABLE tbl_auth_users RENAME TO kept; CREATE VIEW tbl_auth_users AS SELECT * FROM kept"
 OPTIONS = "UPDATE _collections SET options ="
@@ -87,7 +87,10 @@ def test_columns_bai_does_not_read_may_hold_anything(sqlite_url: str, tmp_path: 
 
 @pytest.mark.parametrize("shape", ["no data.db", "not SQLite", "users a view"])
 def test_what_is_not_a_pocketbase_data_dir_is_refused_in_one_line(
-    shape: str, sqlite_url: str, tmp_path: Path
+    shape: str,
+    sqlite_url: str,
+    tmp_path: Path,
+    import_pocketbase: ImportRun,
 ) -> None:
     data_dir = tmp_path / "pb_data"
     data_dir.mkdir()
@@ -97,7 +100,7 @@ def test_what_is_not_a_pocketbase_data_dir_is_refused_in_one_line(
         data_dir_with(data_dir, [a_record()], VIEW)
     secret_file = tmp_path / "secret"
 
-    done = bai_import(sqlite_url, data_dir, secret_file)
+    done = import_pocketbase(sqlite_url, data_dir, secret_file)
 
     assert done.returncode == 2
     storage, _ = done.stderr.strip().splitlines()  # the store named first, then one refusal
@@ -113,14 +116,16 @@ def test_what_is_not_a_pocketbase_data_dir_is_refused_in_one_line(
 
 
 def test_records_bai_cannot_keep_are_refused_by_id_and_the_rest_copied(
-    target_url: str, tmp_path: Path
+    target_url: str,
+    tmp_path: Path,
+    import_pocketbase: ImportRun,
 ) -> None:
     kept, first = a_record(), a_record()
     nul = a_record(users_name="迁移\0用户")
     repeat = a_record(id=first["id"])
     data_dir = data_dir_with(tmp_path / "pb_data", [kept, nul, first, repeat])
 
-    done = bai_import(target_url, data_dir, tmp_path / "secret")
+    done = import_pocketbase(target_url, data_dir, tmp_path / "secret")
 
     assert done.returncode == 1, done.stderr
     said = done.stderr.splitlines()

@@ -6,11 +6,15 @@ import json
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bai.adapters.pocketbase.records import NUMBER_FIELDS, TEXT_FIELDS, record_of
 from tests.support.builders import a_user
+from tests.support.cli import Cli, Ran
 
 BAI = Path(sys.executable).parent / "bai"
 COLLECTION_ID = "pbc_421601843"
@@ -57,3 +61,17 @@ def bai_import(url: str, data_dir: Path, secret_file: Path) -> subprocess.Comple
         timeout=120,
         check=False,
     )
+
+
+ImportRun = Callable[[str, Path, Path], Ran]
+
+
+@pytest.fixture
+def import_pocketbase(cli: Cli, tmp_path: Path) -> ImportRun:
+    """`bai import-pocketbase` into `url` through bai's entry point, in this process."""
+
+    def run(url: str, data_dir: Path, secret_file: Path) -> Ran:
+        arguments = ("--data-dir", str(data_dir), "--secret-file", str(secret_file))
+        return cli("import-pocketbase", *arguments, cwd=tmp_path, BAI_DATABASE_URL=url)
+
+    return run
