@@ -24,17 +24,9 @@ from tests.integration.test_served import serving
 from tests.integration.test_users_list_cli import bai
 from tests.support.builders import a_user
 from tests.support.cli import Cli, Ran, cli
+from tests.support.identity_stores import APPS_FILE, OTHER, PRIMARY
 
 T = TypeVar("T")
-PRIMARY, OTHER = "wxprimary0000001", "wxother000000002"
-APPS_FILE = f"""
-[[app]]
-appid = "{PRIMARY}"
-primary = true
-
-[[app]]
-appid = "{OTHER}"
-"""
 AT = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 UNIONID = "u-never-printed"
 __all__ = ["cli"]

@@ -11,6 +11,16 @@ from bai.adapters.system.clock import SystemClock
 
 PRIMARY = "wxprimary0000001"
 OTHER = "wxother000000002"
+# The two apps as an operator's apps file names them (no secrets: the sandbox, or a fake).
+APPS_FILE = f"""
+[[app]]
+appid = "{PRIMARY}"
+primary = true
+
+[[app]]
+appid = "{OTHER}"
+name = "shop"
+"""
 # Each kind and the fixture that gives its store's URL.
 STORES = {
     "memory": "",

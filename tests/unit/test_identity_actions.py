@@ -33,14 +33,10 @@ from bai.domain.user_query import PageSize
 from bai.domain.values import WeChatIdentity
 from tests.support.builders import a_user
 from tests.support.fakes import FixedClock
+from tests.support.identity_stores import OTHER, PRIMARY
 
-PRIMARY, OTHER, GONE = "wxprimary0000001", "wxother000000002", "wxretired0000003"
+GONE = "wxretired0000003"
 APPS = Apps(PRIMARY, (OTHER,))
-
-
-@pytest.fixture
-def identities(users: InMemoryUserRepository) -> InMemoryIdentityStore:
-    return InMemoryIdentityStore(users)
 
 
 @pytest.fixture

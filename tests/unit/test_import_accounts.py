@@ -1,6 +1,5 @@
 """`ImportAccounts`' rules, with hand-written fakes of its two ports."""
 
-from collections.abc import Iterator
 from dataclasses import fields, replace
 from typing import Any
 
@@ -10,33 +9,12 @@ from hypothesis import strategies as st
 from bai.domain.entities import Company, User
 from bai.domain.identities import Identity
 from bai.domain.use_cases.import_accounts import REPEATED_ID, ImportAccounts
-from bai.ports.account_import import AccountSource, AccountStore, Added, Unreadable
+from bai.ports.account_import import AccountStore, Added, Unreadable
+from tests.support.account_sources import ListSource
 from tests.support.builders import EPOCH, a_user
 
 COMPANY = Company(pb_id="c" * 15, company_id="c-1", created=EPOCH, updated=EPOCH)
 KEYS = {"pb_id", "token_key"}  # checked by `User` itself
-
-
-class ListSource(AccountSource):
-    def __init__(self, users: list[User | Unreadable], companies: list[Company]) -> None:
-        self._users, self._companies = users, companies
-
-    @property
-    def collection_id(self) -> str:
-        return "pbc_1"
-
-    def token_secret(self) -> str:
-        return "s" * 50
-
-    def user_total(self) -> int:
-        return len(self._users)
-
-    def companies(self, batch_size: int) -> Iterator[list[Company | Unreadable]]:
-        yield list(self._companies)
-
-    def users(self, batch_size: int) -> Iterator[list[User | Unreadable]]:
-        for start in range(0, len(self._users), batch_size):
-            yield self._users[start : start + batch_size]
 
 
 class DictStore(AccountStore):

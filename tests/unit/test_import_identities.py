@@ -1,19 +1,18 @@
 """`ImportAccounts` copies the users' identities, where the source keeps them (BAI beside a
 PocketBase kept them there), after the users; with hand-written fakes of its two ports."""
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 from bai.domain.entities import Company, User
 from bai.domain.identities import Identity
 from bai.domain.use_cases.import_accounts import ImportAccounts
 from bai.ports.account_import import (
-    AccountSource,
     AccountStore,
     Added,
     Unreadable,
     identity_name,
 )
+from tests.support.account_sources import ListSource
 from tests.support.builders import EPOCH, a_user
 
 APP, OTHER_APP = "wxprimary", "wxother"
@@ -23,31 +22,6 @@ def an_identity(user: User, appid: str = APP, openid: str = "") -> Identity:
     return Identity(
         appid=appid, openid=openid or f"o-{appid}-{user.pb_id}", pb_id=user.pb_id, created=EPOCH
     )
-
-
-class ListSource(AccountSource):
-    def __init__(self, users: list[User], identities: list[Identity | Unreadable]) -> None:
-        self._users, self._identities = users, identities
-
-    @property
-    def collection_id(self) -> str:
-        return "pbc_1"
-
-    def token_secret(self) -> str:
-        return "s" * 50
-
-    def user_total(self) -> int:
-        return len(self._users)
-
-    def companies(self, batch_size: int) -> Iterator[list[Company | Unreadable]]:
-        yield []
-
-    def users(self, batch_size: int) -> Iterator[list[User | Unreadable]]:
-        yield list(self._users)
-
-    def identities(self, batch_size: int) -> Iterator[list[Identity | Unreadable]]:
-        for start in range(0, len(self._identities), batch_size):
-            yield self._identities[start : start + batch_size]
 
 
 class DictStore(AccountStore):
@@ -98,8 +72,8 @@ async def test_identities_are_copied_after_their_users_and_a_second_run_changes_
     store = DictStore()
     importer = ImportAccounts(store=store, batch_size=2)
 
-    first = await importer.execute(ListSource(users, identities))
-    again = await importer.execute(ListSource(users, identities))
+    first = await importer.execute(ListSource(users, identities=identities))
+    again = await importer.execute(ListSource(users, identities=identities))
 
     assert list(store.identities.values()) == identities
     assert store.order[:3] == ["users", "identities", "identities"]
@@ -120,7 +94,7 @@ async def test_an_identity_the_store_cannot_take_is_named_by_user_and_app() -> N
     store = DictStore()
 
     report = await ImportAccounts(store=store).execute(
-        ListSource([user], [kept, of_nobody, broken, second_in_app])
+        ListSource([user], identities=[kept, of_nobody, broken, second_in_app])
     )
 
     assert list(store.identities.values()) == [kept]
@@ -138,7 +112,9 @@ async def test_an_identity_holding_nul_is_refused_and_a_repeat_counted_once() ->
     kept = an_identity(user, OTHER_APP)
     store = DictStore()
 
-    report = await ImportAccounts(store=store).execute(ListSource([user], [spoiled, kept, kept]))
+    report = await ImportAccounts(store=store).execute(
+        ListSource([user], identities=[spoiled, kept, kept])
+    )
 
     assert list(store.identities.values()) == [kept]
     assert [one.reason for one in report.identities.refused] == [

@@ -19,6 +19,7 @@ from bai.entrypoints.config.database_urls import shown_storage
 from bai.entrypoints.container import Container
 from tests.support.apps import container_with
 from tests.support.builders import a_user
+from tests.support.identity_stores import APPS_FILE, OTHER, PRIMARY
 
 # Each action, and what its help must tell: what it does, takes and prints.
 PROMISES = {
@@ -35,16 +36,6 @@ IDENTITY_PROMISES = {
     "unlink": ["--app", "--openid", "the user stays", "unionid", "resolved", "exit 1"],
     "dismiss": ["CONFLICT_ID", "changing no user", "prints one line", "exit 1"],
 }
-PRIMARY, OTHER = "wxprimary0000001", "wxother000000002"
-APPS_FILE = f"""
-[[app]]
-appid = "{PRIMARY}"
-primary = true
-
-[[app]]
-appid = "{OTHER}"
-name = "shop"
-"""
 AT = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 
 
