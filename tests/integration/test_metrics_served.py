@@ -2,9 +2,11 @@
 
 import asyncio
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.integration.test_served import serving
 from tests.support.scrape import value
@@ -21,45 +23,59 @@ async def spread(base: str) -> list[int]:
     return [answer.status_code for answer in answers]
 
 
-def test_one_scrape_counts_every_workers_requests_exactly(tmp_path: Path) -> None:
-    files = tmp_path / "metrics"
+@dataclass
+class Run:
+    """A run of `bai serve` with two workers, over; what its clients saw and where it kept
+    its metrics."""
+
+    statuses: list[int]
+    scrapes: list[str]
+    log: Path
+    files: Path
+    data_dir: Path
+
+
+@pytest.fixture(scope="module")
+def two_workers_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    data_dir = tmp_path_factory.mktemp("metrics-served")
+    files = data_dir / "metrics"
     with serving(
-        tmp_path, BAI_WORKERS="2", BAI_RATE_LIMIT="off", PROMETHEUS_MULTIPROC_DIR=str(files)
+        data_dir, BAI_WORKERS="2", BAI_RATE_LIMIT="off", PROMETHEUS_MULTIPROC_DIR=str(files)
     ) as (base, log):
         statuses = asyncio.run(spread(base))
         scrapes = [httpx.get(f"{base}/metrics").text for _ in range(4)]
+    return Run(statuses, scrapes, log, files, data_dir)
 
-    assert statuses == [200] * REQUESTS
+
+def counted(text: str) -> float:
+    return value(
+        text,
+        "bai_http_request_duration_seconds_count",
+        method="POST",
+        route=COUNT,
+        status="200",
+    )
+
+
+def test_one_scrape_counts_every_workers_requests_exactly(two_workers_run: Run) -> None:
+    assert two_workers_run.statuses == [200] * REQUESTS
     served_by = {
         json.loads(line)["pid"]
-        for line in log.read_text().splitlines()
+        for line in two_workers_run.log.read_text().splitlines()
         if '"bai.access"' in line and COUNT in line
     }
     assert len(served_by) == 2, "both workers should have served some of the requests"
-    for text in scrapes:  # whichever worker answers the scrape
-        assert value(
-            text,
-            "bai_http_request_duration_seconds_count",
-            method="POST",
-            route=COUNT,
-            status="200",
-        ) == (REQUESTS)
+    for text in two_workers_run.scrapes:  # whichever worker answers the scrape
+        assert counted(text) == REQUESTS
 
 
-def test_a_new_run_starts_counting_from_zero(tmp_path: Path) -> None:
-    files = tmp_path / "metrics"
-    for _ in range(2):
-        with serving(tmp_path, PROMETHEUS_MULTIPROC_DIR=str(files)) as (base, _):
-            httpx.post(f"{base}{COUNT}")
-            text = httpx.get(f"{base}/metrics").text
+def test_a_new_run_starts_counting_from_zero(two_workers_run: Run) -> None:
+    """The next run on the same metrics directory, after one that counted REQUESTS."""
+    with serving(two_workers_run.data_dir, PROMETHEUS_MULTIPROC_DIR=str(two_workers_run.files)) as (
+        base,
+        _,
+    ):
+        httpx.post(f"{base}{COUNT}")
+        text = httpx.get(f"{base}/metrics").text
 
-        assert (
-            value(
-                text,
-                "bai_http_request_duration_seconds_count",
-                method="POST",
-                route=COUNT,
-                status="200",
-            )
-            == 1
-        )
+    assert counted(text) == 1

@@ -9,7 +9,9 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -127,7 +129,7 @@ def test_every_line_the_server_writes_is_json_and_the_first_says_what_runs(
     base, log = server
     httpx.post(f"{base}/pb/api/system/users-count")
 
-    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    lines = log_lines(log)
 
     assert any(line["logger"].startswith("_granian") for line in lines)  # the server's own too
     started = next(line for line in lines if line["message"].startswith("serving on"))
@@ -140,26 +142,56 @@ def test_every_line_the_server_writes_is_json_and_the_first_says_what_runs(
     assert started["version"]
 
 
-def test_a_redis_that_does_not_answer_is_not_claimed_and_serving_goes_on(tmp_path: Path) -> None:
-    nobody = f"redis://127.0.0.1:{free_port()}/0"
-    with serving(tmp_path, BAI_REDIS_URL=nobody) as (base, log):
-        assert httpx.post(f"{base}/pb/api/system/users-count").status_code == 200
-        lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+@dataclass
+class Restart:
+    """Two runs of `bai serve` on one data directory, a login in each: the first run beside a
+    Redis that does not answer, the second bound to a host name, at the warning log level."""
 
-    started = next(line for line in lines if line["message"].startswith("serving on"))
+    first: dict[str, Any]
+    again: dict[str, Any]
+    first_lines: list[dict[str, Any]]
+    again_lines: list[dict[str, Any]]
+    again_live: int
+    data_dir: Path
+
+
+def log_lines(log: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def restart(tmp_path_factory: pytest.TempPathFactory) -> Restart:
+    """One pair of starts for the checks of each (a start of `bai serve` is seconds of CPU)."""
+    data_dir = tmp_path_factory.mktemp("restart")
+    login = {"users_wx_code": "restart-code"}
+    nobody = f"redis://127.0.0.1:{free_port()}/0"
+    with serving(data_dir, BAI_REDIS_URL=nobody) as (base, log):
+        first = httpx.post(f"{base}/pb/api/wechat/login", json=login).json()
+        first_lines = log_lines(log)
+    with serving(data_dir, BAI_HOST="localhost", BAI_LOG_LEVEL="warning") as (base, log):
+        again = httpx.post(f"{base}/pb/api/wechat/login", json=login).json()
+        live = httpx.get(f"{base}/pb/api/health/live").status_code
+        again_lines = log_lines(log)
+    return Restart(first, again, first_lines, again_lines, live, data_dir)
+
+
+def test_a_redis_that_does_not_answer_is_not_claimed_and_serving_goes_on(
+    restart: Restart,
+) -> None:
+    assert restart.first["code"] == 200
+    started = next(line for line in restart.first_lines if line["message"].startswith("serving on"))
     assert started["redis"] == "unanswered"
-    warning = next(line for line in lines if "did not answer a PING" in line["message"])
+    warning = next(
+        line for line in restart.first_lines if "did not answer a PING" in line["message"]
+    )
     assert warning["level"] == "warning"
     assert "ConnectionError" in warning["message"]
 
 
-def test_a_warning_log_level_keeps_the_info_lines_out(tmp_path: Path) -> None:
-    with serving(tmp_path, BAI_LOG_LEVEL="warning") as (base, log):
-        assert httpx.post(f"{base}/pb/api/system/users-count").status_code == 200
-        lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
-
-    assert lines  # the sandbox warning at least
-    assert {line["level"] for line in lines} <= {"warning", "error", "critical"}
+def test_a_warning_log_level_keeps_the_info_lines_out(restart: Restart) -> None:
+    assert restart.again["code"] == 200
+    assert restart.again_lines  # the sandbox warning at least
+    assert {line["level"] for line in restart.again_lines} <= {"warning", "error", "critical"}
 
 
 def test_production_refuses_to_start_without_credentials(tmp_path: Path) -> None:
@@ -174,17 +206,11 @@ def test_production_refuses_to_start_without_credentials(tmp_path: Path) -> None
     assert "BAI_WECHAT_APPID" in result.stderr
 
 
-def test_default_sqlite_keeps_users_across_restarts(tmp_path: Path) -> None:
-    login = {"users_wx_code": "restart-code"}
-    with serving(tmp_path) as (base, _):
-        first = httpx.post(f"{base}/pb/api/wechat/login", json=login).json()
-    with serving(tmp_path) as (base, _):
-        again = httpx.post(f"{base}/pb/api/wechat/login", json=login).json()
-
-    assert (tmp_path / "bai.db").exists()
-    assert first["data"]["status"] == "register_success"
-    assert again["data"]["status"] == "login_success"
-    assert again["data"]["user"]["pb_id"] == first["data"]["user"]["pb_id"]
+def test_default_sqlite_keeps_users_across_restarts(restart: Restart) -> None:
+    assert (restart.data_dir / "bai.db").exists()
+    assert restart.first["data"]["status"] == "register_success"
+    assert restart.again["data"]["status"] == "login_success"
+    assert restart.again["data"]["user"]["pb_id"] == restart.first["data"]["user"]["pb_id"]
 
 
 def test_the_served_app_keeps_its_start_up_objects_out_of_the_collectors_way(
@@ -205,6 +231,5 @@ def test_the_served_app_keeps_its_start_up_objects_out_of_the_collectors_way(
     assert int(result.stdout) > 50_000  # what a full collection would otherwise walk each time
 
 
-def test_a_host_name_such_as_localhost_is_served(tmp_path: Path) -> None:
-    with serving(tmp_path, BAI_HOST="localhost") as (base, _):
-        assert httpx.get(f"{base}/pb/api/health/live").status_code == 200
+def test_a_host_name_such_as_localhost_is_served(restart: Restart) -> None:
+    assert restart.again_live == 200
