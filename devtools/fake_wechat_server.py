@@ -193,7 +193,11 @@ class FakeWeChatServer:
         self._server = _Server(("127.0.0.1", 0), handler)
 
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # `stop()` waits for the loop's next look at its flag: every 0.05 s, not serve_forever's
+        # default 0.5 s (half a second at the end of each test that has a fake).
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
