@@ -2,14 +2,11 @@
 PocketBase, and tokens issued on either side are accepted on both."""
 
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from subprocess import CompletedProcess
 from typing import Any
 
 import httpx
@@ -22,6 +19,7 @@ from bai.domain.errors import StorageUnavailable
 from bai.entrypoints.http.app import create_app
 from tests.integration.conftest import Api
 from tests.support.apps import container_with
+from tests.support.cli import Cli, Ran
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 from tests.support.pocketbase import PocketBase, first_migration_only, migrate_up, run_pocketbase
 
@@ -123,21 +121,18 @@ def test_bai_accepts_tokens_pocketbase_issued(
 
 
 @pytest.fixture
-def bai_users(database_url: str, tmp_path: Path) -> "Callable[[str, str], CompletedProcess[str]]":
-    """`bai users ACTION USER` as an operator runs it, beside the same PocketBase."""
+def bai_users(database_url: str, tmp_path: Path, cli: Cli) -> Callable[[str, str], Ran]:
+    """`bai users ACTION USER` as an operator runs it, beside the same PocketBase (through
+    bai's entry point, in this process)."""
 
-    def run(action: str, user_id: str) -> "CompletedProcess[str]":
-        return subprocess.run(
-            [Path(sys.executable).parent / "bai", "users", action, user_id],
-            env={
-                "BAI_DATABASE_URL": database_url,
-                "BAI_DATA_DIR": str(tmp_path),
-                "PATH": "/usr/bin",
-            },
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+    def run(action: str, user_id: str) -> Ran:
+        return cli(
+            "users",
+            action,
+            user_id,
+            cwd=tmp_path,
+            BAI_DATABASE_URL=database_url,
+            BAI_DATA_DIR=str(tmp_path),
         )
 
     return run
@@ -148,7 +143,7 @@ def test_revoking_disabling_or_deleting_at_bai_holds_at_pocketbase(
     api: Api,
     pocketbase_server: PocketBase,
     signed_in: tuple[str, str],
-    bai_users: "Callable[[str, str], CompletedProcess[str]]",
+    bai_users: Callable[[str, str], Ran],
     action: str,
 ) -> None:
     user_id, token = signed_in
@@ -210,21 +205,15 @@ def test_revoking_inside_pocketbase_holds_at_bai(
     assert api.profile(token).status_code == 401
 
 
-def bai_migrate(url: str, data_dir: Path) -> "CompletedProcess[str]":
-    """`bai migrate` as an operator runs it first, beside the PocketBase at `url`."""
-    return subprocess.run(
-        [Path(sys.executable).parent / "bai", "migrate"],
-        env={"BAI_DATABASE_URL": url, "BAI_DATA_DIR": str(data_dir), "PATH": "/usr/bin"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def bai_migrate(cli: Cli, url: str, data_dir: Path) -> Ran:
+    """`bai migrate` as an operator runs it first, beside the PocketBase at `url` (through
+    bai's entry point, in this process)."""
+    return cli("migrate", cwd=data_dir, BAI_DATABASE_URL=url, BAI_DATA_DIR=str(data_dir))
 
 
 @pytest.mark.parametrize("problem", ["wrong password", "nobody listening"])
 def test_bai_will_not_start_beside_a_pocketbase_it_cannot_use(
-    pocketbase_server: PocketBase, tmp_path: Path, problem: str
+    pocketbase_server: PocketBase, tmp_path: Path, cli: Cli, problem: str
 ) -> None:
     url = pocketbase_server.storage_url
     if problem == "wrong password":
@@ -232,7 +221,7 @@ def test_bai_will_not_start_beside_a_pocketbase_it_cannot_use(
     else:
         url = url.rsplit(":", 1)[0] + ":1"
 
-    done = bai_migrate(url, tmp_path)
+    done = bai_migrate(cli, url, tmp_path)
 
     assert done.returncode == 1
     assert "Traceback" not in done.stdout + done.stderr
@@ -275,8 +264,8 @@ def test_a_secret_rotated_inside_pocketbase_is_followed_by_bai(
     assert pocketbase_refresh(pocketbase_server, again.json()["token"]).status_code == 200
 
 
-def test_a_password_that_breaks_the_url_is_never_quoted_back(tmp_path: Path) -> None:
-    done = bai_migrate("pocketbase://bai%40x.com:s3cr#et@127.0.0.1:8090", tmp_path)
+def test_a_password_that_breaks_the_url_is_never_quoted_back(tmp_path: Path, cli: Cli) -> None:
+    done = bai_migrate(cli, "pocketbase://bai%40x.com:s3cr#et@127.0.0.1:8090", tmp_path)
 
     assert done.returncode == 2
     assert "s3cr" not in done.stdout + done.stderr
