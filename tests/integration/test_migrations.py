@@ -24,6 +24,7 @@ from bai.adapters.storage import MigrationRefused
 from bai.domain.entities import User
 from bai.domain.identities import Identity
 from tests.support.builders import a_platform_user, a_user
+from tests.support.cli import Cli
 from tests.support.databases import create_database
 
 BAI = Path(sys.executable).parent / "bai"
@@ -115,14 +116,10 @@ def test_migrators_on_several_hosts_at_once_do_not_collide(
     assert sum("no migration to apply" in text for text in said) == 2
 
 
-def test_bai_migrate_says_which_migrations_it_applied(tmp_path: Path) -> None:
-    env = {**os.environ, "BAI_DATA_DIR": str(tmp_path)}
-    env.pop("BAI_DATABASE_URL", None)
-
+def test_bai_migrate_says_which_migrations_it_applied(tmp_path: Path, cli: Cli) -> None:
     def migrate() -> str:
-        done = subprocess.run(
-            [str(BAI), "migrate"], env=env, capture_output=True, text=True, check=True
-        )
+        done = cli("migrate", cwd=tmp_path, BAI_DATA_DIR=str(tmp_path))
+        assert done.returncode == 0, done.stderr
         return done.stderr
 
     assert f"{ALL_APPLIED}: the schema is up to date" in migrate()
@@ -217,16 +214,13 @@ def test_users_sharing_a_unionid_stop_the_migration_by_name(before_identities: s
     assert "tbl_auth_identities" not in tables(before_identities)
 
 
-def test_bai_migrate_refuses_in_one_line_and_exit_status_2(tmp_path: Path) -> None:
+def test_bai_migrate_refuses_in_one_line_and_exit_status_2(tmp_path: Path, cli: Cli) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bai.db'}"
     upgrade(url, BEFORE_IDENTITIES)
     first, second = (replace(a_user(), unionid="u-shared") for _ in range(2))
     add_users(url, first, second)
-    env = {**os.environ, "BAI_DATABASE_URL": url, "BAI_DATA_DIR": str(tmp_path)}
 
-    done = subprocess.run(
-        [str(BAI), "migrate"], env=env, capture_output=True, text=True, check=False
-    )
+    done = cli("migrate", cwd=tmp_path, BAI_DATABASE_URL=url, BAI_DATA_DIR=str(tmp_path))
 
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
@@ -237,21 +231,18 @@ def test_bai_migrate_refuses_in_one_line_and_exit_status_2(tmp_path: Path) -> No
     assert second.pb_id in line
 
 
-def test_bai_migrate_gives_users_their_identity_in_the_configured_app(tmp_path: Path) -> None:
+def test_bai_migrate_gives_users_their_identity_in_the_configured_app(
+    tmp_path: Path, cli: Cli
+) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bai.db'}"
     upgrade(url, BEFORE_IDENTITIES)
     user = a_user()
     add_users(url, user)
-    env = {
-        **os.environ,
-        "BAI_DATABASE_URL": url,
-        "BAI_DATA_DIR": str(tmp_path),
-        "BAI_WECHAT_APPID": PRIMARY,
-        "BAI_WECHAT_SECRET": "s" * 32,
-    }
+    env = {"BAI_DATABASE_URL": url, "BAI_WECHAT_APPID": PRIMARY, "BAI_WECHAT_SECRET": "s" * 32}
 
-    subprocess.run([str(BAI), "migrate"], env=env, capture_output=True, check=True)
+    done = cli("migrate", cwd=tmp_path, BAI_DATA_DIR=str(tmp_path), **env)
 
+    assert done.returncode == 0, done.stderr
     assert [(i.appid, i.pb_id) for i in identities(url)] == [(PRIMARY, user.pb_id)]
 
 
