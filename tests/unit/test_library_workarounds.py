@@ -5,9 +5,13 @@ import logging
 import os
 
 import aiohttp
+import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bai.adapters.wechat.aiohttp_send_once import never_resend
+from bai.adapters.wechat.httpx_url import with_query
 from bai.entrypoints.observability.logging_speedups import skip_what_no_line_prints
 
 
@@ -30,3 +34,29 @@ def test_logging_still_looks_callers_up_through_srcfile(monkeypatch: pytest.Monk
     skip_what_no_line_prints()
 
     assert vars(logging)["_srcfile"] is None
+
+
+@given(
+    base=st.sampled_from(
+        [
+            "https://api.weixin.qq.com/sns/jscode2session",
+            "http://127.0.0.1:18480/sns/jscode2session",
+            "http://[::1]:8080/prefix/wxa/business/getuserphonenumber",
+        ]
+    ),
+    params=st.dictionaries(st.text(min_size=1), st.text(), max_size=5),
+)
+def test_httpx_still_makes_the_url_with_query_makes_without_parsing(
+    base: str, params: dict[str, str]
+) -> None:
+    made = with_query(httpx.URL(base), params)
+    httpxs_own = httpx.Request("GET", base, params=params or None).url
+
+    assert made == httpxs_own
+    assert (made.scheme, made.host, made.port, made.path, made.query) == (
+        httpxs_own.scheme,
+        httpxs_own.host,
+        httpxs_own.port,
+        httpxs_own.path,
+        httpxs_own.query,
+    )

@@ -8,6 +8,7 @@ import aiohttp
 import httpx
 import msgspec
 
+from bai.adapters.wechat.httpx_url import with_query
 from bai.domain.errors import (
     BaiError,
     WeChatMisconfigured,
@@ -50,6 +51,7 @@ class WeChatApi:
         # (why: docs/performance.md#wechat-calls-without-httpxs-client).
         self._transport = transport
         self._base_url = base_url.rstrip("/")
+        self._urls: dict[str, httpx.URL] = {}  # each path's URL, parsed by httpx once
         self._total_timeout = total_timeout
         self._timeout = httpx.Timeout(total_timeout, connect=connect_timeout).as_dict()
 
@@ -87,10 +89,10 @@ class WeChatApi:
         if body is not None:
             content = msgspec.json.encode(body)
             headers["Content-Type"] = "application/json"
+        url = self._urls.get(path) or self._urls.setdefault(path, httpx.URL(self._base_url + path))
         request = httpx.Request(
             method,
-            self._base_url + path,
-            params=params,
+            with_query(url, params or {}),
             content=content,
             headers=headers,
             extensions={"timeout": self._timeout},
