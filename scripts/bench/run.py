@@ -5,6 +5,7 @@ another server of the same API when asked (`--peer node`, `--target URL`).
                                          [--million] [--workers 2] [--runs 1] [--warmup 2]
                                          [--scenarios a,b] [--profile DIR]
                                          [--peer node | --target URL] [--wechat URL]
+                                         [--target-pid PID] [--target-database URL]
 
 Starts BAI as production would (`bai serve`, BAI_ENV=production, rate limiting off) on a new
 PostgreSQL database, a fast fake WeChat on loopback (scripts/bench/fake_wechat.py), seeds the
@@ -19,7 +20,9 @@ Side by side: `--peer node` also starts the Node build (BAI_BENCH_NODE_PEER, its
 stop.sh, run from a writable copy in --peer-scratch) on a second new database against the same
 fake WeChat; `--target URL` drives a server already running there instead (start it against
 `--wechat URL`, a fake both use, with APPID `wx-bench`). Both servers are then seeded through
-their login route alike, and every run measures both, alternating which goes first.
+their login route alike, and every run measures both, alternating which goes first. With
+`--target-pid` (its first process) and `--target-database` (the database only it uses) the
+target's CPU and PostgreSQL time per request are measured too: an A/B of two builds of BAI.
 """
 
 import argparse
@@ -139,6 +142,12 @@ def arguments() -> argparse.Namespace:
     side = parser.add_mutually_exclusive_group()
     side.add_argument("--peer", choices=["node"], help="start the Node build and measure it too")
     side.add_argument("--target", metavar="URL", help="measure this running server too")
+    parser.add_argument(
+        "--target-pid", type=int, help="the --target server's first process (its CPU per request)"
+    )
+    parser.add_argument(
+        "--target-database", metavar="URL", help="the database the --target server alone uses"
+    )
     parser.add_argument("--wechat", metavar="URL", help="a running fake WeChat (else one starts)")
     parser.add_argument(
         "--peer-scratch",
@@ -170,7 +179,8 @@ def start_servers(
         scratch = Path(args.peer_scratch)
         servers.append(start_node_peer(NODE_PEER, scratch, node_env(args, peer_url, wechat)))
     elif args.target:
-        servers.append(Server("target", args.target.rstrip("/")))
+        target = args.target.rstrip("/")
+        servers.append(Server("target", target, args.target_pid, args.target_database))
     for server in servers:
         if server.name not in tokens:
             tokens[server.name] = asyncio.run(
