@@ -102,6 +102,9 @@ def bai_env(args: argparse.Namespace, url: str, wechat: str, token_secret: str) 
         "BAI_PORT": str(free_port()),
         "BAI_WORKERS": str(args.workers),
         "BAI_RATE_LIMIT": "off",
+        # The login scenarios sign the same users in thousands of times: with the default limit
+        # their sessions would end the ones whose tokens the refresh and profile scenarios use.
+        "BAI_SESSION_LIMIT": "1000",
         "BAI_TOKEN_SECRET": token_secret,
         "BAI_WECHAT_APPID": APPID,
         "BAI_WECHAT_SECRET": APP_SECRET,

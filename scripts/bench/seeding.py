@@ -24,15 +24,18 @@ async def seed(url: str, users: int, token_secret: str) -> list[str]:
     rng = random.Random(7)
     letters, mixed = string.ascii_lowercase + string.digits, string.ascii_letters + string.digits
     now, exp = datetime.now(UTC), int(time.time()) + 86400
-    rows, tokens = [], []
+    rows, sessions, tokens = [], [], []
     for n in range(min(users, TOKENED_USERS)):
         pb_id, key = "".join(rng.choices(letters, k=15)), "".join(rng.choices(mixed, k=50))
         rows.append((pb_id, key, f"o_u{n}", str(10**15 + n), f"{n:08X}", now, now))
+        sid = "".join(rng.choices(letters, k=15))  # each token's session, as a login begins it
+        sessions.append((sid, pb_id, APPID, now, now, "bench"))
         claims = {
             "collectionId": COLLECTION,
             "exp": exp,
             "id": pb_id,
             "refreshable": True,
+            "sid": sid,
             "type": "auth",
         }
         tokens.append(jwt.encode(claims, key + token_secret, algorithm="HS256"))
@@ -55,6 +58,11 @@ async def seed(url: str, users: int, token_secret: str) -> list[str]:
             await connection.execute(GENERATED_USERS, len(rows), users - 1, now)
         await connection.execute("ALTER TABLE tbl_auth_users ENABLE TRIGGER tbl_auth_users_counted")
         await connection.execute(IDENTITIES, APPID)  # what `bai migrate` gives existing users
+        await connection.copy_records_to_table(
+            "tbl_auth_sessions",
+            records=sessions,
+            columns=["id", "pb_id", "app", "created", "renewed", "user_agent"],
+        )
         await connection.execute(
             "UPDATE tbl_auth_users_count SET total = CASE WHEN slot = 0 THEN $1 ELSE 0 END", users
         )

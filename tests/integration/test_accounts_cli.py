@@ -67,7 +67,14 @@ def test_disable_and_enable_hold_from_the_next_request(
     assert statuses(base, token, "acct-disable") == {401}
 
     assert bai_users(data_dir, "enable", user["pb_id"]).returncode == 0
-    assert statuses(base, token, "acct-disable") == {200}
+    # Disabling ended the user's sessions: enabled again, the user signs in anew.
+    assert login(base, "acct-disable")["data"]["user"]["pb_id"] == user["pb_id"]  # type: ignore[index]
+    assert (
+        httpx.post(
+            f"{base}/pb/api/system/refresh-token", headers={"Authorization": token}
+        ).status_code
+        == 401
+    )
 
 
 def test_revoke_refuses_every_earlier_token(

@@ -1,37 +1,63 @@
-"""BAI beside a live PocketBase (SPEC, PocketBase): the users and their identities live in
-PocketBase, and tokens issued on either side are accepted on both."""
+"""BAI beside a live PocketBase (SPEC, PocketBase): the users, their identities and sessions
+live in PocketBase, tokens issued on either side are accepted on both, and a session ended at
+BAI is ended at PocketBase too."""
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import replace
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+import jwt
 import pytest
 from litestar.testing import TestClient
 
 from bai.adapters.pocketbase.client import PocketBaseClient
 from bai.adapters.pocketbase.identity_store import PocketBaseIdentityStore
+from bai.adapters.pocketbase.session_store import PocketBaseSessionStore
+from bai.adapters.pocketbase.storage import PocketBaseStorage
+from bai.domain.entities import User
 from bai.domain.errors import StorageUnavailable
+from bai.domain.sessions import Session
 from bai.entrypoints.http.app import create_app
 from tests.integration.conftest import Api
 from tests.support.apps import container_with
 from tests.support.cli import Cli, Ran
 from tests.support.fakes import FakeWeChatGateway, FixedClock
-from tests.support.pocketbase import PocketBase, first_migration_only, migrate_up, run_pocketbase
+from tests.support.pocketbase import (
+    SUPERUSER,
+    PocketBase,
+    first_migration_only,
+    migrate_up,
+    run_pocketbase,
+)
 
 USERS = "/api/collections/tbl_auth_users"
 IDENTITIES = "/api/collections/tbl_auth_identities"
 PROBE = "bai_rule_probe"
+MAX_AGE = timedelta(days=30)  # StorageOptions' default, as the app's storage has it
+T = TypeVar("T")
 
 
 def pocketbase_refresh(pocketbase: PocketBase, token: str) -> httpx.Response:
     """PocketBase's own auth-refresh, as the PocketBase JS SDK calls it."""
     return httpx.post(
         f"{pocketbase.url}{USERS}/auth-refresh", headers={"Authorization": token}, timeout=10
+    )
+
+
+def pocketbase_with_password(pocketbase: PocketBase, *, stale_token: str) -> httpx.Response:
+    """A password sign-in (the superuser's) from a client whose SDK still sends a stale token."""
+    email, password = SUPERUSER
+    return httpx.post(
+        f"{pocketbase.url}/api/collections/_superusers/auth-with-password",
+        json={"identity": email, "password": password},
+        headers={"Authorization": stale_token},
+        timeout=10,
     )
 
 
@@ -312,11 +338,12 @@ def test_a_user_deleted_inside_pocketbase_takes_its_identities_along(
     assert again.json()["data"]["user"]["pb_id"] != user_id
 
 
-def test_identity_tables_are_closed_to_pocketbase_users(
+def test_bais_own_tables_are_closed_to_pocketbase_users(
     pocketbase_server: PocketBase, signed_in: tuple[str, str]
 ) -> None:
     _, token = signed_in
-    for collection in (IDENTITIES, "/api/collections/tbl_identity_conflicts"):
+    others = ("/api/collections/tbl_identity_conflicts", "/api/collections/tbl_auth_sessions")
+    for collection in (IDENTITIES, *others):
         listed = httpx.get(
             f"{pocketbase_server.url}{collection}/records", headers={"Authorization": token}
         )
@@ -363,3 +390,183 @@ async def test_identities_before_their_migration_say_which_to_run(
         await client.aclose()
 
     assert "run contrib/pocketbase/pb_migrations" in refused.value.reason
+
+
+async def test_sessions_before_their_migration_say_which_to_run(
+    unmigrated_pocketbase: PocketBase,
+) -> None:
+    client = PocketBaseClient(unmigrated_pocketbase.storage_url)
+    try:
+        with pytest.raises(StorageUnavailable) as refused:
+            await PocketBaseSessionStore(
+                client, identities=PocketBaseIdentityStore(client), max_age=MAX_AGE
+            ).holder("u" * 15, "s" * 15)
+    finally:
+        await client.aclose()
+
+    assert "no tbl_auth_sessions: run contrib/pocketbase/pb_migrations" in refused.value.reason
+
+
+SESSION_RULE = '@request.auth.id != ""'
+SESSION_PROBE = "bai_session_probe"
+_session_numbers = iter(range(10**6))
+
+
+@dataclass(frozen=True)
+class Beside:
+    """BAI's storage beside the session's PocketBase, run on the app's own event loop, and the
+    signing a token of PocketBase's auth collection needs."""
+
+    api: Api
+    pocketbase: PocketBase
+
+    def run(self, call: "Callable[..., Awaitable[T]]", *args: Any, **kwargs: Any) -> T:
+        return self.api.client.blocking_portal.call(partial(call, *args, **kwargs))
+
+    @property
+    def storage(self) -> PocketBaseStorage:
+        storage: PocketBaseStorage = self.api.container.adapters.storage()
+        return storage
+
+    def user(self, pb_id: str) -> User:
+        user = self.run(self.storage.users.get, pb_id)
+        assert user is not None
+        return user
+
+    def start(self, user: User, *, created: datetime) -> Session:
+        session = Session(
+            id=f"t{next(_session_numbers):014d}",
+            pb_id=user.pb_id,
+            app="wxbeside00000001",
+            created=created,
+            renewed=created,
+        )
+        self.run(self.storage.sessions.start, session, limit=10)
+        return session
+
+    def token(self, user: User, **claims: Any) -> str:
+        """A token of `user` minted by hand, as PocketBase signs them (`sid` among `claims`)."""
+        signing = self.api.container.adapters.signing()
+        every = {
+            "collectionId": signing.collection_id,
+            "exp": int(time.time()) + 3600,
+            "id": user.pb_id,
+            "refreshable": True,
+            "type": "auth",
+        }
+        return jwt.encode(every | claims, user.token_key + signing.secret, algorithm="HS256")
+
+    def claims(self, token: str, user: User) -> dict[str, Any]:
+        """The claims of a token PocketBase signed for `user`, its signature checked."""
+        key = user.token_key + self.api.container.adapters.signing().secret
+        claims: dict[str, Any] = jwt.decode(token, key, algorithms=["HS256"])
+        return claims
+
+    def rule_probe(self, token: str) -> httpx.Response:
+        """A record created in a collection whose rule admits any signed-in user."""
+        collection = f"/api/collections/{SESSION_PROBE}"
+        if self.pocketbase.api("GET", collection).status_code == 404:
+            created = self.pocketbase.api(
+                "POST",
+                "/api/collections",
+                json={
+                    "name": SESSION_PROBE,
+                    "type": "base",
+                    "createRule": SESSION_RULE,
+                    "fields": [{"name": "title", "type": "text"}],
+                },
+            )
+            assert created.status_code == 200, created.text
+        return httpx.post(
+            f"{self.pocketbase.url}{collection}/records",
+            json={"title": "t"},
+            headers={"Authorization": token},
+            timeout=10,
+        )
+
+
+@pytest.fixture
+def beside(api: Api, pocketbase_server: PocketBase) -> Beside:
+    return Beside(api, pocketbase_server)
+
+
+def refused_as_pocketbase_refuses(response: httpx.Response) -> bool:
+    body = response.json()
+    return (
+        response.status_code == 401
+        and body["status"] == 401
+        and set(body)
+        == {
+            "status",
+            "message",
+            "data",
+        }
+    )
+
+
+@pytest.mark.parametrize("why", ["ended at BAI", "past its lifetime", "missing", "another's"])
+def test_pocketbase_refuses_a_token_whose_session_is_not_open(
+    beside: Beside, signed_in: tuple[str, str], wechat: FakeWeChatGateway, why: str
+) -> None:
+    user = beside.user(signed_in[0])
+    now = datetime.now(UTC)
+    session = beside.start(user, created=now - MAX_AGE if why == "past its lifetime" else now)
+    sid = {"missing": "t99999999999999"}.get(why, session.id)
+    if why == "another's":
+        other = beside.api.login(wechat.login_code("code-other", openid="openid-other"))
+        user = beside.user(other.json()["data"]["user"]["pb_id"])
+    token = beside.token(user, sid=sid)
+    if why == "ended at BAI":
+        assert beside.pocketbase.api("GET", "/api/health").status_code == 200
+        assert pocketbase_refresh(beside.pocketbase, token).status_code == 200
+        assert beside.rule_probe(token).status_code == 200
+        assert beside.run(beside.storage.sessions.end, user.pb_id, sid, at=now)
+
+    refreshed = pocketbase_refresh(beside.pocketbase, token)
+    probed = beside.rule_probe(f"Bearer {token}")
+    signed_in_anew = pocketbase_with_password(beside.pocketbase, stale_token=token)
+
+    assert refused_as_pocketbase_refuses(refreshed), refreshed.text
+    assert probed.status_code in {400, 401, 403}, probed.text  # a guest's request
+    assert signed_in_anew.status_code == 200, signed_in_anew.text  # the stale token is no bar
+
+
+def test_pocketbase_renews_an_open_sessions_token_keeping_its_sid(
+    beside: Beside, signed_in: tuple[str, str]
+) -> None:
+    user = beside.user(signed_in[0])
+    began = datetime.now(UTC) - MAX_AGE + timedelta(hours=1)  # an hour of its lifetime left
+    session = beside.start(user, created=began)
+    token = beside.token(user, sid=session.id)
+
+    refreshed = pocketbase_refresh(beside.pocketbase, f"Bearer {token}")
+
+    assert refreshed.status_code == 200, refreshed.text
+    renewed = refreshed.json()["token"]
+    claims = beside.claims(renewed, user)
+    assert list(claims) == ["collectionId", "exp", "id", "refreshable", "sid", "type"]
+    assert claims["id"] == user.pb_id
+    assert claims["sid"] == session.id
+    assert claims["refreshable"] is True
+    assert claims["type"] == "auth"
+    assert time.time() + 3000 < claims["exp"] <= (began + MAX_AGE).timestamp()
+    held = beside.run(beside.storage.sessions.holder, user.pb_id, session.id)
+    assert held is not None
+    assert held[1] is not None
+    assert held[1].renewed > began
+    assert pocketbase_refresh(beside.pocketbase, renewed).status_code == 200
+    assert beside.rule_probe(renewed).status_code == 200
+    assert beside.api.refresh(renewed).status_code == 200
+
+
+def test_a_token_without_sid_works_at_pocketbase_as_before(
+    beside: Beside, signed_in: tuple[str, str]
+) -> None:
+    user = beside.user(signed_in[0])
+    token = beside.token(user)
+
+    refreshed = pocketbase_refresh(beside.pocketbase, token)
+
+    assert refreshed.status_code == 200, refreshed.text
+    assert "sid" not in beside.claims(refreshed.json()["token"], user)
+    assert beside.rule_probe(token).status_code == 200

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,13 @@ from bai.adapters.backends import storage_for
 from bai.adapters.pocketbase.client import PocketBaseClient
 from bai.adapters.pocketbase.data_dir import PocketBaseDataDir
 from bai.adapters.pocketbase.identity_store import PocketBaseIdentityStore
+from bai.adapters.pocketbase.session_store import PocketBaseSessionStore
 from bai.adapters.sqlalchemy.account_import import IDENTITY_HELD, NO_USER
 from bai.adapters.storage import StorageOptions
 from bai.adapters.system.clock import SystemClock
 from bai.domain.entities import User
 from bai.domain.identities import Identity
+from bai.domain.sessions import Session
 from bai.entrypoints.config.settings import load_settings
 from bai.entrypoints.http.app import create_app
 from bai.entrypoints.wiring import container_for
@@ -234,11 +237,12 @@ def test_on_a_terminal_the_import_shows_its_progress(
 
 @dataclass(frozen=True)
 class KeptBeside:
-    """A data directory of a PocketBase that BAI kept users and identities in."""
+    """A data directory of a PocketBase that BAI kept users, identities and sessions in."""
 
     data_dir: Path
     users: list[User]
     identities: list[Identity]
+    sessions: list[Session]
 
 
 @pytest.fixture(scope="module")
@@ -251,22 +255,40 @@ def kept_beside(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeptBeside
         for app in ("wxprimary", "wxother")
     ]
 
+    sessions = [
+        Session(
+            id=f"s{n:014d}",
+            pb_id=user.pb_id,
+            app="wxprimary",
+            created=EPOCH,
+            renewed=EPOCH,
+            user_agent=f"device {n}",
+            ended=EPOCH if n == 0 else None,
+        )
+        for n, user in enumerate([*users, users[0]])
+    ]
+
     async def keep(url: str) -> None:
         client = PocketBaseClient(url)
         store = PocketBaseIdentityStore(client)
+        kept = PocketBaseSessionStore(client, identities=store, max_age=timedelta(days=30))
         try:
             for user in users:
                 mine = [each for each in identities if each.pb_id == user.pb_id]
                 await store.register(user, mine[0])
                 for other in mine[1:]:
                     await store.link(other, primary=False)
+            for session in sessions:
+                await kept.start(replace(session, ended=None), limit=10)
+                if session.ended is not None:
+                    await kept.end(session.pb_id, session.id, at=session.ended)
         finally:
             await client.aclose()
 
     for pocketbase in run_pocketbase(folder):
         asyncio.run(keep(pocketbase.storage_url))
         pocketbase.stop()
-        yield KeptBeside(pocketbase.data_dir, users, identities)
+        yield KeptBeside(pocketbase.data_dir, users, identities, sessions)
 
 
 def test_the_identities_bai_kept_beside_pocketbase_are_read_with_its_users(
@@ -311,6 +333,18 @@ def test_identities_kept_beside_pocketbase_move_with_their_users(
     assert "identities: 0 added, 4 already there, 0 refused" in again.stdout
     moved = asyncio.run(identities_at(target_url, kept_beside.users))
     assert sorted(moved, key=repr) == sorted(kept_beside.identities, key=repr)
+    assert "sessions: 3 added, 0 already there, 0 refused" in done.stdout
+    assert "sessions: 0 added, 3 already there, 0 refused" in again.stdout
+    assert asyncio.run(sessions_at(target_url, kept_beside.sessions)) == kept_beside.sessions
+
+
+async def sessions_at(url: str, sessions: list[Session]) -> list[Session | None]:
+    """What the store at `url` holds of `sessions` (tokens naming them work after the move)."""
+    storage = storage_for(StorageOptions(url=url), clock=SystemClock())
+    try:
+        return [await storage.sessions.find(each.id) for each in sessions]
+    finally:
+        await storage.close()
 
 
 async def add_to(url: str, users: list[User], identities: list[Identity]) -> Added:

@@ -13,11 +13,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from devtools.postgres import drop_database
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, Table, inspect, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bai.adapters.rows.identities import identity_of_row
-from bai.adapters.rows.tables import auth_identities, auth_users, metadata
+from bai.adapters.rows.tables import auth_identities, auth_sessions, auth_users, metadata
 from bai.adapters.rows.users import row_of_user
 from bai.adapters.sqlalchemy.migrate import downgrade, upgrade
 from bai.adapters.storage import MigrationRefused
@@ -35,8 +35,9 @@ TABLES = {
     "tbl_login_codes",
     "tbl_auth_identities",
     "tbl_identity_conflicts",
+    "tbl_auth_sessions",
 }
-ALL_APPLIED = "applied migrations 0001, 0002, 0003, 0004"
+ALL_APPLIED = "applied migrations 0001, 0002, 0003, 0004, 0005"
 BEFORE_IDENTITIES = "0003"
 PRIMARY = "wx0123456789abcdef"
 
@@ -179,7 +180,7 @@ def test_existing_users_get_their_identity_in_the_primary_app(before_identities:
     older = a_user(openid="o-2")
     add_users(before_identities, wechat, older, a_platform_user())
 
-    assert upgrade(before_identities, primary_appid=PRIMARY) == ["0004"]
+    assert upgrade(before_identities, primary_appid=PRIMARY) == ["0004", "0005"]
 
     expected = [
         Identity(
@@ -246,11 +247,14 @@ def test_bai_migrate_gives_users_their_identity_in_the_configured_app(
     assert [(i.appid, i.pb_id) for i in identities(url)] == [(PRIMARY, user.pb_id)]
 
 
-def test_a_users_identities_go_with_it_as_declared(before_identities: str) -> None:
+@pytest.mark.parametrize("table", [auth_identities, auth_sessions], ids=lambda table: table.name)
+def test_a_users_identities_and_sessions_go_with_it_as_declared(
+    before_identities: str, table: Table
+) -> None:
     """Alembic's comparison leaves out what a foreign key does on delete: checked here."""
 
     def foreign_keys(connection: Connection) -> list[tuple[list[str], str, str | None]]:
-        found = inspect(connection).get_foreign_keys(auth_identities.name)
+        found = inspect(connection).get_foreign_keys(table.name)
         return [
             (key["constrained_columns"], key["referred_table"], key["options"].get("ondelete"))
             for key in found
@@ -259,8 +263,37 @@ def test_a_users_identities_go_with_it_as_declared(before_identities: str) -> No
     upgrade(before_identities)
 
     declared = [
-        ([key.parent.name], key.column.table.name, key.ondelete)
-        for key in auth_identities.foreign_keys
+        ([key.parent.name], key.column.table.name, key.ondelete) for key in table.foreign_keys
     ]
     assert declared == [(["pb_id"], "tbl_auth_users", "CASCADE")]
     assert inspect_sync(before_identities, foreign_keys) == declared
+
+
+def test_partial_indexes_have_their_declared_conditions(before_identities: str) -> None:
+    """Alembic's comparison leaves out a partial index's condition too: checked here (in the
+    words each database gives it back, less parentheses, casts to text and spaces)."""
+
+    def condition(where: object) -> str:
+        text = str(where).replace("::text", "")
+        return "".join(char for char in text if char not in "() ")
+
+    def found(connection: Connection) -> dict[str, str]:
+        where = f"{connection.dialect.name}_where"
+        return {
+            index["name"]: condition(index["dialect_options"][where])
+            for table in metadata.tables
+            for index in inspect(connection).get_indexes(table)
+            if where in index.get("dialect_options", {}) and index["name"]
+        }
+
+    upgrade(before_identities)
+
+    dialect = "sqlite" if before_identities.startswith("sqlite") else "postgresql"
+    declared = {
+        str(index.name): condition(index.dialect_options[dialect]["where"])
+        for table in metadata.tables.values()
+        for index in table.indexes
+        if index.dialect_options[dialect]["where"] is not None
+    }
+    assert "ix_auth_sessions_ended" in declared
+    assert inspect_sync(before_identities, found) == declared

@@ -52,8 +52,8 @@ def postgresql_url(postgres_database: str) -> str:
     """The session's database, emptied for this test."""
     run_sql(
         postgres_database,
-        "TRUNCATE tbl_auth_users, tbl_auth_identities, tbl_identity_conflicts, tbl_company,"
-        " tbl_login_codes",
+        "TRUNCATE tbl_auth_users, tbl_auth_identities, tbl_auth_sessions, tbl_identity_conflicts,"
+        " tbl_company, tbl_login_codes",
     )
     return postgres_database
 

@@ -118,6 +118,9 @@ class RepeatingIdGenerator(IdGenerator):
     def new_token_key(self) -> str:
         return self._fresh.new_token_key()
 
+    def new_session_id(self) -> str:
+        return self._fresh.new_session_id()
+
 
 class CountingStore(InMemoryUserRepository):
     """Counts its reads of the count and its pings. Each takes a moment, as a database's round

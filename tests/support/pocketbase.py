@@ -27,6 +27,7 @@ HOOKS = ROOT / "contrib" / "pocketbase" / "pb_hooks"
 SUPERUSER = ("superuser@example.com", "bai-test-superuser-password")
 USERS = "/api/collections/tbl_auth_users"
 TABLES = (
+    "tbl_auth_sessions",
     "tbl_auth_identities",
     "tbl_identity_conflicts",
     "tbl_auth_users",
@@ -106,7 +107,7 @@ class PocketBase:
         return f"pocketbase://{quote(email, safe='')}:{password}@{self.url.split('://', 1)[1]}"
 
     def empty(self) -> None:
-        """Remove every user, identity, conflict, company and login code (straight from
+        """Remove every user, session, identity, conflict, company and login code (straight from
         `data.db`, which PocketBase keeps in WAL mode, so it sees the change at once)."""
         with sqlite3.connect(self.data_dir / "data.db", timeout=10) as db:
             for table in TABLES:

@@ -2,6 +2,7 @@ import pytest
 
 from bai.adapters.memory.identity_store import InMemoryIdentityStore
 from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
+from bai.adapters.memory.session_store import InMemorySessionStore
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID, PocketBaseTokenIssuer
@@ -9,6 +10,8 @@ from bai.domain.authentication import Authenticator
 from bai.domain.code_exchange import LoginCodeExchange
 from bai.domain.entities import User
 from bai.domain.identity_matching import IdentityMatching
+from bai.domain.session_keeping import SessionKeeping
+from bai.domain.sessions import SessionPolicy
 from bai.domain.use_cases.complete_profile import CompleteProfile
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.login_or_register import LoginOrRegister
@@ -35,8 +38,38 @@ def tokens(clock: FixedClock) -> PocketBaseTokenIssuer:
 
 
 @pytest.fixture
-def authenticator(users: InMemoryUserRepository, tokens: PocketBaseTokenIssuer) -> Authenticator:
-    return Authenticator(users=users, tokens=tokens)
+def sessions(
+    users: InMemoryUserRepository, identities: InMemoryIdentityStore
+) -> InMemorySessionStore:
+    return InMemorySessionStore(users, identities=identities)
+
+
+@pytest.fixture
+def policy() -> SessionPolicy:
+    return SessionPolicy()
+
+
+@pytest.fixture
+def authenticator(
+    users: InMemoryUserRepository,
+    sessions: InMemorySessionStore,
+    tokens: PocketBaseTokenIssuer,
+    policy: SessionPolicy,
+    clock: FixedClock,
+) -> Authenticator:
+    return Authenticator(users=users, sessions=sessions, tokens=tokens, policy=policy, clock=clock)
+
+
+@pytest.fixture
+def keeping(
+    sessions: InMemorySessionStore,
+    tokens: PocketBaseTokenIssuer,
+    policy: SessionPolicy,
+    clock: FixedClock,
+) -> SessionKeeping:
+    return SessionKeeping(
+        sessions=sessions, tokens=tokens, ids=SecretsIdGenerator(), policy=policy, clock=clock
+    )
 
 
 @pytest.fixture
@@ -57,14 +90,16 @@ def matching(
 def login(
     wechat: FakeWeChatGateway,
     matching: IdentityMatching,
-    tokens: PocketBaseTokenIssuer,
+    authenticator: Authenticator,
+    keeping: SessionKeeping,
     clock: FixedClock,
 ) -> LoginOrRegister:
     return LoginOrRegister(
         apps=TEST_APPS,
         codes=LoginCodeExchange(wechat=wechat, ledger=InMemoryLoginCodeLedger(clock=clock)),
         matching=matching,
-        tokens=tokens,
+        authenticator=authenticator,
+        keeping=keeping,
     )
 
 
@@ -88,15 +123,22 @@ def complete_profile(
 
 @pytest.fixture
 def refresh(
+    *,
     authenticator: Authenticator,
     wechat: FakeWeChatGateway,
     matching: IdentityMatching,
+    keeping: SessionKeeping,
     tokens: PocketBaseTokenIssuer,
     clock: FixedClock,
 ) -> RefreshToken:
     codes = LoginCodeExchange(wechat=wechat, ledger=InMemoryLoginCodeLedger(clock=clock))
     return RefreshToken(
-        apps=TEST_APPS, authenticator=authenticator, codes=codes, matching=matching, tokens=tokens
+        apps=TEST_APPS,
+        authenticator=authenticator,
+        codes=codes,
+        matching=matching,
+        keeping=keeping,
+        tokens=tokens,
     )
 
 

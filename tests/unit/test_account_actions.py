@@ -1,5 +1,6 @@
 import pytest
 
+from bai.adapters.memory.session_store import InMemorySessionStore
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
@@ -18,11 +19,15 @@ from tests.support.fakes import FixedClock
 
 
 @pytest.fixture
-def actions(users: InMemoryUserRepository, clock: FixedClock) -> dict[str, AccountAction]:
+def actions(
+    users: InMemoryUserRepository, sessions: InMemorySessionStore, clock: FixedClock
+) -> dict[str, AccountAction]:
     return {
-        "disable": DisableUser(users=users, clock=clock),
+        "disable": DisableUser(users=users, sessions=sessions, clock=clock),
         "enable": EnableUser(users=users, clock=clock),
-        "revoke": RevokeSessions(users=users, ids=SecretsIdGenerator(), clock=clock),
+        "revoke": RevokeSessions(
+            users=users, sessions=sessions, ids=SecretsIdGenerator(), clock=clock
+        ),
         "delete": DeleteUser(users=users),
     }
 

@@ -12,6 +12,7 @@ EXPECTED_STATUS = {
     errors.PhoneAlreadyBound: 400,
     errors.RefreshCodeRejected: 400,
     errors.UnknownApp: 400,
+    errors.SessionNotFound: 400,
     errors.IdentityRefused: 400,
     errors.ConflictNotFound: 400,
     errors.NotAuthenticated: 401,

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from bai.domain.entities import Company, User
 from bai.domain.identities import Identity
+from bai.domain.sessions import Session
 from bai.domain.use_cases.import_accounts import REPEATED_ID, ImportAccounts
 from bai.ports.account_import import AccountStore, Added, Unreadable
 from tests.support.account_sources import ListSource
@@ -24,6 +25,7 @@ class DictStore(AccountStore):
         self.users: dict[str, User] = {}
         self.companies: dict[str, Company] = {}
         self.order: list[str] = []
+        self.sessions: list[Session] = []
 
     async def add_companies(self, companies: list[Company]) -> Added:
         self.order.append("companies")
@@ -47,6 +49,11 @@ class DictStore(AccountStore):
     async def add_identities(self, identities: list[Identity]) -> Added:
         self.order.append("identities")
         return Added(added=len(identities))
+
+    async def add_sessions(self, sessions: list[Session]) -> Added:
+        self.order.append("sessions")
+        self.sessions += sessions
+        return Added(added=len(sessions))
 
 
 async def test_every_account_is_copied_as_it_is_companies_first() -> None:

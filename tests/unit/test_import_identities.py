@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from bai.domain.entities import Company, User
 from bai.domain.identities import Identity
+from bai.domain.sessions import Session
 from bai.domain.use_cases.import_accounts import ImportAccounts
 from bai.ports.account_import import (
     AccountStore,
@@ -41,6 +42,9 @@ class DictStore(AccountStore):
         new = [user for user in users if user.pb_id not in self.users]
         self.users |= {user.pb_id: user for user in new}
         return Added(added=len(new), present=len(users) - len(new))
+
+    async def add_sessions(self, sessions: list[Session]) -> Added:
+        return Added(added=len(sessions))
 
     async def add_identities(self, identities: list[Identity]) -> Added:
         self.order.append("identities")

@@ -13,6 +13,7 @@ import pytest
 
 from bai.adapters.memory.identity_store import InMemoryIdentityStore
 from bai.domain.entities import User
+from bai.domain.errors import SessionNotFound
 from bai.domain.identities import ConflictKind, ConflictState, Identity, IdentityConflict
 from bai.entrypoints.cli import accounts, identities, main
 from bai.entrypoints.config.database_urls import shown_storage
@@ -24,7 +25,17 @@ from tests.support.identity_stores import APPS_FILE, OTHER, PRIMARY
 # Each action, and what its help must tell: what it does, takes and prints.
 PROMISES = {
     "list": ["JSON lines", "--status", "--since", "--phone", "--limit", "--after", "stderr"],
-    "show": ["PB_ID_OR_OPENID", "JSON", "masked", "identities", "has_unionid", "exit 1"],
+    "show": [
+        "PB_ID_OR_OPENID",
+        "JSON",
+        "masked",
+        "identities",
+        "has_unionid",
+        "sessions",
+        "exit 1",
+    ],
+    "sessions": ["PB_ID", "open sessions", "JSON line", "newest first", "exit 1"],
+    "end-session": ["SID", "401", "other sessions stay", "prints", "exit 1"],
     "disable": ["PB_ID", "401", "until enabled", "prints one line"],
     "enable": ["PB_ID", "disabled account back in", "prints one line"],
     "revoke": ["PB_ID", "new token key", "prints one line"],
@@ -306,3 +317,35 @@ def test_the_commands_refuse_memory_storage(
     assert capsys.readouterr().err.splitlines()[-1] == (
         "bai identities needs BAI_DATABASE_URL: memory:// lives inside the server process"
     )
+
+
+async def test_sessions_are_shown_listed_and_ended_one_by_one(built: Container) -> None:
+    user = await signed_in(built)
+    keeping = built.use_cases.keeping()
+    first = await keeping.begin(user, app=PRIMARY, user_agent="phone")
+    await keeping.begin(user, app=OTHER, user_agent="tablet")
+    sid = (built.adapters.tokens().claimed(first) or ("", ""))[1]
+
+    out, _ = await accounts.answer(built.use_cases, parsed("users", "show", user.pb_id), None)
+    listed, count = await accounts.answer(
+        built.use_cases, parsed("users", "sessions", user.pb_id), None
+    )
+    ended, _ = await accounts.answer(built.use_cases, parsed("users", "end-session", sid), None)
+    after, _ = await accounts.answer(built.use_cases, parsed("users", "sessions", user.pb_id), None)
+
+    assert {s["user_agent"] for s in json.loads(out)["sessions"]} == {"phone", "tablet"}
+    assert count == "2 open session(s)"
+    assert {json.loads(line)["app"] for line in listed.splitlines()} == {PRIMARY, OTHER}
+    assert ended == f"ended session {sid} of user {user.pb_id}"
+    assert [json.loads(line)["user_agent"] for line in after.splitlines()] == ["tablet"]
+
+
+async def test_ending_a_session_that_is_not_open_is_refused(built: Container) -> None:
+    user = await signed_in(built)
+    token = await built.use_cases.keeping().begin(user, app=PRIMARY, user_agent="phone")
+    sid = (built.adapters.tokens().claimed(token) or ("", ""))[1]
+    await accounts.answer(built.use_cases, parsed("users", "end-session", sid), None)
+
+    for again in [sid, "s0000000000000x", "not-an-id"]:
+        with pytest.raises(SessionNotFound):
+            await accounts.answer(built.use_cases, parsed("users", "end-session", again), None)

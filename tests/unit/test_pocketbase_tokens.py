@@ -72,7 +72,7 @@ def test_every_token_round_trips_and_stays_readable_by_the_sdk(seed: int, ttl: i
 
     token = issuer.issue(user)
 
-    assert issuer.claimed_user_id(token) == user.pb_id
+    assert issuer.claimed(token) == (user.pb_id, "")  # no session named
     assert issuer.is_valid(token, user)
     assert sdk_payload(token)["exp"] == int(clock.now().timestamp()) + ttl
     assert token.isascii()
@@ -122,8 +122,10 @@ def test_forged_tokens_are_invalid(
     forged = forgeries(user, other, clock, SECRET)[kind]
 
     assert not tokens.is_valid(forged, user)
-    claimed = tokens.claimed_user_id(forged)
-    assert claimed is None or not tokens.is_valid(forged, other if claimed == other.pb_id else user)
+    claimed = tokens.claimed(forged)
+    assert claimed is None or not tokens.is_valid(
+        forged, other if claimed[0] == other.pb_id else user
+    )
 
 
 def test_hand_signed_genuine_token_is_valid(
@@ -217,4 +219,4 @@ def test_the_adapter_agrees_with_pyjwts_general_decode(
 
     assert issuer.is_valid(token, user) is expected
     if expected:
-        assert issuer.claimed_user_id(token) == user.pb_id
+        assert (issuer.claimed(token) or ("", ""))[0] == user.pb_id

@@ -81,8 +81,8 @@ def test_limits_that_leave_a_route_out_are_refused_by_the_rate_limit() -> None:
 
 def test_operator_limits_name_only_routes_of_the_table() -> None:
     assert parse_limits("login=off")[LOGIN.name] is None
-    with pytest.raises(LimitsError, match="unknown route 'logout'; routes: login, profile"):
-        parse_limits("logout=1/1")
+    with pytest.raises(LimitsError, match="unknown route 'signout'; routes: login, profile"):
+        parse_limits("signout=1/1")
 
 
 def test_readme_s_security_section_states_every_default_limit() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from bai.adapters.memory.identity_store import InMemoryIdentityStore
 from bai.adapters.memory.user_repository import InMemoryUserRepository
+from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
 from bai.domain.entities import UserStatus
 from bai.domain.errors import (
     AccountDisabled,
@@ -251,7 +252,7 @@ def profile(token: str, code: str, app: str | None) -> ProfileCommand:
     )
 
 
-async def test_the_phone_is_asked_with_the_requests_app_and_its_openid(
+async def test_the_phone_is_asked_with_the_sessions_app_and_its_openid(
     login: LoginOrRegister, complete_profile: CompleteProfile, wechat: FakeWeChatGateway
 ) -> None:
     wechat.login_code("c1", openid="o-card", app=CARD)
@@ -259,11 +260,9 @@ async def test_the_phone_is_asked_with_the_requests_app_and_its_openid(
     wechat.phone_code("p-card", openid="o-card", phone="13800138000", app=CARD)
     wechat.phone_code("p-shop", openid="o-card", phone="13800138001", app=SHOP)
 
-    with pytest.raises(OpenidMissing):  # no identity in the primary app
-        await complete_profile.execute(profile(signed_in.token, "p-card", None))
-    with pytest.raises(PhoneCodeRejected):  # minted by another app
-        await complete_profile.execute(profile(signed_in.token, "p-shop", CARD))
-    saved = await complete_profile.execute(profile(signed_in.token, "p-card", CARD))
+    with pytest.raises(PhoneCodeRejected):  # minted by another app than the session's
+        await complete_profile.execute(profile(signed_in.token, "p-shop", SHOP))
+    saved = await complete_profile.execute(profile(signed_in.token, "p-card", None))
 
     assert saved.user.users_phone == "13800138000"
     assert saved.openid == "o-card"  # the app's, answered to it
@@ -340,3 +339,21 @@ async def test_a_login_meeting_the_unionids_user_with_another_openid_in_the_app_
     assert await users.count() == 2
     [conflict] = await identities.conflicts()
     assert (conflict.pb_id, conflict.other_pb_id) == (second.user.pb_id, first.user.pb_id)
+
+
+async def test_a_token_without_session_asks_the_phone_with_the_named_app_else_the_primary(
+    login: LoginOrRegister,
+    complete_profile: CompleteProfile,
+    wechat: FakeWeChatGateway,
+    tokens: PocketBaseTokenIssuer,
+) -> None:
+    wechat.login_code("c1", openid="o-card", app=CARD)
+    user = (await login.execute(at(CARD, "c1"))).user
+    token = tokens.issue(user)  # as PocketBase issues it: no session
+    wechat.phone_code("p-card", openid="o-card", phone="13800138000", app=CARD)
+
+    with pytest.raises(OpenidMissing):  # no identity in the primary app
+        await complete_profile.execute(profile(token, "p-card", None))
+    saved = await complete_profile.execute(profile(token, "p-card", CARD))
+
+    assert saved.openid == "o-card"

@@ -9,8 +9,13 @@
 //
 // Ops: secret, user, list, add, profile, status, token_key, delete, count, ping (users and
 // companies), and claim, read, settle, release (the login code ledger, a table of its own,
-// `_bai_login_codes`, made at start and swept every minute), and the identity ops of
-// bai_identities.js (find, register, link, ...: users' identities per mini-program).
+// `_bai_login_codes`, made at start and swept every minute), the identity ops of
+// bai_identities.js (find, register, link, ...: users' identities per mini-program) and the
+// session ops of bai_sessions.js (holder, start, renew, end, ...).
+//
+// A sign-out at BAI holds here too: a global middleware refuses (401) a token whose `sid` names
+// a session that is ended, expired or not its user's, and PocketBase's auth-refresh of such a
+// token, which would drop the claim, answers one that keeps it (bai_sessions.js).
 //
 // Each handler runs in a VM of its own, so everything it uses is defined or `require`d inside
 // it: bai_records.js holds what the ops share (the user's fields among them).
@@ -27,6 +32,12 @@ onBootstrap((e) => {
     .execute();
 });
 
+routerUse((e) => require(`${__hooks}/bai_sessions.js`).guard(e));
+
+onRecordAuthRefreshRequest((e) => require(`${__hooks}/bai_sessions.js`).noteRefresh(e), "tbl_auth_users");
+
+onRecordAuthRequest((e) => require(`${__hooks}/bai_sessions.js`).keepSession(e), "tbl_auth_users");
+
 cronAdd("bai_sweep_login_codes", "* * * * *", () => {
   $app
     .db()
@@ -42,6 +53,7 @@ routerAdd(
   (e) => {
     const R = require(`${__hooks}/bai_records.js`);
     const identities = require(`${__hooks}/bai_identities.js`);
+    const sessions = require(`${__hooks}/bai_sessions.js`);
     const { USERS, text, find, exported, taken } = R;
     const NOW = "((julianday('now') - 2440587.5) * 86400.0)";
     const body = e.requestInfo().body || {};
@@ -50,6 +62,7 @@ routerAdd(
     const conflict = (field) => e.json(409, { taken: field });
 
     if (identities.has(op)) return identities.handle(e, op, body);
+    if (sessions.has(op)) return sessions.handle(e, op, body);
     switch (op) {
       case "secret": {
         const users = $app.findCollectionByNameOrId(USERS);

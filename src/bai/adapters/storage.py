@@ -11,6 +11,7 @@ from bai.ports.account_import import AccountStore
 from bai.ports.clock import Clock
 from bai.ports.identity_store import IdentityStore
 from bai.ports.login_code_ledger import LoginCodeLedger
+from bai.ports.session_store import SessionStore
 from bai.ports.user_repository import UserRepository
 
 SECRET_CHECK_SECONDS = 10.0
@@ -26,6 +27,7 @@ class StorageOptions:
     transaction_pooling: bool = False
     secret_check_seconds: float = SECRET_CHECK_SECONDS
     primary_appid: str = ""  # the migration gives existing users their identity in this app
+    session_max_age_seconds: int = 30 * 86400  # BAI_SESSION_MAX_AGE, for stores that keep expiry
 
     @property
     def migrations(self) -> str:
@@ -65,6 +67,9 @@ class Storage(Protocol):
 
     @property
     def identities(self) -> IdentityStore: ...
+
+    @property
+    def sessions(self) -> SessionStore: ...
 
     def accounts(self) -> AccountStore:
         """The store the import writes to; `StoreNotOffered` where there is none."""

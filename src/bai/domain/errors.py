@@ -8,7 +8,8 @@
     │   ├── RefreshCodeRejected     WeChat refused the login code offered to renew a token
     │   ├── UnknownApp              the request names a mini-program BAI does not serve
     │   ├── IdentityRefused         an operator's link or unlink would break an identity rule
-    │   └── ConflictNotFound        no open identity conflict has that id
+    │   ├── ConflictNotFound        no open identity conflict has that id
+    │   └── SessionNotFound         no open session has that id (an operator's end-session)
     ├── NotAuthenticated            the caller could not be identified (401)
     │   ├── InvalidToken            token missing, malformed, forged, expired, or its user gone
     │   ├── AccountDisabled         the user's status is `disabled`
@@ -82,6 +83,10 @@ class IdentityRefused(InvalidInput):
     def __init__(self, reason: str = "") -> None:
         super().__init__()  # the reason is for the operator's own screen, never `details`
         self.reason = reason
+
+
+class SessionNotFound(InvalidInput):
+    default_message = "该会话不存在或已结束"
 
 
 class ConflictNotFound(InvalidInput):

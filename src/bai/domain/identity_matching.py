@@ -1,7 +1,9 @@
 """Who signs in when WeChat vouches for `(app, openid, unionid)`: SPEC's rules, in one place."""
 
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
+from enum import Enum
 
 from bai.domain.apps import Apps
 from bai.domain.entities import User
@@ -21,6 +23,18 @@ from bai.ports.user_repository import UserRepository
 
 # A race lost to another sign-in of the same person is re-read; a few rounds settle any.
 ATTEMPTS = 4
+
+Found = tuple[Identity, User] | None  # an identity and its user, as `IdentityStore.find` reads
+# What registers a new user with their first identity (`IdentityStore.register` unless the
+# caller keeps more with them in the same step, as a sign-in does its session).
+Registrar = Callable[[User, Identity], Awaitable[User]]
+
+
+class Unread(Enum):
+    UNREAD = "unread"  # the identity has not been read yet
+
+
+UNREAD = Unread.UNREAD
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +78,35 @@ class IdentityMatching:
         self._ids = ids
         self._clock = clock
 
-    async def sign_in(self, appid: str, who: WeChatIdentity, *, register: bool) -> SignIn:
+    async def sign_in(
+        self,
+        appid: str,
+        who: WeChatIdentity,
+        *,
+        register: bool,
+        read: Found | Unread = UNREAD,
+        registrar: Registrar | None = None,
+    ) -> SignIn:
+        """`read`: what the caller read of `(appid, who.openid)` already (the first round
+        does not read it again); `registrar`: what registers a new user (by default the
+        identity store)."""
+        registers = registrar or self._identities.register
         for _ in range(ATTEMPTS - 1):
             with suppress(IdentityTaken, UnionidTaken, IdentifierTaken):
-                return await self._match(appid, who, register=register)
-        return await self._match(appid, who, register=register)
+                return await self._match(appid, who, register=register, read=read, by=registers)
+            read = UNREAD
+        return await self._match(appid, who, register=register, read=read, by=registers)
 
-    async def _match(self, appid: str, who: WeChatIdentity, *, register: bool) -> SignIn:
-        found = await self._known(appid, who.openid)
+    async def _match(
+        self,
+        appid: str,
+        who: WeChatIdentity,
+        *,
+        register: bool,
+        read: Found | Unread,
+        by: Registrar,
+    ) -> SignIn:
+        found = await self._known(appid, who.openid, read)
         if found is not None:
             identity, user = found
             await self._note_unionid(identity, user, who.unionid)
@@ -80,13 +115,13 @@ class IdentityMatching:
         if holder is not None:
             if holder.is_disabled:
                 raise AccountDisabled
-            return await self._link(appid, who, holder, register=register)
+            return await self._link(appid, who, holder, register=register, by=by)
         if not register:
             raise UserNotFound
-        return SignIn(await self._register(appid, who), registered=True)
+        return SignIn(await self._register(appid, who, by), registered=True)
 
-    async def _known(self, appid: str, openid: str) -> tuple[Identity, User] | None:
-        found = await self._identities.find(appid, openid)
+    async def _known(self, appid: str, openid: str, read: Found | Unread) -> Found:
+        found = await self._identities.find(appid, openid) if read is UNREAD else read
         if found is not None or not self._apps.is_primary(appid):
             return found
         user = await self._users.get_by_openid(openid)
@@ -102,7 +137,7 @@ class IdentityMatching:
         return (identity, adopted) if adopted is not None else None
 
     async def _link(
-        self, appid: str, who: WeChatIdentity, holder: User, *, register: bool
+        self, appid: str, who: WeChatIdentity, holder: User, *, register: bool, by: Registrar
     ) -> SignIn:
         identity = self._identity(appid, who, holder.pb_id)
         try:
@@ -114,19 +149,19 @@ class IdentityMatching:
             # person is a user of their own (not made by a refresh) and an operator is told.
             if not register:
                 raise UserNotFound from None
-            user = await self._register(appid, WeChatIdentity(who.openid))
+            user = await self._register(appid, WeChatIdentity(who.openid), by)
             await self._conflict(ConflictKind.UNIONID_TAKEN, identity, user, who.unionid, holder)
             return SignIn(user, registered=True)
         if linked is None:
             raise IdentityTaken  # the holder was deleted meanwhile: read again
         return SignIn(linked, registered=False)
 
-    async def _register(self, appid: str, who: WeChatIdentity) -> User:
+    async def _register(self, appid: str, who: WeChatIdentity, by: Registrar) -> User:
         primary = self._apps.is_primary(appid)
         user = User.register(
             who, keys=self._ids.new_user_keys(), now=self._clock.now(), primary=primary
         )
-        return await self._identities.register(user, self._identity(appid, who, user.pb_id))
+        return await by(user, self._identity(appid, who, user.pb_id))
 
     async def _note_unionid(self, identity: Identity, user: User, unionid: str) -> None:
         """Rule 1's unionid. Costs nothing while WeChat repeats what is kept; a conflict is

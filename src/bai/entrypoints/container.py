@@ -33,6 +33,8 @@ class Adapters(containers.DeclarativeContainer):
     storage = providers.Singleton(storage_for, config.storage, clock=clock)
     users = storage.provided.users
     identities = storage.provided.identities
+    sessions = storage.provided.sessions
+    session_policy = config.session_policy
     apps = config.wechat.apps
     shared_reads = providers.Singleton(SharedReadsUserRepository, users)
     accounts = storage.provided.accounts.call()

@@ -6,6 +6,7 @@ from dependency_injector import containers, providers
 from bai.domain.authentication import Authenticator
 from bai.domain.code_exchange import LoginCodeExchange
 from bai.domain.identity_matching import IdentityMatching
+from bai.domain.session_keeping import SessionKeeping
 from bai.domain.use_cases.account_actions import DeleteUser, DisableUser, EnableUser, RevokeSessions
 from bai.domain.use_cases.check_readiness import CheckReadiness
 from bai.domain.use_cases.complete_profile import CompleteProfile
@@ -22,12 +23,34 @@ from bai.domain.use_cases.import_accounts import ImportAccounts
 from bai.domain.use_cases.list_users import ListUsers
 from bai.domain.use_cases.login_or_register import LoginOrRegister
 from bai.domain.use_cases.refresh_token import RefreshToken
+from bai.domain.use_cases.sign_out import (
+    EndSession,
+    ListSessions,
+    Logout,
+    LogoutAll,
+    ShowSessions,
+)
 
 
 class UseCases(containers.DeclarativeContainer):
     adapters = providers.DependenciesContainer()
 
-    authenticator = providers.Singleton(Authenticator, users=adapters.users, tokens=adapters.tokens)
+    authenticator = providers.Singleton(
+        Authenticator,
+        users=adapters.users,
+        sessions=adapters.sessions,
+        tokens=adapters.tokens,
+        policy=adapters.session_policy,
+        clock=adapters.clock,
+    )
+    keeping = providers.Singleton(
+        SessionKeeping,
+        sessions=adapters.sessions,
+        tokens=adapters.tokens,
+        ids=adapters.ids,
+        policy=adapters.session_policy,
+        clock=adapters.clock,
+    )
     login_codes = providers.Singleton(
         LoginCodeExchange, wechat=adapters.wechat, ledger=adapters.login_code_ledger
     )
@@ -46,7 +69,8 @@ class UseCases(containers.DeclarativeContainer):
         apps=adapters.apps,
         codes=login_codes,
         matching=identity_matching,
-        tokens=adapters.tokens,
+        authenticator=authenticator,
+        keeping=keeping,
     )
     complete_profile = providers.Singleton(
         CompleteProfile,
@@ -63,15 +87,35 @@ class UseCases(containers.DeclarativeContainer):
         authenticator=authenticator,
         codes=login_codes,
         matching=identity_matching,
+        keeping=keeping,
         tokens=adapters.tokens,
     )
     count_users = providers.Singleton(CountUsers, users=adapters.shared_reads)
     check_readiness = providers.Singleton(CheckReadiness, users=adapters.shared_reads)
-    disable_user = providers.Singleton(DisableUser, users=adapters.users, clock=adapters.clock)
+    disable_user = providers.Singleton(
+        DisableUser, users=adapters.users, sessions=adapters.sessions, clock=adapters.clock
+    )
     enable_user = providers.Singleton(EnableUser, users=adapters.users, clock=adapters.clock)
     revoke_sessions = providers.Singleton(
-        RevokeSessions, users=adapters.users, ids=adapters.ids, clock=adapters.clock
+        RevokeSessions,
+        users=adapters.users,
+        sessions=adapters.sessions,
+        ids=adapters.ids,
+        clock=adapters.clock,
     )
+    logout = providers.Singleton(
+        Logout, authenticator=authenticator, keeping=keeping, revoke=revoke_sessions
+    )
+    logout_all = providers.Singleton(LogoutAll, authenticator=authenticator, revoke=revoke_sessions)
+    list_sessions = providers.Singleton(ListSessions, authenticator=authenticator, keeping=keeping)
+    show_sessions = providers.Singleton(
+        ShowSessions,
+        users=adapters.users,
+        sessions=adapters.sessions,
+        policy=adapters.session_policy,
+        clock=adapters.clock,
+    )
+    end_session = providers.Singleton(EndSession, sessions=adapters.sessions, clock=adapters.clock)
     delete_user = providers.Singleton(DeleteUser, users=adapters.users)
     find_user = providers.Singleton(FindUser, users=adapters.users)
     list_users = providers.Singleton(ListUsers, users=adapters.users)

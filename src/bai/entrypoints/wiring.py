@@ -28,6 +28,7 @@ def storage_options(settings: Settings) -> StorageOptions:
         pool_size=settings.database_pool_size,
         transaction_pooling=settings.database_pool_mode == "transaction",
         primary_appid=settings.wechat_apps.primary.appid,
+        session_max_age_seconds=settings.session_max_age,
     )
 
 
@@ -58,6 +59,7 @@ def container_for(settings: Settings) -> Container:
             },
             "signing": Signing(settings.collection_id, settings.token_secret),
             "token_ttl": settings.token_ttl,
+            "session_policy": settings.session_policy,
         }
     )
     return container

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from bai.domain.entities import Company, User
 from bai.domain.identities import Identity
+from bai.domain.sessions import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,11 @@ class AccountSource(Protocol):
         """The users' identities per app, where the source keeps them (none by default)."""
         return iter(())
 
+    def sessions(self, batch_size: int) -> Iterator[list[Session | Unreadable]]:
+        """The users' sessions, where the source keeps them (none by default): copied, the
+        tokens that name them keep working."""
+        return iter(())
+
 
 class AccountStore(Protocol):
     """Where imported accounts go. Each call adds what is absent and changes nothing else.
@@ -68,6 +74,10 @@ class AccountStore(Protocol):
     async def add_identities(self, identities: list[Identity]) -> Added:
         """Add the identities whose user the store holds; one whose app and openid another
         user holds, or whose user has another in that app, is refused."""
+        ...
+
+    async def add_sessions(self, sessions: list[Session]) -> Added:
+        """Add the sessions whose user the store holds (by id: one there already is left)."""
         ...
 
 

@@ -17,22 +17,26 @@ from .user_statements import (
 )
 
 # The identity and its user with the user's company: what a sign-in reads, in one statement.
-FIND = (
-    f"SELECT {USER_AND_COMPANY_COLUMNS}, "  # noqa: S608
-    + ", ".join(f"i.{column} AS {IDENTITY_PREFIX}{column}" for column in IDENTITY_COLUMNS)
-    + " FROM tbl_auth_identities i JOIN tbl_auth_users u ON u.pb_id = i.pb_id"
+FOUND_COLUMNS = f"{USER_AND_COMPANY_COLUMNS}, " + ", ".join(
+    f"i.{column} AS {IDENTITY_PREFIX}{column}" for column in IDENTITY_COLUMNS
+)
+FOUND_BY_IDENTITY = (
+    "FROM tbl_auth_identities i JOIN tbl_auth_users u ON u.pb_id = i.pb_id"
     + COMPANY_JOIN
     + " WHERE i.appid = $1 AND i.openid = $2"
 )
+FIND = f"SELECT {FOUND_COLUMNS} {FOUND_BY_IDENTITY}"
 # A new user and its first identity, both or neither, and the user as `get` reads it, in one
 # statement (the foreign key is checked at its end, when the user is there).
 _FIRST = len(COLUMNS) + 1
 _IDENTITY_VALUES = ", ".join(f"${n}" for n in range(_FIRST, _FIRST + len(IDENTITY_COLUMNS)))
-REGISTER = (
+REGISTERING = (
     f"WITH added AS ({INSERT_USER} RETURNING *), identity AS ("  # noqa: S608
-    f"INSERT INTO tbl_auth_identities ({', '.join(IDENTITY_COLUMNS)}) VALUES ({_IDENTITY_VALUES})) "
-    + USER_AND_COMPANY.format(users="added")
+    f"INSERT INTO tbl_auth_identities ({', '.join(IDENTITY_COLUMNS)}) VALUES ({_IDENTITY_VALUES}))"
 )
+REGISTERED = USER_AND_COMPANY.format(users="added")
+REGISTER = f"{REGISTERING} {REGISTERED}"
+REGISTER_PARAMETERS = len(COLUMNS) + len(IDENTITY_COLUMNS)
 
 
 def register_values(user: User, identity: Identity) -> list[Any]:

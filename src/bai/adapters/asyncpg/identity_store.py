@@ -4,7 +4,6 @@ from typing import Any
 import asyncpg
 
 from bai.adapters.rows.identities import IDENTITY_PREFIX, identity_of_row
-from bai.adapters.rows.retry import read_with_one_retry
 from bai.adapters.rows.tables import IDENTITY_KEY, IDENTITY_PER_APP, unique_when_set
 from bai.adapters.rows.users import user_of_row
 from bai.domain.entities import User
@@ -20,7 +19,7 @@ from bai.domain.identities import ConflictState, Identity, IdentityConflict
 from bai.ports.identity_store import IdentityStore
 
 from .identity_statements import FIND, REGISTER, register_values
-from .pool import LOST_CONNECTION, LazyPool
+from .pool import LazyPool
 from .user_statements import BY_UNIONID
 
 # What a registration met, by the name of the unique key it broke; any other is an identifier.
@@ -33,8 +32,17 @@ TAKEN: dict[str, type[BaiError]] = {
 }
 
 
-def _lost(exc: Exception) -> bool:
-    return isinstance(exc, StorageUnavailable) and isinstance(exc.__cause__, LOST_CONNECTION)
+async def registered(pool: LazyPool, statement: str, values: list[Any]) -> User:
+    """The user a registering statement (`REGISTER`, or one that keeps more with it) made, as
+    `get` reads it; a unique key another holds is the error that names it."""
+    async with pool.connection() as connection:
+        try:
+            record = await connection.fetchrow(statement, *values)
+        except asyncpg.UniqueViolationError as exc:
+            raise TAKEN.get(exc.constraint_name or "", IdentifierTaken)() from exc
+    if record is None:
+        raise StorageUnavailable
+    return user_of_row(record)
 
 
 class AsyncpgIdentityStore(IdentityStore):
@@ -47,33 +55,19 @@ class AsyncpgIdentityStore(IdentityStore):
         self._pool = pool
         self._rest = rest
 
-    async def _fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        async def once() -> list[asyncpg.Record]:
-            async with self._pool.connection() as connection:
-                return list(await connection.fetch(query, *args))
-
-        return await read_with_one_retry(once, lost=_lost)
-
     async def find(self, appid: str, openid: str) -> tuple[Identity, User] | None:
-        records = await self._fetch(FIND, appid, openid)
+        records = await self._pool.read(FIND, appid, openid)
         if not records:
             return None
         return identity_of_row(records[0], IDENTITY_PREFIX), user_of_row(records[0])
 
     async def user_with_unionid(self, unionid: str) -> User | None:
-        records = await self._fetch(BY_UNIONID, unionid) if unionid else []
+        records = await self._pool.read(BY_UNIONID, unionid) if unionid else []
         return user_of_row(records[0]) if records else None
 
     async def register(self, user: User, identity: Identity) -> User:
         values = register_values(user, replace(identity, pb_id=user.pb_id))
-        async with self._pool.connection() as connection:
-            try:
-                record = await connection.fetchrow(REGISTER, *values)
-            except asyncpg.UniqueViolationError as exc:
-                raise TAKEN.get(exc.constraint_name or "", IdentifierTaken)() from exc
-        if record is None:
-            raise StorageUnavailable
-        return user_of_row(record)
+        return await registered(self._pool, REGISTER, values)
 
     async def link(self, identity: Identity, *, primary: bool) -> User | None:
         return await self._rest.link(identity, primary=primary)

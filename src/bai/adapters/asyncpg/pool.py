@@ -5,8 +5,11 @@ from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 import asyncpg
+from asyncpg.transaction import Transaction
 
 from bai.adapters.rows.outages import unavailable
+from bai.adapters.rows.retry import read_with_one_retry
+from bai.domain.errors import StorageUnavailable
 
 TIMEOUT_SECONDS = 1.0
 # How long a request waits for a free connection while the database answers: a burst of work
@@ -36,9 +39,16 @@ OUTAGES = (
 )
 
 
+def _lost(exc: Exception) -> bool:
+    return isinstance(exc, StorageUnavailable) and isinstance(exc.__cause__, LOST_CONNECTION)
+
+
 class Statements(Protocol):
-    """What the adapters do with a checked-out connection: run one statement. (asyncpg's pool
-    hands out a proxy of a connection whose class is not part of its public API.)"""
+    """What the adapters do with a checked-out connection: run one statement, or a few in a
+    transaction. (asyncpg's pool hands out a proxy of a connection whose class is not part of
+    its public API.)"""
+
+    def transaction(self) -> Transaction: ...
 
     async def execute(self, query: str, *args: Any) -> str: ...
 
@@ -116,6 +126,16 @@ class LazyPool:
             raise unavailable(exc) from exc
         except asyncpg.UndefinedTableError as exc:
             raise unavailable(exc) from exc
+
+    async def read(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        """The rows of one reading statement, run again once on a fresh connection when its
+        connection turns out dead (`read_with_one_retry`)."""
+
+        async def once() -> list[asyncpg.Record]:
+            async with self.connection() as connection:
+                return list(await connection.fetch(query, *args))
+
+        return await read_with_one_retry(once, lost=_lost)
 
     async def warm(self) -> None:
         """Open the pool now, before the first request needs it; if the database is away, the

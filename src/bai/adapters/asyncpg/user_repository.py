@@ -3,19 +3,14 @@ from typing import Any
 
 import asyncpg
 
-from bai.adapters.rows.retry import read_with_one_retry
 from bai.adapters.rows.users import user_of_row
 from bai.domain.entities import User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
 from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
-from .pool import LOST_CONNECTION, LazyPool
+from .pool import LazyPool
 from .user_statements import BY_ID, BY_OPENID, INSERT, change_query, insert_values, listing
-
-
-def _lost(exc: Exception) -> bool:
-    return isinstance(exc, StorageUnavailable) and isinstance(exc.__cause__, LOST_CONNECTION)
 
 
 class AsyncpgUserRepository(UserRepository):
@@ -28,15 +23,8 @@ class AsyncpgUserRepository(UserRepository):
     def __init__(self, pool: LazyPool) -> None:
         self._pool = pool
 
-    async def _fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        async def once() -> list[asyncpg.Record]:
-            async with self._pool.connection() as connection:
-                return list(await connection.fetch(query, *args))
-
-        return await read_with_one_retry(once, lost=_lost)
-
     async def _read_user(self, query: str, key: str) -> User | None:
-        records = await self._fetch(query, key)
+        records = await self._pool.read(query, key)
         return user_of_row(records[0]) if records else None
 
     async def get(self, pb_id: str) -> User | None:
@@ -109,11 +97,11 @@ class AsyncpgUserRepository(UserRepository):
     async def count(self) -> int:
         """The counter the triggers keep (migration 0002): no scan of the users."""
         query = "SELECT coalesce(sum(total), 0) FROM tbl_auth_users_count"
-        return int((await self._fetch(query))[0][0])
+        return int((await self._pool.read(query))[0][0])
 
     async def list_users(self, query: UserQuery, *, limit: int) -> list[User]:
         statement, arguments = listing(query, limit)
-        return [user_of_row(record) for record in await self._fetch(statement, *arguments)]
+        return [user_of_row(record) for record in await self._pool.read(statement, *arguments)]
 
     async def ping(self) -> None:
-        await self._fetch("SELECT 1")
+        await self._pool.read("SELECT 1")

@@ -7,6 +7,7 @@ from bai.ports.clock import Clock
 
 from .identity_store import InMemoryIdentityStore
 from .login_code_ledger import InMemoryLoginCodeLedger
+from .session_store import InMemorySessionStore
 from .user_repository import InMemoryUserRepository
 
 
@@ -24,6 +25,10 @@ class MemoryStorage(Storage):
     @cached_property
     def identities(self) -> InMemoryIdentityStore:
         return InMemoryIdentityStore(self.users)
+
+    @cached_property
+    def sessions(self) -> InMemorySessionStore:
+        return InMemorySessionStore(self.users, identities=self.identities)
 
     @cached_property
     def login_codes(self) -> InMemoryLoginCodeLedger:

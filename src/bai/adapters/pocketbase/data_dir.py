@@ -10,12 +10,13 @@ from urllib.parse import quote
 
 from bai.domain.entities import Company, User
 from bai.domain.identities import Identity
+from bai.domain.sessions import Session
 from bai.ports.account_import import AccountSource, Unreadable, UnusableSource
 
-from .data_dir_shape import COMPANIES, IDENTITIES, USERS, checked_shape
-from .records import company_of, identity_of, user_of
+from .data_dir_shape import COMPANIES, IDENTITIES, SESSIONS, USERS, checked_shape
+from .records import company_of, identity_of, session_of, user_of
 
-Record = TypeVar("Record", Company, User, Identity)
+Record = TypeVar("Record", Company, User, Identity, Session)
 
 
 class PocketBaseDataDir(AccountSource):
@@ -68,6 +69,10 @@ class PocketBaseDataDir(AccountSource):
     def identities(self, batch_size: int) -> Iterator[list[Identity | Unreadable]]:
         if IDENTITIES in self._columns:
             yield from self._batches(IDENTITIES, batch_size, self._identity)
+
+    def sessions(self, batch_size: int) -> Iterator[list[Session | Unreadable]]:
+        if SESSIONS in self._columns:
+            yield from self._batches(SESSIONS, batch_size, session_of)
 
     def _batches(
         self, table: str, size: int, build: Callable[[dict[str, Any]], Record]

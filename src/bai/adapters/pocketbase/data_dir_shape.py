@@ -16,13 +16,20 @@ from .records import EMPTY_MEANS, NUMBER_FIELDS, TEXT_FIELDS
 USERS = "tbl_auth_users"
 COMPANIES = "tbl_company"
 IDENTITIES = "tbl_auth_identities"  # where BAI kept identities beside this PocketBase
+SESSIONS = "tbl_auth_sessions"  # and sessions
 COLLECTIONS = "_collections"
 READ = {
     USERS: ("id", "tokenKey", "created", "updated", *EMPTY_MEANS, *TEXT_FIELDS, *NUMBER_FIELDS),
     COMPANIES: ("id", "company_id", "company_name", "company_status", "created", "updated"),
     IDENTITIES: ("id", "appid", "openid", "user", "unionid", "created"),
+    SESSIONS: ("id", "user", "app", "created", "renewed", "user_agent", "ended"),
 }
-REQUIRED = {USERS: ("id", "tokenKey"), COMPANIES: ("id",), IDENTITIES: ("id", "user")}
+REQUIRED = {
+    USERS: ("id", "tokenKey"),
+    COMPANIES: ("id",),
+    IDENTITIES: ("id", "user"),
+    SESSIONS: ("id", "user"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +45,10 @@ def checked_shape(db: sqlite3.Connection) -> Shape:
     db.text_factory = bytes
     try:
         _require_table(db, COLLECTIONS)
+        marks = ", ".join("?" for _ in READ)
         rows = db.execute(
-            "SELECT name, id, type, options, typeof(id), typeof(type), typeof(options)"
-            " FROM _collections WHERE name IN (?, ?, ?)",
+            "SELECT name, id, type, options, typeof(id), typeof(type), typeof(options)"  # noqa: S608
+            f" FROM _collections WHERE name IN ({marks})",
             tuple(READ),
         ).fetchall()
         names = [row[0].decode() for row in rows]

@@ -1,12 +1,13 @@
 """PocketBase records (as `data.db` rows or as BAI's hook returns them) as BAI's entities:
-users, companies, identities."""
+users, companies, identities, sessions."""
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bai.domain.entities import Company, IdType, User, UserStatus, is_record_id
 from bai.domain.identities import Identity
+from bai.domain.sessions import Session
 from bai.domain.user_fields import USER_FIELDS, FieldKind, named
 
 TEXT_FIELDS = named(FieldKind.TEXT)
@@ -136,4 +137,36 @@ def identity_record(identity: Identity) -> dict[str, Any]:
         "pb_id": identity.pb_id,
         "unionid": identity.unionid,
         "created": pocketbase_time(identity.created),
+    }
+
+
+def session_of(record: Mapping[str, Any]) -> Session:
+    """The session a `tbl_auth_sessions` record holds (its `user` is the user's id, an empty
+    `ended` an open session)."""
+    pb_id, ended = text(record, "user"), text(record, "ended")
+    if not is_record_id(pb_id):
+        raise ValueError("user is not a record id")
+    if not text(record, "created") or not text(record, "renewed"):
+        raise ValueError("created or renewed is empty")
+    return Session(
+        id=text(record, "id"),
+        pb_id=pb_id,
+        app=text(record, "app"),
+        created=moment(record, "created", utc_now),
+        renewed=moment(record, "renewed", utc_now),
+        user_agent=text(record, "user_agent"),
+        ended=moment(record, "ended", utc_now) if ended else None,
+    )
+
+
+def session_record(session: Session, *, max_age: timedelta) -> dict[str, Any]:
+    """What BAI's hook takes to start `session`: its `expires` is `created` plus `max_age`."""
+    return {
+        "id": session.id,
+        "pb_id": session.pb_id,
+        "app": session.app,
+        "user_agent": session.user_agent,
+        "created": pocketbase_time(session.created),
+        "renewed": pocketbase_time(session.renewed),
+        "expires": pocketbase_time(session.created + max_age),
     }

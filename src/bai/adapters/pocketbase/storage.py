@@ -2,6 +2,7 @@
 collection's id and token secret, which are PocketBase's and may be rotated there."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import cached_property
 from urllib.parse import quote
 
@@ -12,6 +13,7 @@ from .client import PocketBaseClient, collection_secret, target_of
 from .identity_store import PocketBaseIdentityStore
 from .login_code_ledger import PocketBaseLoginCodeLedger
 from .secret_watch import follow_secret
+from .session_store import PocketBaseSessionStore
 from .user_repository import PocketBaseUserRepository
 
 
@@ -32,6 +34,11 @@ class PocketBaseStorage(Storage):
     @cached_property
     def identities(self) -> PocketBaseIdentityStore:
         return PocketBaseIdentityStore(self.client)
+
+    @cached_property
+    def sessions(self) -> PocketBaseSessionStore:
+        max_age = timedelta(seconds=self._options.session_max_age_seconds)
+        return PocketBaseSessionStore(self.client, identities=self.identities, max_age=max_age)
 
     @cached_property
     def login_codes(self) -> PocketBaseLoginCodeLedger:

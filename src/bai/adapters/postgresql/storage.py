@@ -1,6 +1,6 @@
-"""PostgreSQL: the request path's stores (users, login codes, a sign-in's identities) on
-asyncpg directly, the rest (the identities' other writes, the import) and migrations through
-SQLAlchemy (docs/storage.md says why)."""
+"""PostgreSQL: the request path's stores (users, login codes, a sign-in's identities, a token's
+session check and renewal) on asyncpg directly, the rest (the identities' and sessions' other
+writes, the import) and migrations through SQLAlchemy (docs/storage.md says why)."""
 
 from functools import cached_property
 
@@ -11,11 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bai.adapters.asyncpg.identity_store import AsyncpgIdentityStore
 from bai.adapters.asyncpg.login_code_ledger import AsyncpgLoginCodeLedger
 from bai.adapters.asyncpg.pool import LazyPool
+from bai.adapters.asyncpg.session_store import AsyncpgSessionStore
 from bai.adapters.asyncpg.user_repository import AsyncpgUserRepository
 from bai.adapters.sqlalchemy.account_import import SqlAlchemyAccountStore
 from bai.adapters.sqlalchemy.engine import create_engine
 from bai.adapters.sqlalchemy.identity_store import SqlAlchemyIdentityStore
 from bai.adapters.sqlalchemy.migrate import migrated
+from bai.adapters.sqlalchemy.session_store import SqlAlchemySessionStore
 from bai.adapters.storage import Storage, StorageOptions
 from bai.ports.clock import Clock
 
@@ -46,6 +48,11 @@ class PostgresStorage(Storage):
     @cached_property
     def identities(self) -> AsyncpgIdentityStore:
         return AsyncpgIdentityStore(self.pool, rest=SqlAlchemyIdentityStore(self.engine))
+
+    @cached_property
+    def sessions(self) -> AsyncpgSessionStore:
+        rest = SqlAlchemySessionStore(self.engine, identities=self.identities)
+        return AsyncpgSessionStore(self.pool, rest=rest)
 
     @cached_property
     def login_codes(self) -> AsyncpgLoginCodeLedger:

@@ -170,3 +170,34 @@ identity_conflicts = Table(
     Column("created", UtcDateTime, nullable=False),
     Index("ix_identity_conflicts_state_created", "state", "created", "id"),
 )
+
+# Sessions: one sign-in on one device each, going with their user (the foreign key cascades,
+# served by the index on `(pb_id, created)`, which also reads a user's open sessions in order).
+# The sweep reads the long-ended ones by `ended` (open ones are not in that index) and the
+# long-begun ones by `created`; `renewed`, which every refresh writes, is in no index.
+auth_sessions = Table(
+    "tbl_auth_sessions",
+    metadata,
+    Column("id", String(15), primary_key=True),
+    Column(
+        "pb_id",
+        String(15),
+        ForeignKey("tbl_auth_users.pb_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("app", String(64), nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("renewed", UtcDateTime, nullable=False),
+    _text("user_agent", 200),
+    Column("ended", UtcDateTime, nullable=True),
+    Index("ix_auth_sessions_pb_id_created", "pb_id", "created"),
+    Index(
+        "ix_auth_sessions_ended",
+        "ended",
+        postgresql_where=text("ended IS NOT NULL"),
+        sqlite_where=text("ended IS NOT NULL"),
+    ),
+    # BRIN on PostgreSQL: sessions are inserted in `created` order, so block ranges summarise
+    # it well, and a sign-in's insert does not descend a B-tree for the sweep's sake.
+    Index("ix_auth_sessions_created", "created", postgresql_using="brin"),
+)

@@ -6,10 +6,12 @@ from sqlalchemy import Integer, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bai.adapters.rows.identities import row_of_identity
-from bai.adapters.rows.tables import auth_identities, auth_users, companies
+from bai.adapters.rows.sessions import row_of_session
+from bai.adapters.rows.tables import auth_identities, auth_sessions, auth_users, companies
 from bai.adapters.rows.users import row_of_user
 from bai.domain.entities import Company, User
 from bai.domain.identities import Identity
+from bai.domain.sessions import Session
 from bai.ports.account_import import AccountStore, Added, Unreadable, identity_name
 
 from .reads import INSERTS
@@ -73,6 +75,37 @@ class SqlAlchemyAccountStore(AccountStore):
         added = [each for each in new if _key(each) in after]
         present = [each for each in batch if _key(each) in before]
         return Added(added=len(added), present=len(present), refused=refused)
+
+    async def add_sessions(self, batch: list[Session]) -> Added:
+        """Sessions of users the database holds (the foreign key would refuse the others), by
+        id: one there already is left as it is."""
+        refused = [
+            Unreadable(each.id, problem)
+            for each in batch
+            if (problem := _misfit(auth_sessions, row_of_session(each)))
+        ]
+        batch = [each for each in batch if not _misfit(auth_sessions, row_of_session(each))]
+        ids = [each.id for each in batch]
+        held_users = select(auth_users.c.pb_id).where(
+            auth_users.c.pb_id.in_({each.pb_id for each in batch})
+        )
+        held = select(auth_sessions.c.id).where(auth_sessions.c.id.in_(ids))
+        async with write_transaction(self._engine) as connection:
+            users = set((await connection.execute(held_users)).scalars())
+            present = set((await connection.execute(held)).scalars())
+            new = [each for each in batch if each.pb_id in users and each.id not in present]
+            if new:
+                insert = self._insert(auth_sessions).on_conflict_do_nothing()
+                await connection.execute(insert, [row_of_session(each) for each in new])
+            after = set((await connection.execute(held)).scalars())
+        refused += [
+            Unreadable(
+                each.id, NO_USER if each.pb_id not in users else "another session holds its id"
+            )
+            for each in batch
+            if each.id not in after
+        ]
+        return Added(added=len(after - present), present=len(present), refused=refused)
 
     async def _add(self, table: Table, rows: list[dict[str, Any]]) -> Added:
         refused = [

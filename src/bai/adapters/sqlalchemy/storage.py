@@ -15,6 +15,7 @@ from .engine import create_engine
 from .identity_store import SqlAlchemyIdentityStore
 from .login_code_ledger import SqlAlchemyLoginCodeLedger
 from .migrate import migrated
+from .session_store import SqlAlchemySessionStore
 from .user_repository import SqlAlchemyUserRepository
 
 
@@ -47,6 +48,10 @@ class SqliteStorage(Storage):
     @cached_property
     def identities(self) -> SqlAlchemyIdentityStore:
         return SqlAlchemyIdentityStore(self.engine)
+
+    @cached_property
+    def sessions(self) -> SqlAlchemySessionStore:
+        return SqlAlchemySessionStore(self.engine, identities=self.identities)
 
     @cached_property
     def login_codes(self) -> SqlAlchemyLoginCodeLedger:

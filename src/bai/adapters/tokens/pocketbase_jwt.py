@@ -1,3 +1,5 @@
+from datetime import datetime
+
 import msgspec
 
 from bai.adapters.tokens import compact_hs256
@@ -17,15 +19,17 @@ def secret_is_long_enough(secret: str, minimum: int = MIN_SECRET_BYTES) -> bool:
     return len(secret.encode()) >= minimum
 
 
-class Claims(msgspec.Struct, kw_only=True):
-    """PocketBase's auth claims, in the order it writes them. Decoding is strict: `exp` must be
-    a JSON integer (not a bool, float or string) and the four required claims must be there.
-    A token without `refreshable` is not refreshable, as at PocketBase."""
+class Claims(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """PocketBase's auth claims and BAI's `sid`, in sorted order, as PocketBase writes them.
+    Decoding is strict: `exp` must be a JSON integer (not a bool, float or string) and the four
+    required claims must be there. A token without `refreshable` is not refreshable, as at
+    PocketBase; one without `sid` (PocketBase's own, or from before sessions) has none."""
 
     collectionId: str  # noqa: N815 (PocketBase's claim name)
     exp: int
     id: str
     refreshable: bool = False
+    sid: str = ""
     type: str
 
 
@@ -36,7 +40,8 @@ _CLAIMS_DECODER = msgspec.json.Decoder(Claims)
 class PocketBaseTokenIssuer(TokenIssuer):
     """HS256 tokens exactly as a PocketBase (v0.23+) auth collection issues them.
 
-    Claims, in PocketBase's sorted order: `collectionId`, `exp`, `id`, `refreshable`, `type`.
+    Claims, in PocketBase's sorted order: `collectionId`, `exp`, `id`, `refreshable`, `sid`
+    (the session), `type`.
     The signing key is the user's `token_key` joined to the collection secret. Verification
     pins the algorithm, requires `exp` (PocketBase does not) and checks type and collection.
     The compact form is `compact_hs256`'s; the claims are a typed msgspec struct.
@@ -58,20 +63,26 @@ class PocketBaseTokenIssuer(TokenIssuer):
             )
         self._secret = secret
 
-    def issue(self, user: User) -> str:
+    def issue(self, user: User, *, session: str = "", not_after: datetime | None = None) -> str:
+        """A token of `session` (none: a token as PocketBase itself issues, for tools and
+        tests; BAI's use cases always name one)."""
+        exp = int(self._clock.now().timestamp()) + self._ttl
+        if not_after is not None:
+            exp = min(exp, int(not_after.timestamp()))
         claims = Claims(
             collectionId=self._collection_id,
-            exp=int(self._clock.now().timestamp()) + self._ttl,
+            exp=exp,
             id=user.pb_id,
             refreshable=True,
+            sid=session,
             type="auth",
         )
         return compact_hs256.sign(_encode_claims(claims), self._key(user))
 
-    def claimed_user_id(self, token: str) -> str | None:
+    def claimed(self, token: str) -> tuple[str, str] | None:
         parts = compact_hs256.parts(token)
         claims = self._unverified_claims(parts) if parts else None
-        return claims.id if claims is not None else None
+        return (claims.id, claims.sid) if claims is not None else None
 
     def is_valid(self, token: str, user: User) -> bool:
         parts = compact_hs256.parts(token)

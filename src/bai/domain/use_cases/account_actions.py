@@ -8,6 +8,7 @@ from bai.domain.entities import User, UserStatus
 from bai.domain.errors import UserNotFound
 from bai.ports.clock import Clock
 from bai.ports.id_generator import IdGenerator
+from bai.ports.session_store import SessionStore
 from bai.ports.user_repository import UserRepository
 
 
@@ -24,20 +25,22 @@ def _found(user: User | None) -> User:
 
 
 class DisableUser:
-    """The user is refused everywhere (401, login included) until enabled."""
+    """The user is refused everywhere (401, login included) until enabled, and every session
+    of theirs ends (enabled again, they sign in anew)."""
 
-    def __init__(self, *, users: UserRepository, clock: Clock) -> None:
-        self._users, self._clock = users, clock
+    def __init__(self, *, users: UserRepository, sessions: SessionStore, clock: Clock) -> None:
+        self._users, self._sessions, self._clock = users, sessions, clock
 
     async def execute(self, pb_id: str) -> User:
-        changed = await self._users.set_status(
-            pb_id, UserStatus.DISABLED, updated=self._clock.now()
-        )
-        return _found(changed)
+        now = self._clock.now()
+        changed = _found(await self._users.set_status(pb_id, UserStatus.DISABLED, updated=now))
+        await self._sessions.end_all(pb_id, at=now)
+        return changed
 
 
 class EnableUser:
-    """A disabled user is let back in; their tokens work again unless revoked meanwhile."""
+    """A disabled user is let back in and signs in anew (disabling ended their sessions; a
+    token without a session works again unless revoked meanwhile)."""
 
     def __init__(self, *, users: UserRepository, clock: Clock) -> None:
         self._users, self._clock = users, clock
@@ -48,18 +51,24 @@ class EnableUser:
 
 
 class RevokeSessions:
-    """A new `token_key`: every token issued before is refused; the user signs in again."""
+    """A new `token_key` and every session ended: every token issued before (with a session or
+    without) is refused; the user signs in again."""
 
-    def __init__(self, *, users: UserRepository, ids: IdGenerator, clock: Clock) -> None:
-        self._users, self._ids, self._clock = users, ids, clock
+    def __init__(
+        self, *, users: UserRepository, sessions: SessionStore, ids: IdGenerator, clock: Clock
+    ) -> None:
+        self._users, self._sessions, self._ids, self._clock = users, sessions, ids, clock
 
     async def execute(self, pb_id: str) -> User:
-        key = self._ids.new_token_key()
-        return _found(await self._users.set_token_key(pb_id, key, updated=self._clock.now()))
+        key, now = self._ids.new_token_key(), self._clock.now()
+        changed = _found(await self._users.set_token_key(pb_id, key, updated=now))
+        await self._sessions.end_all(pb_id, at=now)
+        return changed
 
 
 class DeleteUser:
-    """The account is removed; its tokens are refused and its openid may register anew."""
+    """The account is removed, with its identities and sessions; its tokens are refused and its
+    openid may register anew."""
 
     def __init__(self, *, users: UserRepository) -> None:
         self._users = users

@@ -30,10 +30,10 @@ class CompleteProfile:
     """Set the nickname, avatar and the phone number WeChat verified for the token's user.
 
     - The token must belong to an active user (`InvalidToken`, `AccountDisabled`).
-    - The phone is asked of WeChat with the request's app (`UnknownApp` for one BAI does not
-      serve; until tokens carry their session's app, the app the request names, else the
-      primary), for the user's openid in that app: a user without one there cannot prove a
-      phone through it (`OpenidMissing`).
+    - The phone is asked of WeChat with the app of the token's session (a token without one:
+      the app the request names, else the primary; `UnknownApp` for one BAI does not serve),
+      for the user's openid in that app: a user without one there cannot prove a phone
+      through it (`OpenidMissing`).
     - WeChat checks the phone code against that openid and app; a refused code (another
       person's, or minted by another app) is `PhoneCodeRejected` and changes nothing.
     - A phone number belongs to one user at most: another user's is `PhoneAlreadyBound`;
@@ -61,8 +61,9 @@ class CompleteProfile:
         self._clock = clock
 
     async def execute(self, command: ProfileCommand) -> SavedProfile:
-        user = await self._authenticator.active_user(command.token)
-        app = self._apps.resolve(command.app)
+        bearer = await self._authenticator.active(command.token)
+        user = bearer.user
+        app = self._apps.resolve(bearer.session.app if bearer.session else command.app)
         openid = await self._openid(user, app)
         phone = await self._wechat.phone_number(command.phone_code, openid=openid, app=app)
         updated = await self._users.save_profile(

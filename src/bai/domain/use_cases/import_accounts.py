@@ -4,6 +4,7 @@ from typing import TypeVar
 
 from bai.domain.entities import Company, User
 from bai.domain.identities import Identity
+from bai.domain.sessions import Session
 from bai.ports.account_import import (
     AccountSource,
     AccountStore,
@@ -14,7 +15,7 @@ from bai.ports.account_import import (
 
 BATCH_SIZE = 500
 REPEATED_ID = "an earlier record of the source has the same id"
-Record = TypeVar("Record", Company, User, Identity)
+Record = TypeVar("Record", Company, User, Identity, Session)
 
 
 @dataclass(slots=True)
@@ -35,6 +36,7 @@ class ImportReport:
     companies: Tally
     users: Tally
     identities: Tally
+    sessions: Tally = field(default_factory=Tally)
 
 
 class ImportAccounts:
@@ -56,7 +58,9 @@ class ImportAccounts:
       keeps them), in batches of `BATCH_SIZE`; `progress` hears how many users each batch
       handled;
     - an identity is copied for a user the store holds; one whose app and openid another user
-      holds, or whose user has another in that app, is refused, named by user and app.
+      holds, or whose user has another in that app, is refused, named by user and app;
+    - so is a session (where BAI kept sessions beside the source), so the tokens that name it
+      keep working: nobody is logged out by the move.
     """
 
     def __init__(self, *, store: AccountStore, batch_size: int = BATCH_SIZE) -> None:
@@ -80,7 +84,12 @@ class ImportAccounts:
         for some_identities in source.identities(self._batch_size):
             valid_identities, unreadable = _screen(some_identities, seen)
             identities.count(await self._store.add_identities(valid_identities), unreadable)
-        return ImportReport(source.collection_id, companies, users, identities)
+        seen.clear()
+        sessions = Tally()
+        for some_sessions in source.sessions(self._batch_size):
+            valid_sessions, unreadable = _screen(some_sessions, seen)
+            sessions.count(await self._store.add_sessions(valid_sessions), unreadable)
+        return ImportReport(source.collection_id, companies, users, identities, sessions)
 
 
 def _screen(
@@ -104,19 +113,23 @@ def _screen(
     return valid, refused
 
 
-def _key(record: Company | User | Identity | Unreadable) -> tuple[str, ...]:
+def _key(record: Company | User | Identity | Session | Unreadable) -> tuple[str, ...]:
     if isinstance(record, Identity):
         return (record.appid, record.openid)
+    if isinstance(record, Session):
+        return (record.id,)
     return (record.record_id if isinstance(record, Unreadable) else record.pb_id,)
 
 
-def _name(record: Company | User | Identity | Unreadable) -> str:
+def _name(record: Company | User | Identity | Session | Unreadable) -> str:
     if isinstance(record, Unreadable):
         return record.record_id
+    if isinstance(record, Session):
+        return record.id
     return identity_name(record) if isinstance(record, Identity) else record.pb_id
 
 
-def _nul_in_text(record: Company | User | Identity) -> str:
+def _nul_in_text(record: Company | User | Identity | Session) -> str:
     """Which text field of `record` holds U+0000, as a reason ("" when none does)."""
     for one in fields(record):
         value = getattr(record, one.name)

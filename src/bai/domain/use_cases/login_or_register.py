@@ -1,18 +1,21 @@
 from dataclasses import dataclass
 
 from bai.domain.apps import Apps
+from bai.domain.authentication import Authenticator
 from bai.domain.code_exchange import LoginCodeExchange
 from bai.domain.entities import User
 from bai.domain.errors import AccountDisabled
-from bai.domain.identity_matching import IdentityMatching
+from bai.domain.identity_matching import UNREAD, Found, IdentityMatching, Registrar, Unread
+from bai.domain.session_keeping import SessionKeeping
 from bai.domain.values import LoginCode
-from bai.ports.token_issuer import TokenIssuer
 
 
 @dataclass(frozen=True, slots=True)
 class LoginCommand:
     code: LoginCode
     app: str | None = None  # the app id the request names (its Referer); None: the primary
+    user_agent: str | None = None
+    token: str | None = None  # a bearer the request carries
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,10 @@ class LoginOrRegister:
       unionid, else a new user (atomically: concurrent first logins of one person make one
       user and all of them succeed).
     - A disabled user gets `AccountDisabled` and no token.
+    - The sign-in begins a session (`SessionKeeping`); a valid bearer of the same user that
+      the request carries ends its own session (it is being replaced: ASVS 7.2.4). Without a
+      bearer, the session is begun in the step that finds the user (a known identity) or makes
+      them (a registration): `NewSession`; on PostgreSQL one statement each.
     """
 
     def __init__(
@@ -43,21 +50,36 @@ class LoginOrRegister:
         apps: Apps,
         codes: LoginCodeExchange,
         matching: IdentityMatching,
-        tokens: TokenIssuer,
+        authenticator: Authenticator,
+        keeping: SessionKeeping,
     ) -> None:
         self._apps = apps
         self._codes = codes
         self._matching = matching
-        self._tokens = tokens
+        self._authenticator = authenticator
+        self._keeping = keeping
 
     async def execute(self, command: LoginCommand) -> LoginResult:
         app = self._apps.resolve(command.app)
         identity = await self._codes.identity(command.code, app=app)
-        signed_in = await self._matching.sign_in(app, identity, register=True)
+        new = self._keeping.new_session(app=app, user_agent=command.user_agent)
+        read: Found | Unread = UNREAD
+        registrar: Registrar | None = None
+        if not command.token:  # the common sign-in: the user and the session in one step
+            read, registrar = await new.for_identity(identity.openid), new.register
+        signed_in = await self._matching.sign_in(
+            app, identity, register=True, read=read, registrar=registrar
+        )
         user = signed_in.user
         if user.is_disabled:
             raise AccountDisabled
-        token = self._tokens.issue(user)
+        if command.token:
+            replaced = await self._authenticator.bearer(command.token)
+            if replaced is not None and replaced.user.pb_id == user.pb_id:
+                await self._keeping.end(replaced)
+        token = new.token(user) or await self._keeping.begin(
+            user, app=app, user_agent=command.user_agent
+        )
         return LoginResult(
             user=user,
             token=token,

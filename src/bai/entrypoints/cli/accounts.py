@@ -7,7 +7,9 @@ from collections.abc import Callable
 
 from dependency_injector import providers
 
-from bai.domain.errors import BaiError, InvalidField, UserNotFound
+from bai.adapters.pocketbase.records import pocketbase_time
+from bai.domain.errors import BaiError, InvalidField, SessionNotFound, UserNotFound
+from bai.domain.sessions import Session
 from bai.domain.use_cases.account_actions import AccountAction
 from bai.domain.use_cases.list_users import ListUsersCommand
 from bai.entrypoints.cli.answers import printed
@@ -26,17 +28,17 @@ USE_CASES: dict[str, tuple[Callable[[Built], AccountAction], str, str]] = {
     "disable": (
         lambda use_cases: use_cases.disable_user(),
         "disabled",
-        "refuse the account everywhere (401, login included) until enabled",
+        "refuse the account everywhere (401, login included) until enabled, and end its sessions",
     ),
     "enable": (
         lambda use_cases: use_cases.enable_user(),
         "enabled",
-        "let a disabled account back in (its tokens work again unless revoked)",
+        "let a disabled account back in (it signs in anew: disabling ended its sessions)",
     ),
     "revoke": (
         lambda use_cases: use_cases.revoke_sessions(),
         "revoked every token of",
-        "give the account a new token key: every token issued before gets 401",
+        "give the account a new token key and end its sessions: every token issued before gets 401",
     ),
     "delete": (
         lambda use_cases: use_cases.delete_user(),
@@ -64,9 +66,25 @@ def add_users_parser(commands: "argparse._SubParsersAction[argparse.ArgumentPars
         description="Print the account with this pb_id (or, failing that, primary-app openid)"
         " as indented JSON: the fields the API returns, users_phone masked, never the token key"
         " or unionid; and `identities`, one per mini-program: app, openid, has_unionid (whether"
-        " WeChat gave one: the unionid itself is never printed), created. Nobody: exit 1.",
+        " WeChat gave one: the unionid itself is never printed), created; and `sessions`, the"
+        " open ones, newest first. Nobody: exit 1.",
     )
     show.add_argument("user", metavar="PB_ID_OR_OPENID")
+    sessions = actions.add_parser(
+        "sessions",
+        help="print a user's open sessions, one JSON line each, newest first",
+        description="Print the open sessions of the user PB_ID (id, app, created, renewed,"
+        " user_agent), one JSON line each, newest first. Nobody: exit 1.",
+    )
+    sessions.add_argument("user", metavar="PB_ID")
+    end = actions.add_parser(
+        "end-session",
+        help="end one session: its tokens get 401 from the next request",
+        description="End the open session SID (from `bai users sessions`): the tokens of that"
+        " device get 401 from the server's next request; the user's other sessions stay. On"
+        " success it prints 'ended session SID of user PB_ID'; no such open session: exit 1.",
+    )
+    end.add_argument("user", metavar="SID")
     for action, (_, done, does) in USE_CASES.items():
         change = actions.add_parser(
             action, help=does, description=f"{does[0].upper()}{does[1:]}. {DONE.format(done=done)}"
@@ -84,8 +102,19 @@ async def answer(
     if args.action == "show":
         user = await use_cases.find_user().execute(args.user)
         identities = await use_cases.show_identities().execute(user.pb_id)
-        fields = shown(user, present) | {"identities": [shown_identity(i) for i in identities]}
+        sessions = await use_cases.show_sessions().execute(user.pb_id)
+        fields = shown(user, present) | {
+            "identities": [shown_identity(i) for i in identities],
+            "sessions": [shown_session(s) for s in sessions],
+        }
         return json.dumps(fields, ensure_ascii=False, indent=2), ""
+    if args.action == "sessions":
+        sessions = await use_cases.show_sessions().execute(args.user)
+        lines = [json.dumps(shown_session(s), ensure_ascii=False) for s in sessions]
+        return "\n".join(lines), f"{len(lines)} open session(s)"
+    if args.action == "end-session":
+        ended = await use_cases.end_session().execute(args.user)
+        return f"ended session {ended.id} of user {ended.pb_id}", ""
     use_case, done, _ = USE_CASES[args.action]
     await use_case(use_cases).execute(args.user)
     return f"{done} user {args.user}", ""
@@ -115,8 +144,19 @@ def run_account_command(settings: Settings, args: argparse.Namespace) -> int:
     except STORAGE_FAILURES as exc:
         status, line = storage_failure("bai users", settings, exc)
         return printed("", line, status)
-    except UserNotFound:
-        return printed("", f"bai users {args.action}: no user {args.user}", 1)
+    except (UserNotFound, SessionNotFound) as exc:
+        what = "user" if isinstance(exc, UserNotFound) else "open session"
+        return printed("", f"bai users {args.action}: no {what} {args.user}", 1)
     except BaiError as exc:
         return printed("", f"{type(exc).__name__}: {args.user}", 1)
     return printed(out, err, 0)
+
+
+def shown_session(session: Session) -> dict[str, object]:
+    return {
+        "id": session.id,
+        "app": session.app,
+        "created": pocketbase_time(session.created),
+        "renewed": pocketbase_time(session.renewed),
+        "user_agent": session.user_agent,
+    }

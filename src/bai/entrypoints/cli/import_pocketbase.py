@@ -47,8 +47,14 @@ def _summary(report: ImportReport, secret_file: Path) -> str:
         _tally("companies", report.companies),
         _tally("users", report.users),
         _tally("identities", report.identities),
+        _tally("sessions", report.sessions),
     ]
-    refused = report.companies.refused + report.users.refused + report.identities.refused
+    refused = (
+        report.companies.refused
+        + report.users.refused
+        + report.identities.refused
+        + report.sessions.refused
+    )
     lines += [f"refused {one.record_id}: {one.reason}" for one in refused[:SHOWN_REFUSALS]]
     if len(refused) > SHOWN_REFUSALS:
         lines.append(f"... and {len(refused) - SHOWN_REFUSALS} more refused")
@@ -83,5 +89,10 @@ def run_import(settings: Settings, data_dir: Path, secret_file: Path) -> tuple[i
         report = asyncio.run(_copy(settings, source))
     except STORAGE_FAILURES as exc:
         return storage_failure("bai import-pocketbase", settings, exc)
-    refused = report.companies.refused or report.users.refused or report.identities.refused
+    refused = (
+        report.companies.refused
+        or report.users.refused
+        or report.identities.refused
+        or report.sessions.refused
+    )
     return (1 if refused else 0), _summary(report, secret_file)

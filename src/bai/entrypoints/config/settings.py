@@ -5,11 +5,13 @@ then checks what only holds of several together (a database URL alone: `database
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from bai.adapters.backends import backend_of
 from bai.adapters.tokens.pocketbase_jwt import MIN_SECRET_BYTES, secret_is_long_enough
+from bai.domain.sessions import SessionPolicy
 from bai.entrypoints.config.database_urls import backend_name, checked_url
 from bai.entrypoints.config.secret_file import TokenSecretError
 from bai.entrypoints.config.token_secret import development_token_secret, token_secret_from
@@ -43,6 +45,9 @@ class Settings:
     wechat_apps_file: str
     wechat_api_base: str
     token_ttl: int
+    session_max_age: int
+    session_limit: int
+    session_retention: int
     collection_id: str
     env: str
     rate_limit: bool
@@ -63,6 +68,14 @@ class Settings:
     @property
     def storage(self) -> str:
         return backend_name(self.database_url)
+
+    @property
+    def session_policy(self) -> SessionPolicy:
+        return SessionPolicy(
+            max_age=timedelta(seconds=self.session_max_age),
+            limit=self.session_limit,
+            retention=timedelta(seconds=self.session_retention),
+        )
 
     @property
     def is_production(self) -> bool:

@@ -1,14 +1,11 @@
-"""Every `BAI_*` environment variable, declared once: its name, the `Settings` field it fills,
-how its text is read (and its bounds), its default and what it means. `load_settings` reads the
+"""Every `BAI_*` environment variable, declared once (`Variable`): its name, the `Settings`
+field it fills, how its text is read (and its bounds), its default and what it means, in the
+order the docs list them (WeChat's in `wechat_variables.py`). `load_settings` reads the
 environment through these; `variable_docs.py` prints them for `bai serve --help` and README."""
-
-from dataclasses import dataclass
 
 from bai.adapters.tokens.pocketbase_jwt import DEFAULT_COLLECTION_ID, MIN_SECRET_BYTES
 from bai.entrypoints.config.readers import (
     IPNetwork,
-    Reader,
-    base_url,
     choice,
     limits,
     networks,
@@ -19,11 +16,10 @@ from bai.entrypoints.config.readers import (
     text,
     whole,
 )
+from bai.entrypoints.config.variable import Variable
+from bai.entrypoints.config.wechat_variables import MAX_WECHAT_TIMEOUT, WECHAT_VARIABLES
 from bai.entrypoints.http.route_table import ROUTES
-from bai.ports.login_code_ledger import CLAIM_SECONDS
 
-# A whole WeChat call ends well within a login code's claim, so the claim cannot lapse under it.
-MAX_WECHAT_TIMEOUT = 20.0
 __all__ = [
     "BY_NAME",
     "MAX_WECHAT_TIMEOUT",
@@ -31,20 +27,6 @@ __all__ = [
     "IPNetwork",
     "Variable",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Variable:
-    name: str
-    field: str  # the `Settings` field; "" where the loader combines it with others
-    read: Reader  # text (stripped; the default when unset) -> value; ValueError says why not
-    default: str  # what an unset variable means, as text ("" for nothing)
-    meaning: str
-    shown_default: str = ""  # how the docs show the default, when not the text itself
-
-    @property
-    def documented_default(self) -> str:
-        return self.shown_default or (f"`{self.default}`" if self.default else "none")
 
 
 SCALING = "see [Scaling out](#scaling-out)"
@@ -91,45 +73,7 @@ VARIABLES = (
         "`transaction` when `BAI_DATABASE_URL` points at PgBouncer in transaction pooling mode:"
         " no prepared statements are kept across transactions",
     ),
-    Variable(
-        "BAI_WECHAT_APPID",
-        "wechat_appid",
-        text,
-        "",
-        "the mini-program's app id; unset: the sandbox WeChat (not in production)",
-    ),
-    Variable("BAI_WECHAT_SECRET", "wechat_secret", text, "", "the mini-program's app secret"),
-    Variable(
-        "BAI_WECHAT_APPS_FILE",
-        "wechat_apps_file",
-        text,
-        "",
-        "a TOML file of several mini-programs, one `[[app]]` table each (`appid`, `secret` or"
-        " `secret_file`, `name`, `primary`, push settings), instead of `BAI_WECHAT_APPID` and"
-        " `BAI_WECHAT_SECRET`; see [Several mini-programs](#several-mini-programs)",
-    ),
-    Variable(
-        "BAI_WECHAT_API_BASE",
-        "wechat_api_base",
-        base_url,
-        "https://api.weixin.qq.com",
-        "WeChat's server API",
-    ),
-    Variable(
-        "BAI_WECHAT_CONNECT_TIMEOUT",
-        "wechat_connect_timeout",
-        seconds(0, 3600),
-        "2",
-        "seconds to connect to WeChat",
-    ),
-    Variable(
-        "BAI_WECHAT_TIMEOUT",
-        "wechat_timeout",
-        seconds(0, 3600),
-        "5",
-        f"seconds for a whole WeChat call (at most {MAX_WECHAT_TIMEOUT:g}: a login code's claim"
-        f" lasts {CLAIM_SECONDS} s)",
-    ),
+    *WECHAT_VARIABLES,
     Variable(
         "BAI_TOKEN_SECRET",
         "",
@@ -152,6 +96,30 @@ VARIABLES = (
     ),
     Variable(
         "BAI_TOKEN_TTL", "token_ttl", whole(60, 31_536_000), "604800", "token lifetime, seconds"
+    ),
+    Variable(
+        "BAI_SESSION_MAX_AGE",
+        "session_max_age",
+        whole(60, 315_360_000),
+        "2592000",
+        "a session's absolute lifetime, seconds from its sign-in (30 days): refresh-token never"
+        " gives a token that outlives it; past it the client signs in again with a `wx.login`"
+        " code; see [Sessions](#sessions)",
+    ),
+    Variable(
+        "BAI_SESSION_LIMIT",
+        "session_limit",
+        whole(1, 1000),
+        "10",
+        "open sessions per user: a new sign-in beyond it ends the user's oldest session",
+    ),
+    Variable(
+        "BAI_SESSION_RETENTION",
+        "session_retention",
+        whole(0, 315_360_000),
+        "2592000",
+        "seconds an ended (or expired) session is kept for the record before a sweep removes it"
+        " (30 days)",
     ),
     Variable(
         "BAI_COLLECTION_ID",

@@ -14,6 +14,7 @@ from litestar.types import ASGIApp
 from bai.entrypoints.closing import closed, opened
 from bai.entrypoints.config.settings import Settings, load_settings
 from bai.entrypoints.container import Container
+from bai.entrypoints.serving.session_sweep import sweep_sessions
 from bai.entrypoints.wiring import container_for
 
 from .docs import docs_router, openapi_config
@@ -27,8 +28,9 @@ from .routes import RoutedUseCases, api_router
 
 def _lifespan(container: Container) -> Callable[[Litestar], Any]:
     """Beside the requests the worker warms its storage (a pool opened before the first burst,
-    not in it), follows a token secret the storage keeps (PocketBase's may be rotated there)
-    and samples its pool; what the container opened is closed when the app stops."""
+    not in it), follows a token secret the storage keeps (PocketBase's may be rotated there),
+    sweeps sessions past their retention and samples its pool; what the container opened is
+    closed when the app stops."""
     adapters = container.adapters
 
     @asynccontextmanager
@@ -38,6 +40,7 @@ def _lifespan(container: Container) -> Callable[[Litestar], Any]:
         background = [
             storage.warm(),
             storage.follow_signing(adapters.signing(), adapters.tokens().rekey),
+            sweep_sessions(container.use_cases.keeping()),
         ]
         if storage.usage() is not None:
             background.append(sample_pool(storage.usage, metrics))

@@ -48,7 +48,21 @@ REFRESH_TOKEN = Route("refresh-token", "POST", "/system/refresh-token", Limit(30
 USERS_COUNT = Route("users-count", "POST", "/system/users-count", Limit(600, 60))
 HEALTH = Route("health", "GET", "/health", Limit(10, 1))
 HEALTH_LIVE = Route("health-live", "GET", "/health/live", None)
-ROUTES: Final = (LOGIN, PROFILE, REFRESH_TOKEN, USERS_COUNT, HEALTH, HEALTH_LIVE)
+# BAI's own, beyond the client's contract (SPEC "Sessions and sign-out").
+LOGOUT = Route("logout", "POST", "/wechat/logout", Limit(120, 60))
+LOGOUT_ALL = Route("logout-all", "POST", "/wechat/logout-all", Limit(60, 60))
+SESSIONS = Route("sessions", "GET", "/wechat/sessions", Limit(120, 60))
+ROUTES: Final = (
+    LOGIN,
+    PROFILE,
+    REFRESH_TOKEN,
+    USERS_COUNT,
+    HEALTH,
+    HEALTH_LIVE,
+    LOGOUT,
+    LOGOUT_ALL,
+    SESSIONS,
+)
 
 
 class UndeclaredRoute(ValueError):

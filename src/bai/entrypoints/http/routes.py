@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request, Router
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from bai.domain.auth_events import AuthEvent
@@ -13,11 +12,13 @@ from bai.domain.use_cases.complete_profile import CompleteProfile, ProfileComman
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.login_or_register import LoginCommand, LoginOrRegister
 from bai.domain.use_cases.refresh_token import RefreshCommand, RefreshToken
+from bai.domain.use_cases.sign_out import ListSessions, Logout, LogoutAll
 from bai.domain.values import AvatarUrl, LoginCode, Nickname, PhoneCode
 
 from .authorization import bearer_token
 from .events import auth_event
 from .mini_program import named_app
+from .openapi_parts import BEARER, errors
 from .presenters import UserPresenter
 from .route_table import (
     API_PREFIX,
@@ -33,7 +34,6 @@ from .route_table import (
 from .schemas import (
     AuthSuccessData,
     AuthSuccessResponse,
-    ErrorResponse,
     HealthData,
     HealthResponse,
     LiveData,
@@ -47,17 +47,7 @@ from .schemas import (
     WechatProfileResponse,
     WechatProfileResponseData,
 )
-
-BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
-
-
-def _errors(*statuses: int) -> dict[int, ResponseSpec]:
-    return {
-        status: ResponseSpec(
-            data_container=ErrorResponse, description="错误", generate_examples=False
-        )
-        for status in statuses
-    }
+from .session_routes import session_handlers
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,6 +60,9 @@ class RoutedUseCases:
     refresh_token: RefreshToken
     count_users: CountUsers
     check_readiness: CheckReadiness
+    logout: Logout
+    logout_all: LogoutAll
+    list_sessions: ListSessions
     present_user: UserPresenter = field(default_factory=UserPresenter)
 
 
@@ -88,14 +81,18 @@ def api_router(use_cases: RoutedUseCases) -> Router:
         tags=["微信认证"],
         status_code=200,
         security=[],
-        responses=_errors(400, 401, 415, 429, 500),
+        responses=errors(400, 401, 415, 429, 500),
     )
     async def wechat_login(
         request: Request[Any, Any, Any],
         data: JSONBody[WechatLoginRequest],
     ) -> AuthSuccessResponse:
+        headers = request.headers
         command = LoginCommand(
-            code=LoginCode(data.users_wx_code), app=named_app(request.headers.get("referer"))
+            code=LoginCode(data.users_wx_code),
+            app=named_app(headers.get("referer")),
+            user_agent=headers.get("user-agent"),
+            token=bearer_token(headers.get("authorization")),
         )
         result = await login_or_register.execute(command)
         event = AuthEvent.REGISTERED if result.registered else AuthEvent.LOGGED_IN
@@ -114,7 +111,7 @@ def api_router(use_cases: RoutedUseCases) -> Router:
         tags=["微信认证"],
         status_code=200,
         security=BEARER,
-        responses=_errors(400, 401, 415, 429, 500),
+        responses=errors(400, 401, 415, 429, 500),
     )
     async def wechat_profile(
         request: Request[Any, Any, Any],
@@ -141,7 +138,7 @@ def api_router(use_cases: RoutedUseCases) -> Router:
         tags=["系统"],
         status_code=200,
         security=[*BEARER, {}],
-        responses=_errors(400, 401, 404, 415, 429, 500),
+        responses=errors(400, 401, 404, 415, 429, 500),
     )
     async def refresh_token(
         request: Request[Any, Any, Any],
@@ -152,6 +149,7 @@ def api_router(use_cases: RoutedUseCases) -> Router:
             token=bearer_token(request.headers.get("authorization")),
             code=LoginCode.optional(code),
             app=named_app(request.headers.get("referer")),
+            user_agent=request.headers.get("user-agent"),
         )
         renewal = await refresh_token_case.execute(command)
         auth_event(request, AuthEvent.REFRESHED, renewal.user)
@@ -164,7 +162,7 @@ def api_router(use_cases: RoutedUseCases) -> Router:
         tags=["系统"],
         status_code=200,
         security=[],
-        responses=_errors(400, 429, 500),
+        responses=errors(400, 429, 500),
     )
     async def users_count() -> UsersCountResponse:
         total = await count_users.execute()
@@ -176,7 +174,7 @@ def api_router(use_cases: RoutedUseCases) -> Router:
         summary="存活与就绪检查",
         tags=["系统"],
         security=[],
-        responses=_errors(429, 500),
+        responses=errors(429, 500),
     )
     async def health() -> HealthResponse:
         await check_readiness.execute()
@@ -188,16 +186,13 @@ def api_router(use_cases: RoutedUseCases) -> Router:
         summary="存活检查(不访问数据库与微信)",
         tags=["系统"],
         security=[],
-        responses=_errors(429),
+        responses=errors(429),
     )
     async def health_live() -> LiveResponse:
         """Liveness: the process answers. Touches neither the database nor WeChat, so a probe
         does not restart a worker during a database blip (readiness is `/health`)."""
         return LiveResponse(data=LiveData(status="ok"))
 
-    return Router(
-        path=API_PREFIX,
-        route_handlers=checked(
-            [wechat_login, wechat_profile, refresh_token, users_count, health, health_live]
-        ),
-    )
+    handlers = [wechat_login, wechat_profile, refresh_token, users_count, health, health_live]
+    handlers += session_handlers(use_cases.logout, use_cases.logout_all, use_cases.list_sessions)
+    return Router(path=API_PREFIX, route_handlers=checked(handlers))

@@ -108,6 +108,35 @@ class LiveResponse(msgspec.Struct, kw_only=True):
     data: LiveData
 
 
+class LogoutData(msgspec.Struct):
+    ended: str  # "this": the token's session; "all": every session of the user
+
+
+class LogoutResponse(msgspec.Struct, kw_only=True):
+    code: int = 200
+    msg: str = OK
+    data: LogoutData
+
+
+class SessionInfo(msgspec.Struct):
+    id: str
+    app: str
+    created: str
+    renewed: str
+    user_agent: str
+    current: bool  # the caller's own
+
+
+class SessionsData(msgspec.Struct):
+    sessions: list[SessionInfo]  # open ones, newest first
+
+
+class SessionsResponse(msgspec.Struct, kw_only=True):
+    code: int = 200
+    msg: str = OK
+    data: SessionsData
+
+
 class ErrorResponse(msgspec.Struct):
     code: int
     msg: str

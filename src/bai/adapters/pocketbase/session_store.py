@@ -1,0 +1,102 @@
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from bai.adapters.sessions_of_identities import SignInInTwoSteps
+from bai.domain.entities import User, is_record_id
+from bai.domain.errors import StorageUnavailable
+from bai.domain.sessions import Session
+from bai.ports.identity_store import IdentityStore
+from bai.ports.session_store import SessionStore
+
+from .client import PocketBaseClient
+from .records import pocketbase_time, session_of, session_record
+from .user_repository import user_in
+
+logger = logging.getLogger("bai.storage")
+
+
+def _session(record: dict[str, Any]) -> Session:
+    try:
+        return session_of(record)
+    except ValueError as exc:  # edited inside PocketBase into something BAI cannot use
+        reason = str(exc)
+    logger.error("tbl_auth_sessions record %s cannot be served: %s", record.get("id"), reason)
+    raise StorageUnavailable
+
+
+class PocketBaseSessionStore(SignInInTwoSteps, SessionStore):
+    """Sessions in a live PocketBase's `tbl_auth_sessions`, whose `user` is a relation that
+    PocketBase deletes with the user (`pb_migrations/1700000002_bai_sessions.js`). Every call
+    is one request to BAI's hook (`pb_hooks/bai_sessions.js`), each write one PocketBase
+    transaction. A session is kept with its `expires`, `created` plus `max_age`
+    (BAI_SESSION_MAX_AGE): past it, or once ended, the hook refuses its tokens on PocketBase's
+    own routes too."""
+
+    def __init__(
+        self, client: PocketBaseClient, *, identities: IdentityStore, max_age: timedelta
+    ) -> None:
+        self._client = client
+        self._identities = identities
+        self._max_age = max_age
+
+    async def holder(self, pb_id: str, session_id: str) -> tuple[User, Session | None] | None:
+        if not is_record_id(pb_id):
+            return None
+        _, answer = await self._client.call("holder", pb_id=pb_id, id=session_id)
+        user = user_in(answer)
+        if user is None:
+            return None
+        session = answer.get("session")
+        return user, _session(session) if isinstance(session, dict) else None
+
+    async def find(self, session_id: str) -> Session | None:
+        if not is_record_id(session_id):
+            return None
+        _, answer = await self._client.call("session", id=session_id)
+        session = answer.get("session")
+        return _session(session) if isinstance(session, dict) else None
+
+    async def start(self, session: Session, *, limit: int) -> None:
+        await self._client.call(
+            "start", limit=limit, **session_record(session, max_age=self._max_age)
+        )
+
+    async def renew(self, session_id: str, user: User, *, at: datetime) -> bool:
+        _, answer = await self._client.call(
+            "renew",
+            id=session_id,
+            pb_id=user.pb_id,
+            tokenKey=user.token_key,
+            at=pocketbase_time(at),
+        )
+        return answer.get("renewed") is True
+
+    async def end(self, pb_id: str, session_id: str, *, at: datetime) -> bool:
+        _, answer = await self._client.call(
+            "end", id=session_id, pb_id=pb_id, at=pocketbase_time(at)
+        )
+        return int(answer.get("ended", 0)) == 1
+
+    async def end_all(self, pb_id: str, *, at: datetime) -> int:
+        _, answer = await self._client.call("end_all", pb_id=pb_id, at=pocketbase_time(at))
+        return int(answer.get("ended", 0))
+
+    async def open_of(self, pb_id: str, *, began_after: datetime) -> list[Session]:
+        if not is_record_id(pb_id):
+            return []
+        _, answer = await self._client.call(
+            "open_of", pb_id=pb_id, began_after=pocketbase_time(began_after)
+        )
+        records = answer.get("sessions")
+        if not isinstance(records, list):
+            return []
+        return [_session(record) for record in records if isinstance(record, dict)]
+
+    async def sweep(self, *, ended_before: datetime, began_before: datetime) -> int:
+        _, answer = await self._client.call(
+            "sweep",
+            ended_before=pocketbase_time(ended_before),
+            began_before=pocketbase_time(began_before),
+        )
+        return int(answer.get("removed", 0))
