@@ -18,6 +18,7 @@ from litestar.testing import TestClient
 
 from bai.adapters.pocketbase.client import PocketBaseClient
 from bai.adapters.pocketbase.identity_store import PocketBaseIdentityStore
+from bai.adapters.pocketbase.login_code_ledger import PocketBaseLoginCodeLedger
 from bai.adapters.pocketbase.session_store import PocketBaseSessionStore
 from bai.adapters.pocketbase.storage import PocketBaseStorage
 from bai.domain.entities import User
@@ -399,7 +400,10 @@ async def test_sessions_before_their_migration_say_which_to_run(
     try:
         with pytest.raises(StorageUnavailable) as refused:
             await PocketBaseSessionStore(
-                client, identities=PocketBaseIdentityStore(client), max_age=MAX_AGE
+                client,
+                identities=PocketBaseIdentityStore(client),
+                codes=PocketBaseLoginCodeLedger(client),
+                max_age=MAX_AGE,
             ).holder("u" * 15, "s" * 15)
     finally:
         await client.aclose()

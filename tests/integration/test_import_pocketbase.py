@@ -21,6 +21,7 @@ from bai.adapters.backends import storage_for
 from bai.adapters.pocketbase.client import PocketBaseClient
 from bai.adapters.pocketbase.data_dir import PocketBaseDataDir
 from bai.adapters.pocketbase.identity_store import PocketBaseIdentityStore
+from bai.adapters.pocketbase.login_code_ledger import PocketBaseLoginCodeLedger
 from bai.adapters.pocketbase.session_store import PocketBaseSessionStore
 from bai.adapters.sqlalchemy.account_import import IDENTITY_HELD, NO_USER
 from bai.adapters.storage import StorageOptions
@@ -271,7 +272,10 @@ def kept_beside(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeptBeside
     async def keep(url: str) -> None:
         client = PocketBaseClient(url)
         store = PocketBaseIdentityStore(client)
-        kept = PocketBaseSessionStore(client, identities=store, max_age=timedelta(days=30))
+        codes = PocketBaseLoginCodeLedger(client)
+        kept = PocketBaseSessionStore(
+            client, identities=store, codes=codes, max_age=timedelta(days=30)
+        )
         try:
             for user in users:
                 mine = [each for each in identities if each.pb_id == user.pb_id]

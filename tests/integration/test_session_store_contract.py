@@ -12,6 +12,8 @@ from bai.domain.entities import User, UserStatus
 from bai.domain.errors import IdentityTaken
 from bai.domain.identities import Identity
 from bai.domain.sessions import Session
+from bai.domain.values import WeChatIdentity
+from bai.ports.login_code_ledger import CodeAnswer, CodeClaim, Settlement
 from tests.support.builders import ACME, a_user
 from tests.support.identity_stores import PRIMARY, backend, backend_url
 
@@ -187,6 +189,25 @@ async def test_nobody_holding_the_identity_keeps_nothing(backend: Storage) -> No
 
     assert await backend.sessions.start_for_identity(PRIMARY, "o-nobody", session, limit=10) is None
     assert await backend.sessions.find(session.id) is None
+
+
+@pytest.mark.parametrize("holder", ["known", "nobody", "disabled"])
+async def test_a_sign_in_records_the_login_codes_answer_whatever_it_finds(
+    backend: Storage, holder: str
+) -> None:
+    identity, user = await registered(backend)
+    if holder == "disabled":
+        await backend.users.set_status(user.pb_id, UserStatus.DISABLED, updated=AT)
+    openid = "o-nobody" if holder == "nobody" else identity.openid
+    key = f"code-{next(_numbers)}"
+    assert (await backend.login_codes.claim(key)).mine
+    answer = CodeAnswer(WeChatIdentity(openid, "u-1"))
+
+    await backend.sessions.start_for_identity(
+        PRIMARY, openid, a_session(user), limit=10, settling=Settlement(key, answer, 60)
+    )
+
+    assert await backend.login_codes.claim(key) == CodeClaim(answer=answer)
 
 
 async def test_a_disabled_users_identity_is_read_and_no_session_kept(backend: Storage) -> None:

@@ -38,10 +38,17 @@ def tokens(clock: FixedClock) -> PocketBaseTokenIssuer:
 
 
 @pytest.fixture
+def ledger(clock: FixedClock) -> InMemoryLoginCodeLedger:
+    return InMemoryLoginCodeLedger(clock=clock)
+
+
+@pytest.fixture
 def sessions(
-    users: InMemoryUserRepository, identities: InMemoryIdentityStore
+    users: InMemoryUserRepository,
+    identities: InMemoryIdentityStore,
+    ledger: InMemoryLoginCodeLedger,
 ) -> InMemorySessionStore:
-    return InMemorySessionStore(users, identities=identities)
+    return InMemorySessionStore(users, identities=identities, codes=ledger)
 
 
 @pytest.fixture
@@ -92,14 +99,16 @@ def login(
     matching: IdentityMatching,
     authenticator: Authenticator,
     keeping: SessionKeeping,
-    clock: FixedClock,
+    ledger: InMemoryLoginCodeLedger,
 ) -> LoginOrRegister:
+    """As served with the storage's own ledger: WeChat's answer recorded by the sign-in."""
     return LoginOrRegister(
         apps=TEST_APPS,
-        codes=LoginCodeExchange(wechat=wechat, ledger=InMemoryLoginCodeLedger(clock=clock)),
+        codes=LoginCodeExchange(wechat=wechat, ledger=ledger),
         matching=matching,
         authenticator=authenticator,
         keeping=keeping,
+        answer_with_sign_in=True,
     )
 
 

@@ -2,14 +2,30 @@ import asyncio
 
 import pytest
 
+from bai.adapters.memory.identity_store import InMemoryIdentityStore
+from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
+from bai.adapters.memory.session_store import InMemorySessionStore
 from bai.adapters.memory.user_repository import InMemoryUserRepository
+from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
-from bai.domain.entities import IdType, UserStatus
-from bai.domain.errors import AccountDisabled, LoginCodeRejected, WeChatUnavailable
+from bai.domain.authentication import Authenticator
+from bai.domain.code_exchange import LoginCodeExchange
+from bai.domain.entities import IdType, User, UserStatus
+from bai.domain.errors import (
+    AccountDisabled,
+    LoginCodeRejected,
+    StorageUnavailable,
+    WeChatUnavailable,
+)
+from bai.domain.identities import Identity
+from bai.domain.identity_matching import IdentityMatching
+from bai.domain.session_keeping import SessionKeeping
+from bai.domain.sessions import Session, SessionPolicy
 from bai.domain.use_cases.login_or_register import LoginCommand, LoginOrRegister
 from bai.domain.values import LoginCode
+from bai.ports.login_code_ledger import Settlement
 from tests.support.builders import a_user
-from tests.support.fakes import FakeWeChatGateway, FixedClock
+from tests.support.fakes import TEST_APPS, FakeWeChatGateway, FixedClock
 
 
 def command(code: str) -> LoginCommand:
@@ -103,3 +119,78 @@ async def test_disabled_user_gets_no_token(
 
     with pytest.raises(AccountDisabled):
         await login.execute(command("code-1"))
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["known-user", "new-user"])
+async def test_wechats_answer_is_kept_by_the_sign_in_so_a_repeated_code_signs_in_again(
+    login: LoginOrRegister, wechat: FakeWeChatGateway, known: bool
+) -> None:
+    if known:
+        await login.execute(command(wechat.login_code("before", openid="openid-1")))
+    first = await login.execute(command(wechat.login_code("code-1", openid="openid-1")))
+    wechat.failing_code("code-1", LoginCodeRejected())  # WeChat has spent it
+
+    again = await login.execute(command("code-1"))
+
+    assert again.user.pb_id == first.user.pb_id
+
+
+class FailingSignIn(InMemorySessionStore):
+    """The sign-in's step fails once before it records anything, as a PostgreSQL statement
+    that rolls back does."""
+
+    failures = 1
+
+    async def start_for_identity(
+        self,
+        appid: str,
+        openid: str,
+        session: Session,
+        *,
+        limit: int,
+        settling: Settlement | None = None,
+    ) -> tuple[Identity, User] | None:
+        if self.failures:
+            self.failures -= 1
+            raise StorageUnavailable
+        return await super().start_for_identity(
+            appid, openid, session, limit=limit, settling=settling
+        )
+
+
+async def test_when_the_sign_in_step_fails_wechats_answer_is_kept_all_the_same(
+    *,
+    wechat: FakeWeChatGateway,
+    users: InMemoryUserRepository,
+    identities: InMemoryIdentityStore,
+    matching: IdentityMatching,
+    authenticator: Authenticator,
+    ledger: InMemoryLoginCodeLedger,
+    tokens: PocketBaseTokenIssuer,
+    clock: FixedClock,
+) -> None:
+    sessions = FailingSignIn(users, identities=identities, codes=ledger)
+    keeping = SessionKeeping(
+        sessions=sessions,
+        tokens=tokens,
+        ids=SecretsIdGenerator(),
+        policy=SessionPolicy(),
+        clock=clock,
+    )
+    login = LoginOrRegister(
+        apps=TEST_APPS,
+        codes=LoginCodeExchange(wechat=wechat, ledger=ledger),
+        matching=matching,
+        authenticator=authenticator,
+        keeping=keeping,
+        answer_with_sign_in=True,
+    )
+    wechat.login_code("code-1", openid="openid-1")
+    with pytest.raises(StorageUnavailable):
+        await login.execute(command("code-1"))
+    wechat.failing_code("code-1", LoginCodeRejected())  # WeChat has spent it
+
+    result = await login.execute(command("code-1"))
+
+    assert result.registered
+    assert await users.count() == 1

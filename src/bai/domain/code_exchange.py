@@ -3,6 +3,7 @@
 import asyncio
 import hashlib
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import Final
 
 from bai.domain.errors import (
@@ -15,7 +16,7 @@ from bai.domain.errors import (
     WeChatUnreachable,
 )
 from bai.domain.values import LoginCode, WeChatIdentity
-from bai.ports.login_code_ledger import CodeAnswer, CodeFailure, LoginCodeLedger
+from bai.ports.login_code_ledger import CodeAnswer, CodeFailure, LoginCodeLedger, Settlement
 from bai.ports.wechat_gateway import WeChatGateway
 
 ANSWER_KEPT_SECONDS = 60
@@ -34,6 +35,14 @@ def code_key(code: LoginCode, app: str) -> str:
     return hashlib.sha256(f"{app}\n{code.value}".encode()).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Vouched:
+    """Who WeChat says holds a code, and its answer when the caller is to record it."""
+
+    identity: WeChatIdentity
+    settlement: Settlement | None = None
+
+
 class LoginCodeExchange:
     """Who a login code belongs to, asking WeChat once per code.
 
@@ -42,7 +51,8 @@ class LoginCodeExchange:
       hosts is two successes, not a success and a refusal of the spent code.
     - Whatever came of an exchange once WeChat answered (the identity, its refusal of the code,
       its quota, or a failure: an errcode, an answer malformed or out of bounds) is kept at once
-      for `ANSWER_KEPT_SECONDS`, well within a code's five minutes, and is the answer of every
+      (an identity, with `vouch(defer=True)`, by the statement that signs its holder in) for
+      `ANSWER_KEPT_SECONDS`, well within a code's five minutes, and is the answer of every
       request with that code meanwhile: WeChat may have spent the code, so it is never sent
       twice. The code itself is never kept.
     - When no answer came back (WeChat unreachable, timed out, hung up) or the asker gave up
@@ -58,34 +68,51 @@ class LoginCodeExchange:
 
     async def identity(self, code: LoginCode, *, app: str) -> WeChatIdentity:
         """Who holds `code` in the mini-program `app`."""
+        return (await self.vouch(code, app=app)).identity
+
+    async def vouch(self, code: LoginCode, *, app: str, defer: bool = False) -> Vouched:
+        """As `identity`; with `defer`, an identity WeChat has just given is left for the
+        caller to record (`Vouched.settlement`): it hands it to the step that signs the holder
+        in, which records it in its own statement, or to `record` when that step fails."""
         key = code_key(code, app)
         for _ in range(CLAIM_ATTEMPTS):
             claim = await self._ledger.claim(key)
             if claim.mine:
-                return await self._exchange(code, app, key)
+                return await self._exchange(code, app, key, defer=defer)
             answer = claim.answer or await self._ledger.wait(key)
             if answer is not None:
-                return _identity(answer)
+                return Vouched(_identity(answer))
         raise WeChatUnavailable
 
-    async def _exchange(self, code: LoginCode, app: str, key: str) -> WeChatIdentity:
+    async def _exchange(self, code: LoginCode, app: str, key: str, *, defer: bool) -> Vouched:
         try:
             identity = await self._wechat.code_to_session(code, app=app)
         except WeChatUnreachable:
             await self._release(key)
             raise
         except Exception as error:
-            await self._settle(key, CodeAnswer(None, _failure(error)))
+            await self.record(
+                Settlement(key, CodeAnswer(None, _failure(error)), ANSWER_KEPT_SECONDS)
+            )
             raise
         except BaseException:
             await self._release(key)
             raise
-        await self._settle(key, CodeAnswer(identity))
-        return identity
+        settlement = Settlement(key, CodeAnswer(identity), ANSWER_KEPT_SECONDS)
+        if defer:
+            return Vouched(identity, settlement)
+        await self.record(settlement)
+        return Vouched(identity)
 
-    async def _settle(self, key: str, answer: CodeAnswer) -> None:
+    async def record(self, settlement: Settlement) -> None:
+        """Record an answer (kept even if the caller gives up meanwhile; when the store is
+        away, the claim lapses on its own)."""
         with suppress(StorageUnavailable):
-            await asyncio.shield(self._ledger.settle(key, answer, keep_seconds=ANSWER_KEPT_SECONDS))
+            await asyncio.shield(
+                self._ledger.settle(
+                    settlement.key, settlement.answer, keep_seconds=settlement.keep_seconds
+                )
+            )
 
     async def _release(self, key: str) -> None:
         with suppress(StorageUnavailable):

@@ -9,6 +9,7 @@ from bai.domain.identities import Identity
 from bai.domain.sessions import Session, SessionPolicy
 from bai.ports.clock import Clock
 from bai.ports.id_generator import IdGenerator
+from bai.ports.login_code_ledger import Settlement
 from bai.ports.session_store import SessionStore
 from bai.ports.token_issuer import TokenIssuer
 
@@ -23,11 +24,18 @@ class NewSession:
         self._session = session
         self._kept_for: User | None = None
 
-    async def for_identity(self, openid: str) -> tuple[Identity, User] | None:
+    async def for_identity(
+        self, openid: str, *, settling: Settlement | None = None
+    ) -> tuple[Identity, User] | None:
         """The identity `(app, openid)` and its user, the session begun for them when they
-        are active; None when nobody holds it, and nothing begun."""
+        are active; None when nobody holds it, and nothing begun. `settling`: WeChat's answer
+        for the login code ledger, recorded in the same step."""
         found = await self._keeping.sessions.start_for_identity(
-            self._session.app, openid, self._session, limit=self._keeping.policy.limit
+            self._session.app,
+            openid,
+            self._session,
+            limit=self._keeping.policy.limit,
+            settling=settling,
         )
         if found is not None and not found[1].is_disabled:
             self._kept_for = found[1]

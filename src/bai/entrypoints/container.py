@@ -52,6 +52,10 @@ class Adapters(containers.DeclarativeContainer):
             RedisLoginCodeLedger, redis, fallback=storage.provided.login_codes
         ),
     )
+    # The ledger is the storage's own: a login's sign-in statement records WeChat's answer.
+    ledger_in_storage = providers.Selector(
+        config.login_code_ledger, database=providers.Object(True), redis=providers.Object(False)
+    )
     wechat_transport = providers.Singleton(new_transport)
     wechat_api = providers.Singleton(
         WeChatApi,

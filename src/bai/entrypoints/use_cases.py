@@ -71,6 +71,7 @@ class UseCases(containers.DeclarativeContainer):
         matching=identity_matching,
         authenticator=authenticator,
         keeping=keeping,
+        answer_with_sign_in=adapters.ledger_in_storage,
     )
     complete_profile = providers.Singleton(
         CompleteProfile,

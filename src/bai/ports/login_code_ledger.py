@@ -36,6 +36,16 @@ class CodeClaim:
     answer: CodeAnswer | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """An answer for a ledger to record (`LoginCodeLedger.settle`'s arguments), when the step
+    after the exchange records it in its own statement (`SessionStore.start_for_identity`)."""
+
+    key: str
+    answer: CodeAnswer
+    keep_seconds: int
+
+
 class LoginCodeLedger(Protocol):
     """Login codes being exchanged with WeChat, shared by every process that shares it. Keys are
     hashes of codes; a code itself is never given to the ledger.

@@ -4,6 +4,7 @@ from typing import Protocol
 from bai.domain.entities import User
 from bai.domain.identities import Identity
 from bai.domain.sessions import Session
+from bai.ports.login_code_ledger import Settlement
 
 
 class SessionStore(Protocol):
@@ -28,12 +29,20 @@ class SessionStore(Protocol):
         ...
 
     async def start_for_identity(
-        self, appid: str, openid: str, session: Session, *, limit: int
+        self,
+        appid: str,
+        openid: str,
+        session: Session,
+        *,
+        limit: int,
+        settling: Settlement | None = None,
     ) -> tuple[Identity, User] | None:
         """The identity `(appid, openid)` and its user, as `IdentityStore.find` reads them,
         and, when that user is active, `session` kept for them (its `pb_id` becomes theirs) as
         `start` keeps one: a sign-in by a known identity in one read where the backend can.
-        None, nothing kept, when nobody holds the identity."""
+        None, nothing kept, when nobody holds the identity. `settling`: WeChat's answer for
+        this backend's own login code ledger to record first, whatever is found (in the same
+        statement where the backend can; when the call raises, it may not be recorded)."""
         ...
 
     async def register_with_session(

@@ -10,7 +10,13 @@ from bai.adapters.rows.login_codes import (
     poll_answer,
     row_of,
 )
-from bai.ports.login_code_ledger import CLAIM_SECONDS, CodeAnswer, CodeClaim, LoginCodeLedger
+from bai.ports.login_code_ledger import (
+    CLAIM_SECONDS,
+    CodeAnswer,
+    CodeClaim,
+    LoginCodeLedger,
+    Settlement,
+)
 
 from .pool import LazyPool
 
@@ -27,10 +33,24 @@ READ = (
     "SELECT state, openid, unionid FROM tbl_login_codes"  # noqa: S608
     f" WHERE code_hash = $1 AND expires_at > {NOW}"
 )
-SETTLE = (
-    "UPDATE tbl_login_codes SET state = $2, openid = $3, unionid = $4,"  # noqa: S608
-    f" expires_at = {NOW} + $5 WHERE code_hash = $1"
-)
+
+
+def settle_statement(first: int) -> str:
+    """What records an answer, its parameters (`settle_values`) numbered from `first`: alone,
+    or as a `WITH` of the statement that signs the code's holder in (the session store's)."""
+    key, state, openid, unionid, kept = (f"${first + n}" for n in range(5))
+    return (
+        f"UPDATE tbl_login_codes SET state = {state}, openid = {openid}, unionid = {unionid},"  # noqa: S608
+        f" expires_at = {NOW} + {kept} WHERE code_hash = {key}"
+    )
+
+
+def settle_values(settlement: Settlement) -> list[Any]:
+    answer, kept = settlement.answer, float(settlement.keep_seconds)
+    return [settlement.key, *row_of(answer), kept]
+
+
+SETTLE = settle_statement(1)
 RELEASE = "DELETE FROM tbl_login_codes WHERE code_hash = $1 AND state = 'pending'"
 SWEEP = f"DELETE FROM tbl_login_codes WHERE expires_at < {NOW}"  # noqa: S608
 
@@ -62,7 +82,7 @@ class AsyncpgLoginCodeLedger(LoginCodeLedger):
         return answer_of(*row) if row is not None else None
 
     async def settle(self, key: str, answer: CodeAnswer, *, keep_seconds: int) -> None:
-        await self._run("execute", SETTLE, key, *row_of(answer), float(keep_seconds))
+        await self._run("execute", SETTLE, *settle_values(Settlement(key, answer, keep_seconds)))
 
     async def release(self, key: str) -> None:
         await self._run("execute", RELEASE, key)

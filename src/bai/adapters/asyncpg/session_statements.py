@@ -14,6 +14,7 @@ from .identity_statements import (
     REGISTERED,
     REGISTERING,
 )
+from .login_code_ledger import settle_statement
 from .user_statements import COMPANY_JOIN, USER_AND_COMPANY_COLUMNS
 
 # The user ($1) with its company and that session of theirs ($2), NULLs when they have none
@@ -44,6 +45,9 @@ START_FOR_IDENTITY = (
     f" THEN bai_start_session($3, u.pb_id, $4, $5, $6, $7, $8) END AS session_started"
     f" {FOUND_BY_IDENTITY}"
 )
+# The same with WeChat's answer for the login code recorded too ($9 to $13, the ledger's
+# `settle_values`), whatever is found: a login's second and last statement after its claim.
+START_FOR_IDENTITY_SETTLING = f"WITH settled AS ({settle_statement(9)}) {START_FOR_IDENTITY}"
 # A new user, its first identity and its first session, all or nothing, and the user as `get`
 # reads it: the identity store's REGISTER with the session inserted too (its foreign key is
 # checked at the statement's end, when the user is there; a user who is new has no other

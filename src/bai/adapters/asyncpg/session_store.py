@@ -7,10 +7,12 @@ from bai.adapters.rows.users import user_of_row
 from bai.domain.entities import User
 from bai.domain.identities import Identity
 from bai.domain.sessions import Session
+from bai.ports.login_code_ledger import Settlement
 from bai.ports.session_store import SessionStore
 
 from .identity_statements import register_values
 from .identity_store import registered
+from .login_code_ledger import settle_values
 from .pool import LazyPool
 from .session_statements import (
     HOLDER,
@@ -18,6 +20,7 @@ from .session_statements import (
     RENEW,
     START,
     START_FOR_IDENTITY,
+    START_FOR_IDENTITY_SETTLING,
     session_values,
     start_for_identity_values,
     start_values,
@@ -45,11 +48,22 @@ class AsyncpgSessionStore(SessionStore):
             await connection.fetchval(START, *start_values(session, limit))
 
     async def start_for_identity(
-        self, appid: str, openid: str, session: Session, *, limit: int
+        self,
+        appid: str,
+        openid: str,
+        session: Session,
+        *,
+        limit: int,
+        settling: Settlement | None = None,
     ) -> tuple[Identity, User] | None:
-        values = start_for_identity_values(session, limit)
+        query, values = (
+            START_FOR_IDENTITY,
+            [appid, openid, *start_for_identity_values(session, limit)],
+        )
+        if settling is not None:
+            query, values = START_FOR_IDENTITY_SETTLING, [*values, *settle_values(settling)]
         async with self._pool.connection() as connection:
-            row = await connection.fetchrow(START_FOR_IDENTITY, appid, openid, *values)
+            row = await connection.fetchrow(query, *values)
         if row is None:
             return None
         return identity_of_row(row, IDENTITY_PREFIX), user_of_row(row)

@@ -5,6 +5,7 @@ from bai.adapters.sessions_of_identities import SignInInTwoSteps
 from bai.domain.entities import User, UserStatus
 from bai.domain.sessions import Session
 from bai.ports.identity_store import IdentityStore
+from bai.ports.login_code_ledger import LoginCodeLedger
 from bai.ports.session_store import SessionStore
 
 from .user_repository import InMemoryUserRepository
@@ -15,9 +16,16 @@ class InMemorySessionStore(SignInInTwoSteps, SessionStore):
     awaits while it reads and writes, so each is atomic on one event loop. A deleted user's
     sessions are gone with it (they are dropped when next met)."""
 
-    def __init__(self, users: InMemoryUserRepository, *, identities: IdentityStore) -> None:
+    def __init__(
+        self,
+        users: InMemoryUserRepository,
+        *,
+        identities: IdentityStore,
+        codes: LoginCodeLedger,
+    ) -> None:
         self._users = users
         self._identities = identities
+        self._codes = codes
         self._sessions: dict[str, Session] = {}
 
     def _of(self, pb_id: str) -> list[Session]:

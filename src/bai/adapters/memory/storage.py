@@ -28,7 +28,7 @@ class MemoryStorage(Storage):
 
     @cached_property
     def sessions(self) -> InMemorySessionStore:
-        return InMemorySessionStore(self.users, identities=self.identities)
+        return InMemorySessionStore(self.users, identities=self.identities, codes=self.login_codes)
 
     @cached_property
     def login_codes(self) -> InMemoryLoginCodeLedger:

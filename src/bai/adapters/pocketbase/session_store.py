@@ -7,6 +7,7 @@ from bai.domain.entities import User, is_record_id
 from bai.domain.errors import StorageUnavailable
 from bai.domain.sessions import Session
 from bai.ports.identity_store import IdentityStore
+from bai.ports.login_code_ledger import LoginCodeLedger
 from bai.ports.session_store import SessionStore
 
 from .client import PocketBaseClient
@@ -34,10 +35,16 @@ class PocketBaseSessionStore(SignInInTwoSteps, SessionStore):
     own routes too."""
 
     def __init__(
-        self, client: PocketBaseClient, *, identities: IdentityStore, max_age: timedelta
+        self,
+        client: PocketBaseClient,
+        *,
+        identities: IdentityStore,
+        codes: LoginCodeLedger,
+        max_age: timedelta,
     ) -> None:
         self._client = client
         self._identities = identities
+        self._codes = codes
         self._max_age = max_age
 
     async def holder(self, pb_id: str, session_id: str) -> tuple[User, Session | None] | None:

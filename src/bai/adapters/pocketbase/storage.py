@@ -38,7 +38,9 @@ class PocketBaseStorage(Storage):
     @cached_property
     def sessions(self) -> PocketBaseSessionStore:
         max_age = timedelta(seconds=self._options.session_max_age_seconds)
-        return PocketBaseSessionStore(self.client, identities=self.identities, max_age=max_age)
+        return PocketBaseSessionStore(
+            self.client, identities=self.identities, codes=self.login_codes, max_age=max_age
+        )
 
     @cached_property
     def login_codes(self) -> PocketBaseLoginCodeLedger:

@@ -51,7 +51,9 @@ class PostgresStorage(Storage):
 
     @cached_property
     def sessions(self) -> AsyncpgSessionStore:
-        rest = SqlAlchemySessionStore(self.engine, identities=self.identities)
+        rest = SqlAlchemySessionStore(
+            self.engine, identities=self.identities, codes=self.login_codes
+        )
         return AsyncpgSessionStore(self.pool, rest=rest)
 
     @cached_property

@@ -17,6 +17,7 @@ from bai.adapters.sessions_of_identities import SignInInTwoSteps
 from bai.domain.entities import User, UserStatus
 from bai.domain.sessions import Session
 from bai.ports.identity_store import IdentityStore
+from bai.ports.login_code_ledger import LoginCodeLedger
 from bai.ports.session_store import SessionStore
 
 from .reads import Reads, dialect_insert, users_with_company
@@ -38,9 +39,12 @@ class SqlAlchemySessionStore(SignInInTwoSteps, SessionStore):
     take turns counting the open sessions; a renewal is one guarded `UPDATE`. A user's
     sessions go with the user (the foreign key cascades)."""
 
-    def __init__(self, engine: AsyncEngine, *, identities: IdentityStore) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, identities: IdentityStore, codes: LoginCodeLedger
+    ) -> None:
         self._engine = engine
         self._identities = identities
+        self._codes = codes
         self._reads = Reads(engine)
         self._insert = dialect_insert(engine, "session store")
 

@@ -51,7 +51,9 @@ class SqliteStorage(Storage):
 
     @cached_property
     def sessions(self) -> SqlAlchemySessionStore:
-        return SqlAlchemySessionStore(self.engine, identities=self.identities)
+        return SqlAlchemySessionStore(
+            self.engine, identities=self.identities, codes=self.login_codes
+        )
 
     @cached_property
     def login_codes(self) -> SqlAlchemyLoginCodeLedger:

@@ -2,11 +2,11 @@ from dataclasses import dataclass
 
 from bai.domain.apps import Apps
 from bai.domain.authentication import Authenticator
-from bai.domain.code_exchange import LoginCodeExchange
+from bai.domain.code_exchange import LoginCodeExchange, Vouched
 from bai.domain.entities import User
 from bai.domain.errors import AccountDisabled
 from bai.domain.identity_matching import UNREAD, Found, IdentityMatching, Registrar, Unread
-from bai.domain.session_keeping import SessionKeeping
+from bai.domain.session_keeping import NewSession, SessionKeeping
 from bai.domain.values import LoginCode
 
 
@@ -52,7 +52,12 @@ class LoginOrRegister:
         matching: IdentityMatching,
         authenticator: Authenticator,
         keeping: SessionKeeping,
+        answer_with_sign_in: bool = False,
     ) -> None:
+        """`answer_with_sign_in`: the login code ledger is the storage's own, so WeChat's
+        answer is recorded by the statement that reads the identity and begins the session
+        (`SessionStore.start_for_identity`): on PostgreSQL a login is two statements."""
+        self._answer_with_sign_in = answer_with_sign_in
         self._apps = apps
         self._codes = codes
         self._matching = matching
@@ -61,12 +66,16 @@ class LoginOrRegister:
 
     async def execute(self, command: LoginCommand) -> LoginResult:
         app = self._apps.resolve(command.app)
-        identity = await self._codes.identity(command.code, app=app)
+        one_step = not command.token  # the common sign-in: the user and the session in one step
+        vouched = await self._codes.vouch(
+            command.code, app=app, defer=one_step and self._answer_with_sign_in
+        )
+        identity = vouched.identity
         new = self._keeping.new_session(app=app, user_agent=command.user_agent)
         read: Found | Unread = UNREAD
         registrar: Registrar | None = None
-        if not command.token:  # the common sign-in: the user and the session in one step
-            read, registrar = await new.for_identity(identity.openid), new.register
+        if one_step:
+            read, registrar = await self._first_step(new, identity.openid, vouched), new.register
         signed_in = await self._matching.sign_in(
             app, identity, register=True, read=read, registrar=registrar
         )
@@ -87,3 +96,12 @@ class LoginOrRegister:
             app=app,
             openid=identity.openid,
         )
+
+    async def _first_step(self, new: NewSession, openid: str, vouched: Vouched) -> Found:
+        settlement = vouched.settlement
+        try:
+            return await new.for_identity(openid, settling=settlement)
+        except BaseException:
+            if settlement is not None:  # WeChat's answer is kept even when the step failed
+                await self._codes.record(settlement)
+            raise
