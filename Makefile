@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck unit format clean bench bench-million cluster-test system-packages
+.PHONY: install run test tests lint typecheck unit format clean bench bench-million cluster-test system-packages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,14 @@ system-packages:
 	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq systemd >/dev/null; } || \
 	  echo "systemd-analyze is missing: apt-get install systemd"
 
-# Two workers, a test file each at a time (a file's served fixtures stay in one process): the
-# suite waits on servers and databases more than it computes.
-test: lint typecheck system-packages
+# The static checks and the tests at once (each target's output printed whole when it ends;
+# any failure fails `test`): the tests wait on servers and databases more than they compute, and
+# the checks' CPU fits in those waits. The tests: two workers, a test file each at a time (a
+# file's served fixtures stay in one process).
+test: install system-packages
+	@$(MAKE) --no-print-directory -j3 --output-sync=target lint typecheck tests
+
+tests: install
 	$(BIN)/pytest -n 2 --dist loadfile
 
 # Two hosts in network namespaces on one PostgreSQL (docs/cluster.md); root only. Part of `test`.
