@@ -2,6 +2,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bai.domain.entities import User, UserStatus
+from bai.domain.push_events import WithdrawnField
 from bai.domain.user_query import UserQuery
 
 
@@ -34,6 +35,14 @@ class UserRepository(Protocol):
 
         Raises `PhoneAlreadyBound` when another user holds the phone; of concurrent claims of
         one phone exactly one wins."""
+        ...
+
+    async def withdraw(
+        self, pb_id: str, fields: frozenset[WithdrawnField], *, updated: datetime
+    ) -> User | None:
+        """Clear `fields` (set them to "") of the user, whatever their status or token key (a
+        person withdrew them: it must hold for a disabled user too); `updated` is set only
+        when something was cleared. The user as stored after; None when there is none."""
         ...
 
     async def set_status(
