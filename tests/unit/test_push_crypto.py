@@ -12,6 +12,8 @@ from bai.adapters.wechat.push_crypto import (
     encrypt,
     message_signature,
     message_signature_matches,
+    read_encrypt,
+    read_fields,
 )
 from tests.support.wechat_push import (
     DOCS_ANSWER_ENCRYPT,
@@ -53,16 +55,16 @@ def test_wechats_safe_mode_example_is_signed_and_opens_to_its_debug_demo_event()
         == "046e02f8204d34f8ba5fa3b1db94908f3df2e9b3"
     )
 
-    message = decrypt(example.encrypt, [KEY], expected_appid=APPID)
+    message = decrypt(read_encrypt(example.body), [KEY], expected_appid=APPID)
 
     assert message == DOCS_PUSH_MESSAGE
-    assert b'"Event":"debug_demo"' in message
+    assert read_fields(message)["Event"] == "debug_demo"
 
 
 @pytest.mark.parametrize("example", [DOCS_PUSH, SAMPLE_CODE_PUSH], ids=["docs", "sample-code"])
 def test_wechats_examples_check_open_and_seal_again_byte_for_byte(example: PushExample) -> None:
     key = PushKey.from_encoding_aes_key(example.encoding_aes_key)
-    encrypted = example.encrypt
+    encrypted = read_encrypt(example.body)
     assert message_signature_matches(
         example.msg_signature,
         token=example.token,

@@ -1,4 +1,4 @@
-"""The crypto of WeChat's message push ("消息推送") in safe mode.
+"""The crypto of WeChat's message push ("消息推送") in safe mode, and reading its JSON or XML.
 
 WeChat signs the handshake with sha1 of the sorted `[token, timestamp, nonce]` and a pushed
 message with sha1 of the sorted `[token, timestamp, nonce, Encrypt]`; `Encrypt` is base64 of
@@ -14,7 +14,7 @@ metrics; no message carries a key, a plaintext or an openid, and library errors 
     ├── BadSignature    the signature is not the token's (raised by the caller of a check)
     ├── BadPadding      no key leaves a well-formed PKCS#7 padding
     ├── WrongAppid      the message was sealed for another app
-    ├── MalformedPush   not base64, not a whole number of AES blocks, a length past the end
+    ├── MalformedPush   not base64, not whole AES blocks, a length past the end, not JSON or XML
     └── PlaintextPush   no `Encrypt`: plaintext mode, whose signature does not cover the body
 """
 
@@ -26,8 +26,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, Final
+from xml.etree.ElementTree import ParseError
 
+import msgspec
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 
 ENCODING_AES_KEY_LENGTH: Final = 43
 AES_BLOCK: Final = 16
@@ -194,3 +198,48 @@ def _open(sealed: bytes, key: PushKey, *, expected_appid: bytes) -> bytes:
     if unpadded[end:] != expected_appid:
         raise WrongAppid
     return unpadded[_LENGTH_END:end]
+
+
+def read_fields(document: bytes) -> dict[str, str]:
+    """The top-level fields of a push, JSON or XML, as text: a JSON number or boolean as it is
+    written, an XML element's text. Nested objects, lists and elements with children are left
+    out (no event BAI handles needs them). XML is read without DTDs and entities (a billion
+    laughs, an external entity): such a document is malformed."""
+    start = document.lstrip()[:1]
+    if start == b"{":
+        return _json_fields(document)
+    if start == b"<":
+        return _xml_fields(document)
+    raise MalformedPush
+
+
+def read_encrypt(body: bytes) -> str:
+    """The `Encrypt` of a pushed body (in compatibility mode, the plaintext beside it is
+    ignored); a body without it is a plaintext-mode push."""
+    encrypted = read_fields(body).get("Encrypt")
+    if not encrypted:
+        raise PlaintextPush
+    return encrypted
+
+
+def _json_fields(document: bytes) -> dict[str, str]:
+    try:
+        raw = msgspec.json.decode(document, type=dict[str, msgspec.Raw])
+        fields = {name: bytes(value) for name, value in raw.items()}
+        return {
+            name: msgspec.json.decode(value, type=str) if value[:1] == b'"' else value.decode()
+            for name, value in fields.items()
+            if value[:1] not in {b"{", b"[", b"n"}
+        }
+    except (msgspec.DecodeError, ValueError, RecursionError):
+        raise MalformedPush from None
+
+
+def _xml_fields(document: bytes) -> dict[str, str]:
+    try:
+        root = fromstring(document, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (ParseError, DefusedXmlException, ValueError, LookupError):  # LookupError: unknown codec
+        raise MalformedPush from None
+    if root.tag != "xml":
+        raise MalformedPush
+    return {child.tag: child.text or "" for child in root if len(child) == 0}
