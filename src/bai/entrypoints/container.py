@@ -34,6 +34,9 @@ class Adapters(containers.DeclarativeContainer):
     users = storage.provided.users
     identities = storage.provided.identities
     sessions = storage.provided.sessions
+    push_events = storage.provided.push_events
+    push_record_keys = config.wechat.record_keys
+    push_event_retention = config.push_event_retention
     session_policy = config.session_policy
     apps = config.wechat.apps
     shared_reads = providers.Singleton(SharedReadsUserRepository, users)

@@ -22,6 +22,12 @@ from bai.domain.use_cases.identity_actions import (
 from bai.domain.use_cases.import_accounts import ImportAccounts
 from bai.domain.use_cases.list_users import ListUsers
 from bai.domain.use_cases.login_or_register import LoginOrRegister
+from bai.domain.use_cases.push_events import (
+    ApplyPushEvent,
+    ForgetPushEvents,
+    ListPushEvents,
+    RevokeFromList,
+)
 from bai.domain.use_cases.refresh_token import RefreshToken
 from bai.domain.use_cases.sign_out import (
     EndSession,
@@ -104,6 +110,31 @@ class UseCases(containers.DeclarativeContainer):
         ids=adapters.ids,
         clock=adapters.clock,
     )
+    apply_push_event = providers.Singleton(
+        ApplyPushEvent,
+        events=adapters.push_events,
+        users=adapters.users,
+        identities=adapters.identities,
+        keeping=keeping,
+        apps=adapters.apps,
+        clock=adapters.clock,
+        record_keys=adapters.push_record_keys,
+    )
+    forget_push_events = providers.Singleton(
+        ForgetPushEvents,
+        events=adapters.push_events,
+        clock=adapters.clock,
+        retention=adapters.push_event_retention,
+    )
+    revoke_from_list = providers.Singleton(
+        RevokeFromList,
+        apply=apply_push_event,
+        users=adapters.users,
+        identities=adapters.identities,
+        apps=adapters.apps,
+        clock=adapters.clock,
+    )
+    list_push_events = providers.Singleton(ListPushEvents, events=adapters.push_events)
     logout = providers.Singleton(
         Logout, authenticator=authenticator, keeping=keeping, revoke=revoke_sessions
     )

@@ -1,5 +1,7 @@
 """From settings to a configured container."""
 
+from datetime import timedelta
+
 from bai.adapters.backends import backend_of, storage_for
 from bai.adapters.storage import Signing, Storage, StorageOptions
 from bai.adapters.system.clock import SystemClock
@@ -53,6 +55,7 @@ def container_for(settings: Settings) -> Container:
                 "primary": settings.wechat_apps.primary.appid,
                 "several": len(settings.wechat_apps.apps) > 1,
                 "secrets": settings.wechat_apps.secrets,
+                "record_keys": settings.wechat_apps.record_keys,
                 "api_base": settings.wechat_api_base,
                 "connect_timeout": settings.wechat_connect_timeout,
                 "timeout": settings.wechat_timeout,
@@ -60,6 +63,7 @@ def container_for(settings: Settings) -> Container:
             "signing": Signing(settings.collection_id, settings.token_secret),
             "token_ttl": settings.token_ttl,
             "session_policy": settings.session_policy,
+            "push_event_retention": timedelta(seconds=settings.push_event_retention),
         }
     )
     return container

@@ -84,6 +84,20 @@ class PrometheusMetrics:
             ("route",),
             registry=registry,
         )
+        push_events = Counter(
+            "bai_wechat_push_events",
+            "WeChat push events received, by app id, event type (other: any BAI does not act"
+            " on) and outcome (what was done)",
+            ("app", "event", "outcome"),
+            registry=registry,
+        )
+        push_refusals = Counter(
+            "bai_wechat_push_refusals",
+            "Pushes refused, by app id and reason (bad_signature, bad_padding, wrong_appid,"
+            " malformed, plaintext)",
+            ("app", "reason"),
+            registry=registry,
+        )
         self._pool = Gauge(
             "bai_database_pool_connections",
             "Database connections of the workers' pools: open, and in use by a request"
@@ -97,6 +111,8 @@ class PrometheusMetrics:
         self._wechat_latency = _cached(wechat_latency.labels)
         self._auth_events = _cached(auth_events.labels)
         self._rate_limited = _cached(rate_limited.labels)
+        self._push_events = _cached(push_events.labels)
+        self._push_refusals = _cached(push_refusals.labels)
 
     def request(self, method: str, route: str, status: int, seconds: float) -> None:
         self._requests(method if method in METHODS else "other", route, status).observe(seconds)
@@ -110,6 +126,12 @@ class PrometheusMetrics:
 
     def rate_limited(self, route: str) -> None:
         self._rate_limited(route).inc()
+
+    def push_event(self, app: str, event: str, outcome: str) -> None:
+        self._push_events(app, event, outcome).inc()
+
+    def push_refused(self, app: str, reason: str) -> None:
+        self._push_refusals(app, reason).inc()
 
     def pool(self, *, open_connections: int, in_use: int) -> None:
         self._pool.labels("open").set(open_connections)

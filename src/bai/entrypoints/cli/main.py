@@ -10,6 +10,7 @@ from bai.entrypoints.cli.accounts import add_users_parser, run_account_command
 from bai.entrypoints.cli.identities import add_identities_parser, run_identity_command
 from bai.entrypoints.cli.import_pocketbase import run_import
 from bai.entrypoints.cli.serve import serve_or_migrate
+from bai.entrypoints.cli.wechat import add_wechat_parser, run_wechat_command
 from bai.entrypoints.config.database_urls import shown_storage
 from bai.entrypoints.config.settings import Settings, SettingsError, load_settings
 from bai.entrypoints.config.variable_docs import plain_text
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_users_parser(commands)
     add_identities_parser(commands)
+    add_wechat_parser(commands)
     move = commands.add_parser(
         "import-pocketbase",
         help="copy tbl_auth_users and tbl_company from a PocketBase data directory",
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_account_command(settings, args)
     if args.command == "identities":
         return run_identity_command(settings, args)
+    if args.command == "wechat":
+        return run_wechat_command(settings, args)
     if args.command == "import-pocketbase":
         return _import(settings, args)
     return serve_or_migrate(args.command, settings)

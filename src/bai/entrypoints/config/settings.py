@@ -16,7 +16,7 @@ from bai.entrypoints.config.database_urls import backend_name, checked_url
 from bai.entrypoints.config.secret_file import TokenSecretError
 from bai.entrypoints.config.token_secret import development_token_secret, token_secret_from
 from bai.entrypoints.config.variables import BY_NAME, MAX_WECHAT_TIMEOUT, VARIABLES, IPNetwork
-from bai.entrypoints.config.wechat_apps import AppsError, WeChatApps, wechat_apps
+from bai.entrypoints.config.wechat_apps import AppsError, PushSettings, WeChatApps, wechat_apps
 from bai.entrypoints.http.limits import Limit
 from bai.ports.login_code_ledger import CLAIM_SECONDS
 
@@ -43,11 +43,15 @@ class Settings:
     wechat_appid: str
     wechat_secret: str
     wechat_apps_file: str
+    wechat_push_token: str
+    wechat_push_aes_key: str
+    wechat_push_aes_key_previous: str
     wechat_api_base: str
     token_ttl: int
     session_max_age: int
     session_limit: int
     session_retention: int
+    push_event_retention: int
     collection_id: str
     env: str
     rate_limit: bool
@@ -125,6 +129,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, signs_tokens: bool = 
             secret=values["wechat_secret"],
             apps_file=values["wechat_apps_file"],
             production=values["env"] == "production",
+            push=PushSettings(
+                token=values["wechat_push_token"],
+                aes_key=values["wechat_push_aes_key"],
+                aes_key_previous=values["wechat_push_aes_key_previous"],
+            ),
         )
         secret = token_secret_from(env, production=values["env"] == "production")
         _refuse_missing_secrets(values, secret.value, beside_pocketbase=beside_pocketbase)

@@ -122,6 +122,14 @@ VARIABLES = (
         " (30 days)",
     ),
     Variable(
+        "BAI_PUSH_EVENT_RETENTION",
+        "push_event_retention",
+        whole(0, 315_360_000),
+        "31536000",
+        "seconds the record of a WeChat push event is kept before a sweep removes it (365"
+        " days): what was deleted for whom, and when",
+    ),
+    Variable(
         "BAI_COLLECTION_ID",
         "collection_id",
         text,

@@ -3,12 +3,14 @@
 be wrong is one line naming the cause (never a secret); the file's secrets follow
 `BAI_WECHAT_SECRET`'s rules."""
 
+import hashlib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bai.adapters.wechat.push_crypto import PushKey
 from bai.domain.apps import SANDBOX_APPID, Apps, is_appid
 from bai.entrypoints.config.secret_file import TokenSecretError, read_secret_file
 
@@ -61,21 +63,83 @@ class WeChatApps:
     def secrets(self) -> dict[str, str]:
         return {app.appid: app.secret for app in self.apps}
 
+    @property
+    def record_keys(self) -> dict[str, bytes]:
+        """What keys the hashes of openids in the push events' record, by app: derived from
+        the app's secret, which every host has and nobody outside does (the sandbox has none)."""
+        return {
+            app.appid: hashlib.sha256(b"bai push event record\n" + app.secret.encode()).digest()
+            for app in self.apps
+        }
 
-def wechat_apps(*, appid: str, secret: str, apps_file: str, production: bool) -> WeChatApps:
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PushSettings:
+    """`BAI_WECHAT_PUSH_TOKEN`, `..._AES_KEY`, `..._AES_KEY_PREVIOUS`: one app's push settings."""
+
+    token: str = ""
+    aes_key: str = ""
+    aes_key_previous: str = ""
+
+    def __repr__(self) -> str:
+        return "PushSettings(...)"
+
+
+def wechat_apps(
+    *,
+    appid: str,
+    secret: str,
+    apps_file: str,
+    production: bool,
+    push: PushSettings = PushSettings(),
+) -> WeChatApps:
     """The apps the settings describe. No app at all: the sandbox (refused in production, as
     before)."""
+    given_push = push != PushSettings()
     if apps_file:
         if appid or secret:
             raise AppsError(
                 "set BAI_WECHAT_APPS_FILE or BAI_WECHAT_APPID/BAI_WECHAT_SECRET, not both"
             )
+        if given_push:
+            raise AppsError("with BAI_WECHAT_APPS_FILE, give push settings in its [[app]] tables")
         return _from_file(Path(apps_file), production=production)
+    settings = {
+        "push_token": push.token,
+        "push_aes_key": push.aes_key,
+        "push_aes_key_previous": push.aes_key_previous,
+    }
+    _check_push(settings)
     if not appid:
-        return WeChatApps((AppSettings(appid=SANDBOX_APPID),), sandbox=True)
+        return WeChatApps((AppSettings(appid=SANDBOX_APPID, **settings),), sandbox=True)
     if not is_appid(appid):
         raise AppsError("BAI_WECHAT_APPID must be 1..64 characters of A-Za-z0-9_-")
-    return WeChatApps((AppSettings(appid=appid, secret=secret),), sandbox=False)
+    return WeChatApps((AppSettings(appid=appid, secret=secret, **settings),), sandbox=False)
+
+
+def _check_push(settings: Mapping[str, str], *, where: str = "") -> None:
+    """Push settings are a token and a key together (or neither); a key is an EncodingAESKey.
+    `where`: the apps file's app (its keys named as there); "" for the variables."""
+
+    def named(key: str) -> str:
+        return key if where else f"BAI_WECHAT_{key.upper()}"
+
+    def refused(text: str) -> AppsError:
+        return AppsError(f"{where}: {text}" if where else text)
+
+    for key in ("push_aes_key", "push_aes_key_previous"):
+        if settings.get(key):
+            try:
+                PushKey.from_encoding_aes_key(settings[key])
+            except ValueError:
+                raise refused(
+                    f"{named(key)} must be {PUSH_AES_KEY_LENGTH} characters of base64"
+                    " (WeChat's EncodingAESKey)"
+                ) from None
+    if bool(settings.get("push_token")) != bool(settings.get("push_aes_key")):
+        raise refused(f"{named('push_token')} and {named('push_aes_key')} go together")
+    if settings.get("push_aes_key_previous") and not settings.get("push_aes_key"):
+        raise refused(f"{named('push_aes_key_previous')} needs {named('push_aes_key')}")
 
 
 def _from_file(path: Path, *, production: bool) -> WeChatApps:
@@ -156,9 +220,7 @@ def _app(
             raise AppsError(f"{at}: secret_file cannot be read: {reason}") from None
         if not secret:
             raise AppsError(f"{at}: secret_file is empty")
-    for key in ("push_aes_key", "push_aes_key_previous"):
-        if table.get(key) and len(table[key]) != PUSH_AES_KEY_LENGTH:
-            raise AppsError(f"{at}: {key} must be {PUSH_AES_KEY_LENGTH} characters")
+    _check_push({key: table.get(key, "") for key in _PUSH_KEYS}, where=at)
     app = AppSettings(
         appid=appid,
         secret=secret.strip(),

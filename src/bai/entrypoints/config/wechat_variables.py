@@ -26,6 +26,28 @@ WECHAT_VARIABLES = (
         " `BAI_WECHAT_SECRET`; see [Several mini-programs](#several-mini-programs)",
     ),
     Variable(
+        "BAI_WECHAT_PUSH_TOKEN",
+        "wechat_push_token",
+        text,
+        "",
+        "the Token of the mini-program's message push (消息推送), for one app without an apps"
+        " file; see [WeChat push events](#wechat-push-events)",
+    ),
+    Variable(
+        "BAI_WECHAT_PUSH_AES_KEY",
+        "wechat_push_aes_key",
+        text,
+        "",
+        "its EncodingAESKey (43 characters)",
+    ),
+    Variable(
+        "BAI_WECHAT_PUSH_AES_KEY_PREVIOUS",
+        "wechat_push_aes_key_previous",
+        text,
+        "",
+        "the EncodingAESKey before it, also tried while the key is changed",
+    ),
+    Variable(
         "BAI_WECHAT_API_BASE",
         "wechat_api_base",
         base_url,

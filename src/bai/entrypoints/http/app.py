@@ -14,13 +14,14 @@ from litestar.types import ASGIApp
 from bai.entrypoints.closing import closed, opened
 from bai.entrypoints.config.settings import Settings, load_settings
 from bai.entrypoints.container import Container
-from bai.entrypoints.serving.session_sweep import sweep_sessions
+from bai.entrypoints.serving.sweeps import sweep_periodically
 from bai.entrypoints.wiring import container_for
 
 from .docs import docs_router, openapi_config
 from .edge import Edge
 from .errors import EXCEPTION_HANDLERS
 from .metrics import metrics_route, sample_pool
+from .push_routes import push_apps
 from .rate_limit import RateLimitMiddleware
 from .request import BODY_TIMEOUT, MAX_BODY_BYTES, JsonBodyRequest
 from .routes import RoutedUseCases, api_router
@@ -40,7 +41,12 @@ def _lifespan(container: Container) -> Callable[[Litestar], Any]:
         background = [
             storage.warm(),
             storage.follow_signing(adapters.signing(), adapters.tokens().rekey),
-            sweep_sessions(container.use_cases.keeping()),
+            sweep_periodically(
+                container.use_cases.keeping().sweep, what="ended or expired sessions"
+            ),
+            sweep_periodically(
+                container.use_cases.forget_push_events().execute, what="push event records"
+            ),
         ]
         if storage.usage() is not None:
             background.append(sample_pool(storage.usage, metrics))
@@ -72,7 +78,7 @@ def create_app(given: Settings | Container | None = None) -> Edge:
     middleware = [RateLimitMiddleware(limiter, settings.rate_limits, metrics)] if limiter else []
     app = Litestar(
         route_handlers=[
-            api_router(_routed(container)),
+            api_router(_routed(container), push=push_apps(settings.wechat_apps), metrics=metrics),
             metrics_route(settings.metrics_allow, metrics),
             *([docs_router()] if settings.docs else []),
         ],

@@ -52,6 +52,10 @@ HEALTH_LIVE = Route("health-live", "GET", "/health/live", None)
 LOGOUT = Route("logout", "POST", "/wechat/logout", Limit(120, 60))
 LOGOUT_ALL = Route("logout-all", "POST", "/wechat/logout-all", Limit(60, 60))
 SESSIONS = Route("sessions", "GET", "/wechat/sessions", Limit(120, 60))
+# WeChat's pushes come from a few of WeChat's addresses, each carrying many people's events:
+# far above what a refusal of one (WeChat retries three times, then drops it) should risk.
+PUSH_CHECK = Route("push-check", "GET", "/wechat/push/{appid:str}", Limit(60, 60))
+PUSH = Route("push", "POST", "/wechat/push/{appid:str}", Limit(6000, 60))
 ROUTES: Final = (
     LOGIN,
     PROFILE,
@@ -62,6 +66,8 @@ ROUTES: Final = (
     LOGOUT,
     LOGOUT_ALL,
     SESSIONS,
+    PUSH_CHECK,
+    PUSH,
 )
 
 

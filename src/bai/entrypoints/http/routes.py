@@ -1,16 +1,19 @@
 """Handlers only translate: body -> command -> `execute` -> response."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request, Router
 from litestar.params import JSONBody
 
+from bai.adapters.prometheus.metrics import PrometheusMetrics
 from bai.domain.auth_events import AuthEvent
 from bai.domain.use_cases.check_readiness import CheckReadiness
 from bai.domain.use_cases.complete_profile import CompleteProfile, ProfileCommand
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.login_or_register import LoginCommand, LoginOrRegister
+from bai.domain.use_cases.push_events import ApplyPushEvent
 from bai.domain.use_cases.refresh_token import RefreshCommand, RefreshToken
 from bai.domain.use_cases.sign_out import ListSessions, Logout, LogoutAll
 from bai.domain.values import AvatarUrl, LoginCode, Nickname, PhoneCode
@@ -20,6 +23,7 @@ from .events import auth_event
 from .mini_program import named_app
 from .openapi_parts import BEARER, errors
 from .presenters import UserPresenter
+from .push_routes import PushApp, push_handlers
 from .route_table import (
     API_PREFIX,
     HEALTH,
@@ -63,13 +67,16 @@ class RoutedUseCases:
     logout: Logout
     logout_all: LogoutAll
     list_sessions: ListSessions
+    apply_push_event: ApplyPushEvent
     present_user: UserPresenter = field(default_factory=UserPresenter)
 
 
-def api_router(use_cases: RoutedUseCases) -> Router:
+def api_router(
+    use_cases: RoutedUseCases, *, push: Mapping[str, PushApp], metrics: PrometheusMetrics
+) -> Router:
     """The API's routes. Handlers close over the use cases they are given, rather than taking
     them through Litestar's dependency injection, which resolves two or more dependencies in a
-    task group per request."""
+    task group per request. `push`: the apps whose push events are received."""
     login_or_register, complete_profile = use_cases.login_or_register, use_cases.complete_profile
     refresh_token_case, present_user = use_cases.refresh_token, use_cases.present_user
     count_users, check_readiness = use_cases.count_users, use_cases.check_readiness
@@ -195,4 +202,5 @@ def api_router(use_cases: RoutedUseCases) -> Router:
 
     handlers = [wechat_login, wechat_profile, refresh_token, users_count, health, health_live]
     handlers += session_handlers(use_cases.logout, use_cases.logout_all, use_cases.list_sessions)
+    handlers += push_handlers(use_cases.apply_push_event, push, metrics)
     return Router(path=API_PREFIX, route_handlers=checked(handlers))

@@ -1,0 +1,238 @@
+"""What BAI does when WeChat says a person withdrew what they authorised, cancelled, or had their
+profile cleaned (SPEC "WeChat's push events"), and the record of every event received. WeChat's
+pushes and an operator's `bai wechat revoke` (its daily e-mail) go through the same use case."""
+
+from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from bai.domain.apps import Apps
+from bai.domain.entities import User
+from bai.domain.errors import IdentityTaken
+from bai.domain.identities import Identity
+from bai.domain.push_events import (
+    PushEvent,
+    PushEventRecord,
+    PushEventType,
+    PushOutcome,
+    WithdrawnField,
+    openid_hash,
+)
+from bai.domain.session_keeping import SessionKeeping
+from bai.ports.clock import Clock
+from bai.ports.identity_store import IdentityStore
+from bai.ports.push_event_store import PushEventStore
+from bai.ports.user_repository import UserRepository
+
+PROFILE_FIELDS = frozenset({WithdrawnField.NAME, WithdrawnField.PICTURE})
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    outcome: PushOutcome
+    pb_id: str = ""
+    fields: frozenset[WithdrawnField] = frozenset()
+
+
+class ApplyPushEvent:
+    """One event, applied and recorded before WeChat is answered.
+
+    - `user_authorization_revoke`: the fields its `RevokeInfo` codes name are cleared (8 the
+      phone, 6 name and picture, 19 the name, 20 the picture); other codes name data BAI never
+      kept. The user stays, whatever their status, and may complete the profile again.
+    - `user_authorization_cancellation`: the identity `(app, openid)` is removed and the
+      sessions begun in that app end; a user left with no identity is deleted (with their
+      sessions: users-count goes down).
+    - `user_info_modified`: name and picture are cleared.
+    - An openid BAI does not know, or another event: recorded, nothing else.
+    - A delivery of an event recorded already (WeChat retries; told apart by app, `Event`,
+      openid, `CreateTime` and `RevokeInfo`) changes nothing and is not recorded again. Each
+      effect is idempotent, so concurrent deliveries of one event change what one would.
+    - The record keeps the openid only as a hash keyed by the app's own key (`record_keys`,
+      by app id: a secret every host shares).
+    """
+
+    def __init__(
+        self,
+        *,
+        events: PushEventStore,
+        users: UserRepository,
+        identities: IdentityStore,
+        keeping: SessionKeeping,
+        apps: Apps,
+        clock: Clock,
+        record_keys: Mapping[str, bytes],
+    ) -> None:
+        self._events = events
+        self._users = users
+        self._identities = identities
+        self._keeping = keeping
+        self._apps = apps
+        self._clock = clock
+        self._record_keys = record_keys
+
+    async def execute(self, event: PushEvent) -> PushEventRecord:
+        secret = self._record_keys.get(event.appid, b"")
+        key, now = event.key(secret), self._clock.now()
+        record = PushEventRecord(
+            id=key,
+            appid=event.appid,
+            event=event.event,
+            sent=_sent(event.create_time),
+            received=now,
+            outcome=PushOutcome.REPEATED,
+            revoke_info=event.revoke_info,
+            openid_hash=openid_hash(secret, event.appid, event.openid),
+        )
+        if await self._events.seen(key):
+            return record
+        done = await self._apply(event, now)
+        record = replace(
+            record,
+            outcome=done.outcome,
+            pb_id=done.pb_id,
+            fields=",".join(sorted(done.fields)),
+        )
+        if not await self._events.add(record):
+            return replace(record, outcome=PushOutcome.REPEATED)
+        return record
+
+    async def _apply(self, event: PushEvent, now: datetime) -> _Done:
+        holder = await self._holder(event.appid, event.openid, now) if event.openid else None
+        if holder is None:
+            return _Done(PushOutcome.UNKNOWN_OPENID)
+        if event.event == PushEventType.REVOKE:
+            return await self._withdraw(holder.pb_id, event.revoked(), now)
+        if event.event == PushEventType.INFO_MODIFIED:
+            return await self._withdraw(holder.pb_id, PROFILE_FIELDS, now)
+        if event.event == PushEventType.CANCELLATION:
+            return await self._cancel(event.appid, event.openid, holder.pb_id)
+        return _Done(PushOutcome.IGNORED, holder.pb_id)
+
+    async def _holder(self, appid: str, openid: str, now: datetime) -> User | None:
+        """The user holding `(appid, openid)`: by their identity, or, in the primary app, a
+        user of an older BAI or of PocketBase's side who has the openid but no identity yet
+        (given it now, so that a cancellation removes it like any other)."""
+        found = await self._identities.find(appid, openid)
+        if found is not None:
+            return found[1]
+        if not self._apps.is_primary(appid):
+            return None
+        user = await self._users.get_by_openid(openid)
+        if user is None:
+            return None
+        identity = Identity(appid=appid, openid=openid, pb_id=user.pb_id, created=now)
+        with suppress(IdentityTaken):  # adopted meanwhile, or the user holds another: as is
+            await self._identities.link(identity, primary=True)
+        return user
+
+    async def _withdraw(
+        self, pb_id: str, fields: frozenset[WithdrawnField], now: datetime
+    ) -> _Done:
+        if not fields:
+            return _Done(PushOutcome.NOTHING_KEPT, pb_id)
+        await self._users.withdraw(pb_id, fields, updated=now)
+        return _Done(PushOutcome.CLEARED, pb_id, fields)
+
+    async def _cancel(self, appid: str, openid: str, pb_id: str) -> _Done:
+        await self._identities.unlink(appid, openid, primary=self._apps.is_primary(appid))
+        await self._keeping.end_of_app(pb_id, appid)
+        user = await self._users.get(pb_id)
+        if user is not None and not user.openid and not await self._identities.identities_of(pb_id):
+            await self._users.delete(pb_id)
+            return _Done(PushOutcome.USER_DELETED, pb_id)
+        return _Done(PushOutcome.IDENTITY_REMOVED, pb_id)
+
+
+def _sent(create_time: int) -> datetime:
+    """WeChat's `CreateTime` as a time; one out of any calendar's range reads as the epoch."""
+    try:
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=create_time)
+    except OverflowError:
+        return datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class ForgetPushEvents:
+    """The record of push events keeps each for `retention` (`BAI_PUSH_EVENT_RETENTION`), then
+    a periodic sweep removes it; how many were removed."""
+
+    def __init__(self, *, events: PushEventStore, clock: Clock, retention: timedelta) -> None:
+        self._events, self._clock, self._retention = events, clock, retention
+
+    async def execute(self) -> int:
+        return await self._events.sweep(received_before=self._clock.now() - self._retention)
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """One line of WeChat's daily e-mail of revocations: an openid of the app, and the
+    `RevokeInfo` codes withdrawn (all BAI keeps: the phone, name and picture, by default)."""
+
+    openid: str
+    codes: str = "8,6"
+
+
+@dataclass(frozen=True, slots=True)
+class RevocationSummary:
+    users: int  # known users the list names
+    unknown: int  # openids no user holds
+    fields: dict[str, int]  # per field, how many users have it set (to be) cleared
+
+
+class RevokeFromList:
+    """WeChat's daily e-mail, the backstop of its pushes (`bai wechat revoke`): each line is a
+    `user_authorization_revoke`, applied and recorded like a pushed one. Without `apply`, only
+    counted: nothing is read but what is there, nothing written."""
+
+    def __init__(
+        self,
+        *,
+        apply: ApplyPushEvent,
+        users: UserRepository,
+        identities: IdentityStore,
+        apps: Apps,
+        clock: Clock,
+    ) -> None:
+        self._apply, self._users, self._identities = apply, users, identities
+        self._apps, self._clock = apps, clock
+
+    async def execute(
+        self, appid: str, revocations: list[Revocation], *, apply: bool
+    ) -> RevocationSummary:
+        app = self._apps.resolve(appid)
+        sent = int(self._clock.now().timestamp())
+        users = unknown = 0
+        fields: dict[str, int] = {}
+        for revocation in revocations:
+            user = await self._holder(app, revocation.openid)
+            if user is None:
+                unknown += 1
+                continue
+            users += 1
+            event = PushEvent(app, PushEventType.REVOKE, revocation.openid, sent, revocation.codes)
+            for name in sorted(event.revoked()):
+                if getattr(user, name):
+                    fields[name] = fields.get(name, 0) + 1
+            if apply:
+                await self._apply.execute(event)
+        return RevocationSummary(users=users, unknown=unknown, fields=fields)
+
+    async def _holder(self, appid: str, openid: str) -> User | None:
+        found = await self._identities.find(appid, openid) if openid else None
+        if found is not None or not openid or not self._apps.is_primary(appid):
+            return found[1] if found is not None else None
+        return await self._users.get_by_openid(openid)
+
+
+class ListPushEvents:
+    """The record of push events, newest first, a page at a time (`bai wechat events`, and
+    the console's page)."""
+
+    def __init__(self, *, events: PushEventStore) -> None:
+        self._events = events
+
+    async def execute(
+        self, *, limit: int, pb_id: str = "", before: tuple[datetime, str] | None = None
+    ) -> list[PushEventRecord]:
+        return await self._events.recent(limit=limit, pb_id=pb_id, before=before)

@@ -1,0 +1,166 @@
+"""`bai wechat ...`: the record of WeChat's push events, and WeChat's daily e-mail of
+revocations applied by hand (the backstop of the pushes), on the storage the server uses."""
+
+import argparse
+import asyncio
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from dependency_injector import providers
+
+from bai.adapters.pocketbase.records import pocketbase_time
+from bai.domain.errors import UnknownApp
+from bai.domain.push_events import PushEventRecord
+from bai.domain.use_cases.push_events import Revocation, RevocationSummary
+from bai.domain.user_query import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from bai.domain.values import WECHAT_ID_MAX_LENGTH
+from bai.entrypoints.cli.answers import printed
+from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES, storage_failure
+from bai.entrypoints.closing import closed, opened
+from bai.entrypoints.config.settings import Settings
+from bai.entrypoints.use_cases import UseCases
+from bai.entrypoints.wiring import container_for, storage_of
+
+Built = providers.Container[UseCases]
+COMMAND = "bai wechat"
+MAX_LIST_BYTES = 64 * 1024 * 1024
+MAX_WORDS = 2  # an openid, then its codes
+EVENTS = (
+    "Print the WeChat push events received, newest first, as JSON lines: id, app, event, sent"
+    " (WeChat's time), received, outcome (cleared, nothing_kept, identity_removed,"
+    " user_deleted, unknown_openid, ignored), fields (those cleared), revoke_info, pb_id and"
+    " openid_hash (a keyed hash: the openid itself is never kept). At most --limit; --before"
+    " takes the last line's `received id` to go on."
+)
+REVOKE = (
+    "Apply WeChat's daily e-mail of revocations: FILE has one openid of --appid per line,"
+    " optionally followed by the RevokeInfo codes withdrawn (8 phone, 6 name and picture, 19"
+    " name, 20 picture; default 8,6). Without --apply nothing is written: it prints what would"
+    " be cleared. With --apply each line is applied and recorded as a pushed"
+    " user_authorization_revoke would be."
+)
+
+
+class ListRefused(ValueError):
+    """A line of the list is not an openid with codes (the message says which)."""
+
+
+def add_wechat_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    wechat = commands.add_parser(
+        "wechat",
+        help="the record of WeChat's push events; apply WeChat's e-mail of revocations",
+        description="WeChat's push events (README, WeChat push events) on the storage the"
+        " server uses. Exit 0 done, 1 storage away, 2 bad options, an unknown app or no"
+        " storage.",
+    )
+    actions = wechat.add_subparsers(dest="action", required=True, metavar="ACTION")
+    events = actions.add_parser("events", help="list the push events received", description=EVENTS)
+    events.add_argument("--limit", type=int, default=DEFAULT_PAGE_SIZE, metavar="N")
+    events.add_argument("--user", default="", metavar="PB_ID", help="only this user's")
+    events.add_argument("--before", nargs=2, metavar=("RECEIVED", "ID"), help="keyset paging")
+    revoke = actions.add_parser(
+        "revoke", help="apply WeChat's daily e-mail of revocations", description=REVOKE
+    )
+    revoke.add_argument("--appid", required=True, metavar="APPID")
+    revoke.add_argument("--openids", required=True, metavar="FILE", type=Path)
+    revoke.add_argument("--apply", action="store_true", help="write (default: a dry run)")
+
+
+def shown_event(record: PushEventRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "app": record.appid,
+        "event": record.event,
+        "sent": pocketbase_time(record.sent),
+        "received": pocketbase_time(record.received),
+        "outcome": record.outcome.value,
+        "fields": record.fields.split(",") if record.fields else [],
+        "revoke_info": record.revoke_info,
+        "pb_id": record.pb_id or None,
+        "openid_hash": record.openid_hash,
+    }
+
+
+def revocations_in(text: str) -> list[Revocation]:
+    """The list's lines: `OPENID [CODES]`; blank lines and `#` comments are skipped."""
+    listed = []
+    for number, line in enumerate(text.splitlines(), 1):
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        openid, codes = words[0], ",".join(words[1:]) or "8,6"
+        if len(words) > MAX_WORDS or len(openid) > WECHAT_ID_MAX_LENGTH or not openid.isprintable():
+            raise ListRefused(f"line {number} is not an openid and its codes")
+        if not all(code.strip().isdigit() for code in codes.split(",")):
+            raise ListRefused(f"line {number}: codes are numbers separated by commas")
+        listed.append(Revocation(openid, codes))
+    return listed
+
+
+def _summary(summary: RevocationSummary, *, applied: bool) -> str:
+    done = "cleared" if applied else "would clear"
+    cleared = ", ".join(f"{field} of {n}" for field, n in sorted(summary.fields.items()))
+    return (
+        f"{summary.users} users named, {summary.unknown} openids unknown; {done}:"
+        f" {cleared or 'nothing'}" + ("" if applied else " (dry run: --apply to write)")
+    )
+
+
+async def _events(use_cases: Built, args: argparse.Namespace) -> tuple[int, str, str]:
+    if not 1 <= args.limit <= MAX_PAGE_SIZE:
+        return 2, "", f"{COMMAND} events: --limit must be 1..{MAX_PAGE_SIZE}"
+    before = None
+    if args.before:
+        try:
+            before = (datetime.fromisoformat(args.before[0]), args.before[1])
+        except ValueError:
+            return 2, "", f"{COMMAND} events: --before takes a received time and an id"
+    records = await use_cases.list_push_events().execute(
+        limit=args.limit, pb_id=args.user, before=before
+    )
+    lines = (json.dumps(shown_event(each), ensure_ascii=False) for each in records)
+    return 0, "\n".join(lines), f"# {len(records)} shown"
+
+
+def _listed(path: Path) -> list[Revocation]:
+    try:
+        if path.stat().st_size > MAX_LIST_BYTES:
+            raise ListRefused(f"{path} is over {MAX_LIST_BYTES} bytes")
+        return revocations_in(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ListRefused(f"{path} cannot be read: {type(exc).__name__}") from None
+
+
+async def _revoke(use_cases: Built, args: argparse.Namespace) -> tuple[int, str, str]:
+    try:
+        listed = _listed(args.openids)
+        summary = await use_cases.revoke_from_list().execute(args.appid, listed, apply=args.apply)
+    except ListRefused as exc:
+        return 2, "", f"{COMMAND} revoke: {exc}"
+    except UnknownApp:
+        return 2, "", f"{COMMAND} revoke: --appid {args.appid} is not a configured mini-program"
+    return 0, _summary(summary, applied=args.apply), ""
+
+
+async def _run(settings: Settings, args: argparse.Namespace) -> tuple[int, str, str]:
+    container = container_for(settings)
+    await opened(container)
+    try:
+        act = _events if args.action == "events" else _revoke
+        return await act(container.use_cases, args)
+    finally:
+        await closed(container)
+
+
+def run_wechat_command(settings: Settings, args: argparse.Namespace) -> int:
+    """Print what the action gives (stdout) or why it failed (stderr); the exit status."""
+    if (refused := storage_of(settings).outside_the_server(COMMAND)) is not None:
+        return printed("", refused, 2)
+    try:
+        status, out, err = asyncio.run(_run(settings, args))
+    except STORAGE_FAILURES as exc:
+        status, line = storage_failure(COMMAND, settings, exc)
+        return printed("", line, status)
+    return printed(out, err, status)
