@@ -130,6 +130,26 @@ TWO = f'[[app]]\nappid = "{SHOP}"\nsecret = "s1"\n[[app]]\nappid = "{CARD}"\nsec
             {},
             "push_aes_key must be 43 characters",
         ),
+        (
+            f'[[app]]\nappid = "{SHOP}"\nsecret = "s"\npush_aes_key = "{"A" * 42}!"\n',
+            {},
+            "push_aes_key must be 43 characters of base64",
+        ),
+        (
+            f'[[app]]\nappid = "{SHOP}"\nsecret = "s"\npush_token = "t"\n',
+            {},
+            "push_token and push_aes_key go together",
+        ),
+        (
+            f'[[app]]\nappid = "{SHOP}"\nsecret = "s"\npush_aes_key_previous = "{"A" * 43}"\n',
+            {},
+            "push_aes_key_previous needs push_aes_key",
+        ),
+        (
+            f'[[app]]\nappid = "{SHOP}"\nsecret = "s1"\n',
+            {"BAI_WECHAT_PUSH_TOKEN": "t"},
+            "give push settings in its [[app]] tables",
+        ),
     ],
 )
 def test_an_apps_file_that_cannot_serve_is_refused_in_one_line_naming_no_secret(  # noqa: PLR0917
@@ -243,3 +263,45 @@ def test_an_apps_file_others_can_write_is_warned_about_and_refused_in_production
         )
 
     assert any("can be written by others" in warning for warning in settings.warnings)
+
+
+@pytest.mark.parametrize(
+    ("env", "reason"),
+    [
+        ({"BAI_WECHAT_PUSH_TOKEN": "t"}, "BAI_WECHAT_PUSH_TOKEN and BAI_WECHAT_PUSH_AES_KEY go"),
+        ({"BAI_WECHAT_PUSH_AES_KEY": "short"}, "BAI_WECHAT_PUSH_AES_KEY must be 43 characters"),
+    ],
+)
+def test_one_apps_push_settings_from_the_environment_are_checked_at_start(
+    env: dict[str, str],
+    reason: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("BAI_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("BAI_WECHAT_APPID", SHOP)
+    monkeypatch.setenv("BAI_WECHAT_SECRET", "s1")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert reason in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_one_apps_push_settings_from_the_environment_are_its_own(tmp_path: Path) -> None:
+    key = "K" * 43
+    apps = load_settings(
+        {
+            "BAI_DATA_DIR": str(tmp_path),
+            "BAI_WECHAT_APPID": SHOP,
+            "BAI_WECHAT_SECRET": "s1",
+            "BAI_WECHAT_PUSH_TOKEN": "t",
+            "BAI_WECHAT_PUSH_AES_KEY": key,
+        }
+    ).wechat_apps
+
+    assert (apps.primary.push_token, apps.primary.push_aes_key) == ("t", key)
+    assert key not in repr(apps)
