@@ -5,11 +5,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from bai.adapters.memory.push_event_store import InMemoryPushEventStore
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bai.adapters.memory.identity_store import InMemoryIdentityStore
-from bai.adapters.memory.push_event_store import InMemoryPushEventStore
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.domain.entities import UserStatus
 from bai.domain.errors import UnknownApp
@@ -174,7 +174,7 @@ async def test_records_past_their_retention_are_swept(
     apply: ApplyPushEvent, events: InMemoryPushEventStore, clock: FixedClock
 ) -> None:
     await apply.execute(revoke("o-old", "8", at=1))
-    clock.advance(timedelta(days=2))
+    clock.advance(2 * 86400)
     await apply.execute(revoke("o-new", "8", at=2))
 
     removed = await ForgetPushEvents(
