@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install run test tests lint typecheck unit format clean bench bench-million cluster-test system-packages
 
+# uv installs what pip would (the same versions), in a quarter of the time; byte-compiled up
+# front, because the servers the tests start run with -B and would compile on every start.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet uv
+	VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv pip install --quiet --compile-bytecode -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
