@@ -60,6 +60,22 @@ routerAdd(
     const op = e.request.pathValue("op");
     const answer = (data) => e.json(200, data);
     const conflict = (field) => e.json(409, { taken: field });
+    // What `change(tx, record)` returns for the user `body.id` names, in one transaction (whose
+    // callback returns nothing: a value would abort it); `{ user: null }` when there is none.
+    const changeUser = (change) => {
+      let result = null;
+      $app.runInTransaction((tx) => {
+        const record = find(tx, USERS, "id", text(body.id));
+        result = record ? change(tx, record) : { user: null };
+      });
+      return result;
+    };
+    // The user's record saved, at BAI's `updated` when given, as BAI's answer shows it.
+    const saved = (tx, record) => {
+      if (body.updated) record.setRaw("updated", text(body.updated));
+      tx.save(record);
+      return { user: exported(tx, record) };
+    };
 
     if (identities.has(op)) return identities.handle(e, op, body);
     if (sessions.has(op)) return sessions.handle(e, op, body);
@@ -119,43 +135,26 @@ routerAdd(
         return result.taken ? conflict(result.taken) : answer(result);
       }
       case "profile": {
-        let result = null;
-        $app.runInTransaction((tx) => {
-          const record = find(tx, USERS, "id", text(body.id));
-          if (!record || record.tokenKey() !== text(body.tokenKey) || record.getString("users_status") === "disabled") {
-            result = { user: null };
-            return;
+        const result = changeUser((tx, record) => {
+          if (record.tokenKey() !== text(body.tokenKey) || record.getString("users_status") === "disabled") {
+            return { user: null };
           }
           record.set("users_name", text(body.users_name));
           record.set("users_phone", text(body.users_phone));
           record.set("users_picture", text(body.users_picture));
-          if (body.updated) record.setRaw("updated", text(body.updated));
-          if (taken(tx, record) === "users_phone") {
-            result = { taken: "users_phone" };
-            return;
-          }
-          tx.save(record);
-          result = { user: exported(tx, record) };
+          return taken(tx, record) === "users_phone" ? { taken: "users_phone" } : saved(tx, record);
         });
         return result.taken ? conflict(result.taken) : answer(result);
       }
       case "status":
-      case "token_key": {
-        let result = null;
-        $app.runInTransaction((tx) => {
-          const record = find(tx, USERS, "id", text(body.id));
-          if (!record) {
-            result = { user: null };
-            return;
-          }
-          if (op === "status") record.set("users_status", text(body.users_status));
-          else record.setTokenKey(text(body.tokenKey));
-          if (body.updated) record.setRaw("updated", text(body.updated));
-          tx.save(record);
-          result = { user: exported(tx, record) };
-        });
-        return answer(result);
-      }
+      case "token_key":
+        return answer(
+          changeUser((tx, record) => {
+            if (op === "status") record.set("users_status", text(body.users_status));
+            else record.setTokenKey(text(body.tokenKey));
+            return saved(tx, record);
+          })
+        );
       case "delete": {
         const record = find($app, USERS, "id", text(body.id));
         if (record) $app.delete(record);
