@@ -7,9 +7,9 @@
 // route, as a superuser: POST /api/bai/{op} with a JSON body. A superuser can already read
 // everything (backups hold data.db), so nothing is exposed that it could not reach.
 //
-// Ops: secret, user, list, add, profile, status, token_key, delete, count, ping (users and
-// companies), and claim, read, settle, release (the login code ledger, a table of its own,
-// `_bai_login_codes`, made at start and swept every minute), the identity ops of
+// Ops: secret, user, list, add, profile, withdraw, status, token_key, delete, count, ping
+// (users and companies), and claim, read, settle, release (the login code ledger, a table of
+// its own, `_bai_login_codes`, made at start and swept every minute), the identity ops of
 // bai_identities.js (find, register, link, ...: users' identities per mini-program) and the
 // session ops of bai_sessions.js (holder, start, renew, end, ...).
 //
@@ -146,6 +146,18 @@ routerAdd(
         });
         return result.taken ? conflict(result.taken) : answer(result);
       }
+      case "withdraw":
+        // Fields a person withdrew (SPEC "WeChat's push events"), named comma-separated: each
+        // cleared whatever the user's status or key; saved (and `updated` moved) only when one
+        // held something.
+        return answer(
+          changeUser((tx, record) => {
+            const named = text(body.fields).split(",");
+            const held = R.WITHDRAWN.filter((name) => named.indexOf(name) >= 0 && record.getString(name));
+            held.forEach((name) => record.set(name, ""));
+            return held.length ? saved(tx, record) : { user: exported(tx, record) };
+          })
+        );
       case "status":
       case "token_key":
         return answer(

@@ -14,6 +14,7 @@ const TEXT = [
 ];
 const NUMBERS = ["users_rank_level", "users_auth_type"];
 const UNIQUE = ["openid", "users_phone", "users_id", "users_promo_code", "unionid"];
+const WITHDRAWN = ["users_phone", "users_name", "users_picture"]; // what a person may withdraw
 
 const text = (value) => (value === undefined || value === null ? "" : String(value));
 
@@ -120,6 +121,6 @@ const opsOn = (collections, ops) => ({
 });
 
 module.exports = {
-  USERS, COMPANIES, IDENTITIES, CONFLICTS, TEXT, NUMBERS, UNIQUE,
+  USERS, COMPANIES, IDENTITIES, CONFLICTS, TEXT, NUMBERS, UNIQUE, WITHDRAWN,
   text, find, findWhere, stamp, exported, taken, newUser, opsOn,
 };

@@ -9,6 +9,7 @@ from bai.domain.errors import (
     PhoneAlreadyBound,
     UnionidTaken,
 )
+from bai.domain.push_events import WithdrawnField
 from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
@@ -93,6 +94,19 @@ class PocketBaseUserRepository(UserRepository):
         )
         if status == CONFLICT:
             raise PhoneAlreadyBound
+        return user_in(answer)
+
+    async def withdraw(
+        self, pb_id: str, fields: frozenset[WithdrawnField], *, updated: datetime
+    ) -> User | None:
+        if not is_record_id(pb_id):
+            return None
+        _, answer = await self._client.call(
+            "withdraw",
+            id=pb_id,
+            fields=",".join(sorted(fields)),
+            updated=pocketbase_time(updated),
+        )
         return user_in(answer)
 
     async def set_status(self, pb_id: str, status: UserStatus, *, updated: datetime) -> User | None:
