@@ -16,11 +16,8 @@ import jwt
 import pytest
 from litestar.testing import TestClient
 
-from bai.adapters.pocketbase.client import PocketBaseClient
-from bai.adapters.pocketbase.identity_store import PocketBaseIdentityStore
-from bai.adapters.pocketbase.login_code_ledger import PocketBaseLoginCodeLedger
-from bai.adapters.pocketbase.session_store import PocketBaseSessionStore
 from bai.adapters.pocketbase.storage import PocketBaseStorage
+from bai.adapters.storage import StorageOptions
 from bai.domain.entities import User
 from bai.domain.errors import StorageUnavailable
 from bai.domain.sessions import Session
@@ -343,7 +340,11 @@ def test_bais_own_tables_are_closed_to_pocketbase_users(
     pocketbase_server: PocketBase, signed_in: tuple[str, str]
 ) -> None:
     _, token = signed_in
-    others = ("/api/collections/tbl_identity_conflicts", "/api/collections/tbl_auth_sessions")
+    others = (
+        "/api/collections/tbl_identity_conflicts",
+        "/api/collections/tbl_auth_sessions",
+        "/api/collections/tbl_wechat_push_events",
+    )
     for collection in (IDENTITIES, *others):
         listed = httpx.get(
             f"{pocketbase_server.url}{collection}/records", headers={"Authorization": token}
@@ -380,35 +381,28 @@ def unmigrated_pocketbase(tmp_path: Path) -> Iterator[PocketBase]:
     yield from run_pocketbase(tmp_path, first_migration_only(tmp_path))
 
 
-async def test_identities_before_their_migration_say_which_to_run(
-    unmigrated_pocketbase: PocketBase,
+# What each store that a later migration makes is asked first, by the collection it needs.
+FIRST_ASKED: dict[str, Callable[[PocketBaseStorage], Awaitable[object]]] = {
+    "tbl_auth_identities": lambda storage: storage.identities.find("wxapp", "o-1"),
+    "tbl_auth_sessions": lambda storage: storage.sessions.holder("u" * 15, "s" * 15),
+    "tbl_wechat_push_events": lambda storage: storage.push_events.seen("0" * 64),
+}
+
+
+@pytest.mark.parametrize("collection", list(FIRST_ASKED))
+async def test_a_store_before_its_migration_says_which_to_run(
+    unmigrated_pocketbase: PocketBase, collection: str
 ) -> None:
-    client = PocketBaseClient(unmigrated_pocketbase.storage_url)
+    storage = PocketBaseStorage(
+        StorageOptions(url=unmigrated_pocketbase.storage_url), clock=FixedClock()
+    )
     try:
         with pytest.raises(StorageUnavailable) as refused:
-            await PocketBaseIdentityStore(client).find("wxapp", "o-1")
+            await FIRST_ASKED[collection](storage)
     finally:
-        await client.aclose()
+        await storage.close()
 
-    assert "run contrib/pocketbase/pb_migrations" in refused.value.reason
-
-
-async def test_sessions_before_their_migration_say_which_to_run(
-    unmigrated_pocketbase: PocketBase,
-) -> None:
-    client = PocketBaseClient(unmigrated_pocketbase.storage_url)
-    try:
-        with pytest.raises(StorageUnavailable) as refused:
-            await PocketBaseSessionStore(
-                client,
-                identities=PocketBaseIdentityStore(client),
-                codes=PocketBaseLoginCodeLedger(client),
-                max_age=MAX_AGE,
-            ).holder("u" * 15, "s" * 15)
-    finally:
-        await client.aclose()
-
-    assert "no tbl_auth_sessions: run contrib/pocketbase/pb_migrations" in refused.value.reason
+    assert f"no {collection}: run contrib/pocketbase/pb_migrations" in refused.value.reason
 
 
 SESSION_RULE = '@request.auth.id != ""'

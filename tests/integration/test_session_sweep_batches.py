@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from bai.adapters.sqlalchemy import session_store
+from bai.adapters.sqlalchemy import transactions
 from bai.adapters.storage import Storage
 from tests.integration.test_session_store_contract import AT, a_session, stored_user
 from tests.support.identity_stores import backend, backend_url
@@ -16,7 +16,7 @@ __all__ = ["backend", "backend_url"]
 async def test_a_sweep_removes_every_batch_and_counts_them_all(
     backend: Storage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(session_store, "SWEEP_BATCH", 2)
+    monkeypatch.setattr(transactions, "SWEEP_BATCH", 2)
     user = await stored_user(backend)
     old = [a_session(user, at=AT - timedelta(days=90, seconds=n)) for n in range(5)]
     recent = a_session(user, at=AT)

@@ -9,6 +9,7 @@ import pytest
 
 from bai.domain.entities import User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound
+from bai.domain.push_events import WithdrawnField
 from bai.ports.user_repository import UserRepository
 from tests.support.builders import ACME, a_platform_user, a_user
 from tests.support.repositories import MakeRepository, make_repository, storage, users
@@ -153,6 +154,71 @@ async def test_changing_phone_frees_the_old_one(users: UserRepository) -> None:
 
     assert taken is not None
     assert taken.users_phone == "13800000001"
+
+
+async def a_user_with_a_profile(users: UserRepository, *, phone: str = "13800138000") -> User:
+    user = replace(
+        a_user(phone=phone), users_name="张三", users_picture="https://x.cn/a.png", unionid="u-1"
+    )
+    await users.add_if_absent(user)
+    return user
+
+
+async def test_withdrawn_fields_alone_are_cleared(users: UserRepository) -> None:
+    user = await a_user_with_a_profile(users)
+
+    withdrawn = await users.withdraw(
+        user.pb_id, frozenset({WithdrawnField.NAME, WithdrawnField.PICTURE}), updated=LATER
+    )
+
+    expected = replace(user, users_name="", users_picture="", updated=LATER)
+    assert withdrawn == expected
+    assert await users.get(user.pb_id) == expected
+
+
+async def test_a_disabled_users_fields_are_withdrawn_too(users: UserRepository) -> None:
+    user = await a_user_with_a_profile(users)
+    await users.set_status(user.pb_id, UserStatus.DISABLED, updated=user.updated)
+
+    withdrawn = await users.withdraw(user.pb_id, frozenset(WithdrawnField), updated=LATER)
+
+    assert withdrawn == replace(
+        user,
+        users_status=UserStatus.DISABLED,
+        users_phone="",
+        users_name="",
+        users_picture="",
+        updated=LATER,
+    )
+
+
+async def test_withdrawing_what_is_empty_changes_nothing(users: UserRepository) -> None:
+    user = replace(a_user(), users_name="张三")
+    await users.add_if_absent(user)
+
+    phone = await users.withdraw(user.pb_id, frozenset({WithdrawnField.PHONE}), updated=LATER)
+    nothing = await users.withdraw(user.pb_id, frozenset(), updated=LATER)
+
+    assert phone == user
+    assert nothing == user
+    assert await users.get(user.pb_id) == user
+
+
+async def test_withdrawing_from_nobody_is_none(users: UserRepository) -> None:
+    assert await users.withdraw("nobody000000000", frozenset(WithdrawnField), updated=LATER) is None
+
+
+async def test_a_withdrawn_phone_is_free_for_another_user(users: UserRepository) -> None:
+    holder, other = await a_user_with_a_profile(users), a_user()
+    await users.add_if_absent(other)
+
+    await users.withdraw(holder.pb_id, frozenset({WithdrawnField.PHONE}), updated=LATER)
+    claimed = await users.save_profile(
+        other, users_name="b", users_phone=holder.users_phone, users_picture="p", updated=LATER
+    )
+
+    assert claimed is not None
+    assert claimed.users_phone == holder.users_phone
 
 
 async def test_everyone_is_counted(users: UserRepository) -> None:

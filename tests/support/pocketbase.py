@@ -33,6 +33,7 @@ TABLES = (
     "tbl_auth_users",
     "tbl_company",
     "_bai_login_codes",
+    "tbl_wechat_push_events",
 )
 
 
@@ -107,8 +108,9 @@ class PocketBase:
         return f"pocketbase://{quote(email, safe='')}:{password}@{self.url.split('://', 1)[1]}"
 
     def empty(self) -> None:
-        """Remove every user, session, identity, conflict, company and login code (straight from
-        `data.db`, which PocketBase keeps in WAL mode, so it sees the change at once)."""
+        """Remove every user, session, identity, conflict, company, login code and push event
+        record (straight from `data.db`, which PocketBase keeps in WAL mode, so it sees the
+        change at once)."""
         with sqlite3.connect(self.data_dir / "data.db", timeout=10) as db:
             for table in TABLES:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608

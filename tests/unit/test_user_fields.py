@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import Integer, String
 
 from bai.adapters.rows.tables import auth_users
+from bai.domain.push_events import WithdrawnField
 from bai.domain.user_fields import (
     HIDDEN_FIELDS,
     RECORD_FIELDS,
@@ -60,6 +61,7 @@ def test_the_pocketbase_hook_reads_and_writes_the_declared_fields() -> None:
     assert sorted(js_list("TEXT")) == sorted(STORED_AS_TEXT)
     assert js_list("NUMBERS") == list(named(FieldKind.NUMBER))
     assert js_list("UNIQUE") == list(UNIQUE_FIELDS)
+    assert js_list("WITHDRAWN") == list(WithdrawnField)
 
 
 def test_the_pocketbase_migration_makes_the_declared_fields() -> None:

@@ -7,11 +7,12 @@
 // route, as a superuser: POST /api/bai/{op} with a JSON body. A superuser can already read
 // everything (backups hold data.db), so nothing is exposed that it could not reach.
 //
-// Ops: secret, user, list, add, profile, status, token_key, delete, count, ping (users and
-// companies), and claim, read, settle, release (the login code ledger, a table of its own,
-// `_bai_login_codes`, made at start and swept every minute), the identity ops of
-// bai_identities.js (find, register, link, ...: users' identities per mini-program) and the
-// session ops of bai_sessions.js (holder, start, renew, end, ...).
+// Ops: secret, user, list, add, profile, withdraw, status, token_key, delete, count, ping
+// (users and companies), and claim, read, settle, release (the login code ledger, a table of
+// its own, `_bai_login_codes`, made at start and swept every minute), the identity ops of
+// bai_identities.js (find, register, link, ...: users' identities per mini-program), the
+// session ops of bai_sessions.js (holder, start, renew, end, ...) and the push event ops of
+// bai_push_events.js (push_seen, push_add, push_recent, push_sweep).
 //
 // A sign-out at BAI holds here too: a global middleware refuses (401) a token whose `sid` names
 // a session that is ended, expired or not its user's, and PocketBase's auth-refresh of such a
@@ -54,15 +55,33 @@ routerAdd(
     const R = require(`${__hooks}/bai_records.js`);
     const identities = require(`${__hooks}/bai_identities.js`);
     const sessions = require(`${__hooks}/bai_sessions.js`);
+    const pushEvents = require(`${__hooks}/bai_push_events.js`);
     const { USERS, text, find, exported, taken } = R;
     const NOW = "((julianday('now') - 2440587.5) * 86400.0)";
     const body = e.requestInfo().body || {};
     const op = e.request.pathValue("op");
     const answer = (data) => e.json(200, data);
     const conflict = (field) => e.json(409, { taken: field });
+    // What `change(tx, record)` returns for the user `body.id` names, in one transaction (whose
+    // callback returns nothing: a value would abort it); `{ user: null }` when there is none.
+    const changeUser = (change) => {
+      let result = null;
+      $app.runInTransaction((tx) => {
+        const record = find(tx, USERS, "id", text(body.id));
+        result = record ? change(tx, record) : { user: null };
+      });
+      return result;
+    };
+    // The user's record saved, at BAI's `updated` when given, as BAI's answer shows it.
+    const saved = (tx, record) => {
+      if (body.updated) record.setRaw("updated", text(body.updated));
+      tx.save(record);
+      return { user: exported(tx, record) };
+    };
 
     if (identities.has(op)) return identities.handle(e, op, body);
     if (sessions.has(op)) return sessions.handle(e, op, body);
+    if (pushEvents.has(op)) return pushEvents.handle(e, op, body);
     switch (op) {
       case "secret": {
         const users = $app.findCollectionByNameOrId(USERS);
@@ -119,43 +138,38 @@ routerAdd(
         return result.taken ? conflict(result.taken) : answer(result);
       }
       case "profile": {
-        let result = null;
-        $app.runInTransaction((tx) => {
-          const record = find(tx, USERS, "id", text(body.id));
-          if (!record || record.tokenKey() !== text(body.tokenKey) || record.getString("users_status") === "disabled") {
-            result = { user: null };
-            return;
+        const result = changeUser((tx, record) => {
+          if (record.tokenKey() !== text(body.tokenKey) || record.getString("users_status") === "disabled") {
+            return { user: null };
           }
           record.set("users_name", text(body.users_name));
           record.set("users_phone", text(body.users_phone));
           record.set("users_picture", text(body.users_picture));
-          if (body.updated) record.setRaw("updated", text(body.updated));
-          if (taken(tx, record) === "users_phone") {
-            result = { taken: "users_phone" };
-            return;
-          }
-          tx.save(record);
-          result = { user: exported(tx, record) };
+          return taken(tx, record) === "users_phone" ? { taken: "users_phone" } : saved(tx, record);
         });
         return result.taken ? conflict(result.taken) : answer(result);
       }
+      case "withdraw":
+        // Fields a person withdrew (SPEC "WeChat's push events"), named comma-separated: each
+        // cleared whatever the user's status or key; saved (and `updated` moved) only when one
+        // held something.
+        return answer(
+          changeUser((tx, record) => {
+            const named = text(body.fields).split(",");
+            const held = R.WITHDRAWN.filter((name) => named.indexOf(name) >= 0 && record.getString(name));
+            held.forEach((name) => record.set(name, ""));
+            return held.length ? saved(tx, record) : { user: exported(tx, record) };
+          })
+        );
       case "status":
-      case "token_key": {
-        let result = null;
-        $app.runInTransaction((tx) => {
-          const record = find(tx, USERS, "id", text(body.id));
-          if (!record) {
-            result = { user: null };
-            return;
-          }
-          if (op === "status") record.set("users_status", text(body.users_status));
-          else record.setTokenKey(text(body.tokenKey));
-          if (body.updated) record.setRaw("updated", text(body.updated));
-          tx.save(record);
-          result = { user: exported(tx, record) };
-        });
-        return answer(result);
-      }
+      case "token_key":
+        return answer(
+          changeUser((tx, record) => {
+            if (op === "status") record.set("users_status", text(body.users_status));
+            else record.setTokenKey(text(body.tokenKey));
+            return saved(tx, record);
+          })
+        );
       case "delete": {
         const record = find($app, USERS, "id", text(body.id));
         if (record) $app.delete(record);

@@ -187,19 +187,4 @@ const ops = {
     })),
 };
 
-const has = (name) => Object.prototype.hasOwnProperty.call(ops, name);
-
-// Before the migration that makes the collections has run, each op answers 503 saying so.
-const handle = (e, name, body) => {
-  try {
-    $app.findCollectionByNameOrId(R.IDENTITIES);
-    $app.findCollectionByNameOrId(R.CONFLICTS);
-  } catch (_) {
-    return e.json(503, {
-      message: "BAI: no tbl_auth_identities: run contrib/pocketbase/pb_migrations (migrate up)",
-    });
-  }
-  return ops[name](e, body);
-};
-
-module.exports = { has, handle };
+module.exports = R.opsOn([R.IDENTITIES, R.CONFLICTS], ops);

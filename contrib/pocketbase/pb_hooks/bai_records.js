@@ -14,6 +14,7 @@ const TEXT = [
 ];
 const NUMBERS = ["users_rank_level", "users_auth_type"];
 const UNIQUE = ["openid", "users_phone", "users_id", "users_promo_code", "unionid"];
+const WITHDRAWN = ["users_phone", "users_name", "users_picture"]; // what a person may withdraw
 
 const text = (value) => (value === undefined || value === null ? "" : String(value));
 
@@ -101,7 +102,25 @@ const newUser = (app, body) => {
   return record;
 };
 
+// An op module's `has` and `handle`, for the route of bai.pb.js: before the migration that
+// makes `collections` has run, each of `ops` answers 503 saying which collection is missing.
+const opsOn = (collections, ops) => ({
+  has: (name) => Object.prototype.hasOwnProperty.call(ops, name),
+  handle: (e, name, body) => {
+    for (const collection of collections) {
+      try {
+        $app.findCollectionByNameOrId(collection);
+      } catch (_) {
+        return e.json(503, {
+          message: `BAI: no ${collection}: run contrib/pocketbase/pb_migrations (migrate up)`,
+        });
+      }
+    }
+    return ops[name](e, body);
+  },
+});
+
 module.exports = {
-  USERS, COMPANIES, IDENTITIES, CONFLICTS, TEXT, NUMBERS, UNIQUE,
-  text, find, findWhere, stamp, exported, taken, newUser,
+  USERS, COMPANIES, IDENTITIES, CONFLICTS, TEXT, NUMBERS, UNIQUE, WITHDRAWN,
+  text, find, findWhere, stamp, exported, taken, newUser, opsOn,
 };

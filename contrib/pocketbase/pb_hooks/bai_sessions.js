@@ -123,20 +123,6 @@ const ops = {
   },
 };
 
-const has = (name) => Object.prototype.hasOwnProperty.call(ops, name);
-
-// Before the migration that makes the collection has run, each op answers 503 saying so.
-const handle = (e, name, body) => {
-  try {
-    $app.findCollectionByNameOrId(SESSIONS);
-  } catch (_) {
-    return e.json(503, {
-      message: "BAI: no tbl_auth_sessions: run contrib/pocketbase/pb_migrations (migrate up)",
-    });
-  }
-  return ops[name](e, body);
-};
-
 // The claims of an auth token (`Authorization`, bare or Bearer), unverified; null when there is
 // none or it is no JWT in force (PocketBase's own checks refuse it anyway).
 const claimsOf = (header) => {
@@ -212,4 +198,4 @@ const keepSession = (e) => {
   return e.next();
 };
 
-module.exports = { has, handle, guard, noteRefresh, keepSession };
+module.exports = Object.assign(R.opsOn([SESSIONS], ops), { guard, noteRefresh, keepSession });

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from bai.domain.entities import User, UserStatus
+from bai.domain.push_events import WithdrawnField
 from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
@@ -103,6 +104,11 @@ class SharedReadsUserRepository(UserRepository):
             users_picture=users_picture,
             updated=updated,
         )
+
+    async def withdraw(
+        self, pb_id: str, fields: frozenset[WithdrawnField], *, updated: datetime
+    ) -> User | None:
+        return await self._users.withdraw(pb_id, fields, updated=updated)
 
     async def set_status(self, pb_id: str, status: UserStatus, *, updated: datetime) -> User | None:
         return await self._users.set_status(pb_id, status, updated=updated)

@@ -11,6 +11,7 @@ from bai.ports.account_import import AccountStore
 from bai.ports.clock import Clock
 from bai.ports.identity_store import IdentityStore
 from bai.ports.login_code_ledger import LoginCodeLedger
+from bai.ports.push_event_store import PushEventStore
 from bai.ports.session_store import SessionStore
 from bai.ports.user_repository import UserRepository
 
@@ -70,6 +71,9 @@ class Storage(Protocol):
 
     @property
     def sessions(self) -> SessionStore: ...
+
+    @property
+    def push_events(self) -> PushEventStore: ...
 
     def accounts(self) -> AccountStore:
         """The store the import writes to; `StoreNotOffered` where there is none."""

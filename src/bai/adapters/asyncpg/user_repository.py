@@ -6,11 +6,20 @@ import asyncpg
 from bai.adapters.rows.users import user_of_row
 from bai.domain.entities import User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
+from bai.domain.push_events import WithdrawnField
 from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
 from .pool import LazyPool
-from .user_statements import BY_ID, BY_OPENID, INSERT, change_query, insert_values, listing
+from .user_statements import (
+    BY_ID,
+    BY_OPENID,
+    INSERT,
+    change_query,
+    insert_values,
+    listing,
+    withdraw_query,
+)
 
 
 class AsyncpgUserRepository(UserRepository):
@@ -71,6 +80,14 @@ class AsyncpgUserRepository(UserRepository):
             )
         except asyncpg.UniqueViolationError as exc:
             raise PhoneAlreadyBound from exc
+
+    async def withdraw(
+        self, pb_id: str, fields: frozenset[WithdrawnField], *, updated: datetime
+    ) -> User | None:
+        query = withdraw_query(*sorted(field.value for field in fields))
+        async with self._pool.connection() as connection:
+            record = await connection.fetchrow(query, pb_id, updated)
+        return user_of_row(record) if record is not None else None
 
     async def set_status(self, pb_id: str, status: UserStatus, *, updated: datetime) -> User | None:
         return await self._change(pb_id, users_status=status.value, updated=updated)

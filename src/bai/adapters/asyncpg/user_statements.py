@@ -58,6 +58,16 @@ def change_query(*columns: str, guarded: bool = False) -> str:
     return _CHANGE.format(assignments=assignments, where=where)
 
 
+@functools.cache
+def withdraw_query(*columns: str) -> str:
+    """Built once per set of the user's withdrawable columns (`WithdrawnField`'s names, never
+    input): they become '', and `updated` becomes $2 only when one of them held something."""
+    held = " OR ".join(f"{column} <> ''" for column in columns) or "false"
+    cleared = "".join(f"{column} = '', " for column in columns)
+    assignments = f"{cleared}updated = CASE WHEN {held} THEN $2 ELSE updated END"
+    return _CHANGE.format(assignments=assignments, where="pb_id = $1")
+
+
 def listing(query: UserQuery, limit: int) -> tuple[str, list[Any]]:
     """The statement and arguments of one page: fixed fragments only, in terms the index on
     (`created`, `pb_id`) serves (the row comparison is what PostgreSQL matches to it)."""

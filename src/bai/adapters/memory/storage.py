@@ -7,6 +7,7 @@ from bai.ports.clock import Clock
 
 from .identity_store import InMemoryIdentityStore
 from .login_code_ledger import InMemoryLoginCodeLedger
+from .push_event_store import InMemoryPushEventStore
 from .session_store import InMemorySessionStore
 from .user_repository import InMemoryUserRepository
 
@@ -29,6 +30,10 @@ class MemoryStorage(Storage):
     @cached_property
     def sessions(self) -> InMemorySessionStore:
         return InMemorySessionStore(self.users, identities=self.identities, codes=self.login_codes)
+
+    @cached_property
+    def push_events(self) -> InMemoryPushEventStore:
+        return InMemoryPushEventStore()
 
     @cached_property
     def login_codes(self) -> InMemoryLoginCodeLedger:

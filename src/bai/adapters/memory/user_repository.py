@@ -4,6 +4,7 @@ from typing import Any, TypeGuard
 
 from bai.domain.entities import Company, User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, UnionidTaken
+from bai.domain.push_events import WithdrawnField
 from bai.domain.user_query import UserQuery, listing_order
 from bai.ports.user_repository import UserRepository
 
@@ -110,6 +111,19 @@ class InMemoryUserRepository(UserRepository):
             name=users_name, phone=users_phone, picture=users_picture, at=updated
         )
         return self._stored(pb_id)
+
+    async def withdraw(
+        self, pb_id: str, fields: frozenset[WithdrawnField], *, updated: datetime
+    ) -> User | None:
+        stored = self._users.get(pb_id)
+        if stored is None:
+            return None
+        cleared = {field.value: "" for field in fields if getattr(stored, field.value)}
+        if not cleared:
+            return self._stored(pb_id)
+        if WithdrawnField.PHONE in cleared:
+            self._by_phone.pop(stored.users_phone, None)
+        return self._change(pb_id, **cleared, updated=updated)
 
     async def set_status(self, pb_id: str, status: UserStatus, *, updated: datetime) -> User | None:
         return self._change(pb_id, users_status=status, updated=updated)

@@ -3,9 +3,10 @@
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -27,6 +28,7 @@ QUEUE_SECONDS = 10.0
 TIMEOUT = httpx.Timeout(5.0, connect=2.0, pool=QUEUE_SECONDS)
 LIMITS = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
 Answer = tuple[int, dict[str, Any]]
+T = TypeVar("T")
 _HOOK_SAYS = b'{"message":"BAI: '
 
 
@@ -85,6 +87,18 @@ def _answer(response: httpx.Response, op: str) -> Answer:
     except ValueError:
         raise StorageUnavailable(f"PocketBase's answer to {op} is not JSON") from None
     return status, body if isinstance(body, dict) else {}
+
+
+def served_as(convert: Callable[[dict[str, Any]], T], record: dict[str, Any], collection: str) -> T:
+    """`convert(record)`, for a record of `collection` in an answer of BAI's hook. One edited
+    inside PocketBase into something BAI cannot use (`convert` raises ValueError, saying
+    which field) is logged, by id, and is `StorageUnavailable`."""
+    try:
+        return convert(record)
+    except ValueError as exc:
+        reason = str(exc)
+    logger.error("%s record %s cannot be served: %s", collection, record.get("id"), reason)
+    raise StorageUnavailable
 
 
 def _token(response: httpx.Response) -> str:

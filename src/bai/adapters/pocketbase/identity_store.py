@@ -1,43 +1,33 @@
-import logging
 from typing import Any
 
 from bai.domain.entities import User, is_record_id
-from bai.domain.errors import StorageUnavailable
 from bai.domain.identities import ConflictKind, ConflictState, Identity, IdentityConflict
 from bai.ports.identity_store import IdentityStore
 
-from .client import PocketBaseClient
+from .client import PocketBaseClient, served_as
 from .records import identity_of, identity_record, moment, pocketbase_time, record_of, text, utc_now
 from .user_repository import CONFLICT, taken, user_in
 
-logger = logging.getLogger("bai.storage")
-
 
 def _identity(record: dict[str, Any]) -> Identity:
-    try:
-        return identity_of(record)
-    except ValueError as exc:  # edited inside PocketBase into something BAI cannot use
-        reason = str(exc)
-    logger.error("a tbl_auth_identities record cannot be served: %s", reason)
-    raise StorageUnavailable
+    return served_as(identity_of, record, "tbl_auth_identities")
+
+
+def _conflict_of(record: dict[str, Any]) -> IdentityConflict:
+    return IdentityConflict(
+        kind=ConflictKind(text(record, "kind")),
+        appid=text(record, "appid"),
+        openid=text(record, "openid"),
+        unionid=text(record, "unionid"),
+        pb_id=text(record, "pb_id"),
+        other_pb_id=text(record, "other_pb_id"),
+        state=ConflictState(text(record, "state")),
+        created=moment(record, "created", utc_now),
+    )
 
 
 def _conflict(record: dict[str, Any]) -> IdentityConflict:
-    try:
-        return IdentityConflict(
-            kind=ConflictKind(text(record, "kind")),
-            appid=text(record, "appid"),
-            openid=text(record, "openid"),
-            unionid=text(record, "unionid"),
-            pb_id=text(record, "pb_id"),
-            other_pb_id=text(record, "other_pb_id"),
-            state=ConflictState(text(record, "state")),
-            created=moment(record, "created", utc_now),
-        )
-    except ValueError as exc:
-        reason = str(exc)
-    logger.error("tbl_identity_conflicts record %s cannot be served: %s", record.get("id"), reason)
-    raise StorageUnavailable
+    return served_as(_conflict_of, record, "tbl_identity_conflicts")
 
 
 def _records(answer: dict[str, Any], key: str) -> list[dict[str, Any]]:

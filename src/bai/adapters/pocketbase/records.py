@@ -1,12 +1,14 @@
 """PocketBase records (as `data.db` rows or as BAI's hook returns them) as BAI's entities:
-users, companies, identities, sessions."""
+users, companies, identities, sessions, push events."""
 
 from collections.abc import Callable, Mapping
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bai.domain.entities import Company, IdType, User, UserStatus, is_record_id
 from bai.domain.identities import Identity
+from bai.domain.push_events import PushEventRecord, PushOutcome
 from bai.domain.sessions import Session
 from bai.domain.user_fields import USER_FIELDS, FieldKind, named
 
@@ -17,6 +19,8 @@ EMPTY_MEANS = {
     field.name: str(field.default) for field in USER_FIELDS if field.kind is FieldKind.CHOICE
 }
 Now = Callable[[], datetime]
+PUSH_EVENT_FIELDS = [field.name for field in fields(PushEventRecord)]
+_PUSH_EVENT_TIMES = ("sent", "received")
 
 
 def utc_now() -> datetime:
@@ -170,3 +174,24 @@ def session_record(session: Session, *, max_age: timedelta) -> dict[str, Any]:
         "renewed": pocketbase_time(session.renewed),
         "expires": pocketbase_time(session.created + max_age),
     }
+
+
+def push_event_of(record: Mapping[str, Any]) -> PushEventRecord:
+    """The event a `tbl_wechat_push_events` record holds."""
+    values: dict[str, Any] = {name: text(record, name) for name in PUSH_EVENT_FIELDS}
+    for name in _PUSH_EVENT_TIMES:
+        if not values[name]:
+            raise ValueError(f"{name} is empty")
+        values[name] = moment(record, name, utc_now)
+    try:
+        values["outcome"] = PushOutcome(values["outcome"])
+    except ValueError:
+        raise ValueError("outcome has a value BAI does not know") from None
+    return PushEventRecord(**values)
+
+
+def push_event_record(event: PushEventRecord) -> dict[str, Any]:
+    """What BAI's hook takes to keep `event`."""
+    values = {name: getattr(event, name) for name in PUSH_EVENT_FIELDS}
+    values |= {name: pocketbase_time(values[name]) for name in _PUSH_EVENT_TIMES}
+    return values | {"outcome": event.outcome.value}

@@ -1,29 +1,20 @@
-import logging
 from datetime import datetime, timedelta
 from typing import Any
 
 from bai.adapters.sessions_of_identities import SignInInTwoSteps
 from bai.domain.entities import User, is_record_id
-from bai.domain.errors import StorageUnavailable
 from bai.domain.sessions import Session
 from bai.ports.identity_store import IdentityStore
 from bai.ports.login_code_ledger import LoginCodeLedger
 from bai.ports.session_store import SessionStore
 
-from .client import PocketBaseClient
+from .client import PocketBaseClient, served_as
 from .records import pocketbase_time, session_of, session_record
 from .user_repository import user_in
 
-logger = logging.getLogger("bai.storage")
-
 
 def _session(record: dict[str, Any]) -> Session:
-    try:
-        return session_of(record)
-    except ValueError as exc:  # edited inside PocketBase into something BAI cannot use
-        reason = str(exc)
-    logger.error("tbl_auth_sessions record %s cannot be served: %s", record.get("id"), reason)
-    raise StorageUnavailable
+    return served_as(session_of, record, "tbl_auth_sessions")
 
 
 class PocketBaseSessionStore(SignInInTwoSteps, SessionStore):

@@ -12,6 +12,7 @@ from bai.ports.clock import Clock
 from .client import PocketBaseClient, collection_secret, target_of
 from .identity_store import PocketBaseIdentityStore
 from .login_code_ledger import PocketBaseLoginCodeLedger
+from .push_event_store import PocketBasePushEventStore
 from .secret_watch import follow_secret
 from .session_store import PocketBaseSessionStore
 from .user_repository import PocketBaseUserRepository
@@ -41,6 +42,10 @@ class PocketBaseStorage(Storage):
         return PocketBaseSessionStore(
             self.client, identities=self.identities, codes=self.login_codes, max_age=max_age
         )
+
+    @cached_property
+    def push_events(self) -> PocketBasePushEventStore:
+        return PocketBasePushEventStore(self.client)
 
     @cached_property
     def login_codes(self) -> PocketBaseLoginCodeLedger:

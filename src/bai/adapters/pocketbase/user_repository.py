@@ -1,4 +1,3 @@
-import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -8,20 +7,19 @@ from bai.domain.errors import (
     IdentifierTaken,
     IdentityTaken,
     PhoneAlreadyBound,
-    StorageUnavailable,
     UnionidTaken,
 )
+from bai.domain.push_events import WithdrawnField
 from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
-from .client import PocketBaseClient
+from .client import PocketBaseClient, served_as
 from .records import pocketbase_time, record_of, user_of
 
 CONFLICT = 409
 # PocketBase keeps times to the millisecond: `since` is rounded up to one, so that a record of
 # the millisecond before it is never listed.
 _BELOW_A_MILLISECOND = timedelta(microseconds=999)
-logger = logging.getLogger("bai.storage")
 # What a 409 of BAI's hook names as taken, as BAI's errors; any other value is a drawn key.
 _TAKEN: dict[str, type[BaiError]] = {
     "identity": IdentityTaken,
@@ -42,12 +40,7 @@ def user_in(answer: dict[str, Any]) -> User | None:
 
 
 def served(record: dict[str, Any]) -> User:
-    try:
-        return user_of(record)
-    except ValueError as exc:  # edited inside PocketBase into something BAI cannot serve
-        reason = str(exc)
-    logger.error("tbl_auth_users record %s cannot be served: %s", record.get("id"), reason)
-    raise StorageUnavailable
+    return served_as(user_of, record, "tbl_auth_users")
 
 
 class PocketBaseUserRepository(UserRepository):
@@ -101,6 +94,19 @@ class PocketBaseUserRepository(UserRepository):
         )
         if status == CONFLICT:
             raise PhoneAlreadyBound
+        return user_in(answer)
+
+    async def withdraw(
+        self, pb_id: str, fields: frozenset[WithdrawnField], *, updated: datetime
+    ) -> User | None:
+        if not is_record_id(pb_id):
+            return None
+        _, answer = await self._client.call(
+            "withdraw",
+            id=pb_id,
+            fields=",".join(sorted(fields)),
+            updated=pocketbase_time(updated),
+        )
         return user_in(answer)
 
     async def set_status(self, pb_id: str, status: UserStatus, *, updated: datetime) -> User | None:

@@ -1,6 +1,7 @@
 """PostgreSQL: the request path's stores (users, login codes, a sign-in's identities, a token's
 session check and renewal) on asyncpg directly, the rest (the identities' and sessions' other
-writes, the import) and migrations through SQLAlchemy (docs/storage.md says why)."""
+writes, the push event record, the import) and migrations through SQLAlchemy (docs/storage.md
+says why)."""
 
 from functools import cached_property
 
@@ -17,6 +18,7 @@ from bai.adapters.sqlalchemy.account_import import SqlAlchemyAccountStore
 from bai.adapters.sqlalchemy.engine import create_engine
 from bai.adapters.sqlalchemy.identity_store import SqlAlchemyIdentityStore
 from bai.adapters.sqlalchemy.migrate import migrated
+from bai.adapters.sqlalchemy.push_event_store import SqlAlchemyPushEventStore
 from bai.adapters.sqlalchemy.session_store import SqlAlchemySessionStore
 from bai.adapters.storage import Storage, StorageOptions
 from bai.ports.clock import Clock
@@ -55,6 +57,10 @@ class PostgresStorage(Storage):
             self.engine, identities=self.identities, codes=self.login_codes
         )
         return AsyncpgSessionStore(self.pool, rest=rest)
+
+    @cached_property
+    def push_events(self) -> SqlAlchemyPushEventStore:
+        return SqlAlchemyPushEventStore(self.engine)
 
     @cached_property
     def login_codes(self) -> AsyncpgLoginCodeLedger:

@@ -201,3 +201,25 @@ auth_sessions = Table(
     # it well, and a sign-in's insert does not descend a B-tree for the sweep's sake.
     Index("ix_auth_sessions_created", "created", postgresql_using="brin"),
 )
+
+# WeChat's push events received (SPEC "WeChat's push events"), each once: the id is the event's
+# keyed hash (`PushEvent.key`), so a delivery WeChat repeats finds its row. `pb_id` names the
+# user concerned and is no foreign key: the record is what shows, after a user was deleted,
+# that and when it was. `(received, id)` serves the listing, newest first (read backwards),
+# and the sweep; `(pb_id, received, id)` one user's listing.
+wechat_push_events = Table(
+    "tbl_wechat_push_events",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("appid", String(64), nullable=False),
+    Column("event", String(128), nullable=False),
+    Column("sent", UtcDateTime, nullable=False),
+    Column("received", UtcDateTime, nullable=False),
+    Column("outcome", String(32), nullable=False),
+    _text("fields", 128),
+    _text("revoke_info", 256),
+    _text("pb_id", 15),
+    _text("openid_hash", 64),
+    Index("ix_wechat_push_events_received_id", "received", "id"),
+    Index("ix_wechat_push_events_pb_id_received_id", "pb_id", "received", "id"),
+)

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, literal, or_, select, update
+from sqlalchemy import and_, exists, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bai.adapters.rows.sessions import (
@@ -21,9 +21,8 @@ from bai.ports.login_code_ledger import LoginCodeLedger
 from bai.ports.session_store import SessionStore
 
 from .reads import Reads, dialect_insert, users_with_company
-from .transactions import write_transaction
+from .transactions import changed, delete_in_batches, write_transaction
 
-SWEEP_BATCH = 1000  # sessions removed per transaction: a sweep never holds the writers long
 users, sessions = auth_users.c, auth_sessions.c
 _SESSION_COLUMNS = [column.label(f"{SESSION_PREFIX}{column.name}") for column in sessions]
 
@@ -95,7 +94,7 @@ class SqlAlchemySessionStore(SignInInTwoSteps, SessionStore):
             .where(sessions.id == session_id, *_open_of(user.pb_id), allowed)
             .values(renewed=at)
         )
-        return await self._changed(statement) == 1
+        return await changed(self._engine, statement) == 1
 
     async def end(self, pb_id: str, session_id: str, *, at: datetime) -> bool:
         statement = (
@@ -103,10 +102,12 @@ class SqlAlchemySessionStore(SignInInTwoSteps, SessionStore):
             .where(sessions.id == session_id, *_open_of(pb_id))
             .values(ended=at)
         )
-        return await self._changed(statement) == 1
+        return await changed(self._engine, statement) == 1
 
     async def end_all(self, pb_id: str, *, at: datetime) -> int:
-        return await self._changed(update(auth_sessions).where(*_open_of(pb_id)).values(ended=at))
+        return await changed(
+            self._engine, update(auth_sessions).where(*_open_of(pb_id)).values(ended=at)
+        )
 
     async def open_of(self, pb_id: str, *, began_after: datetime) -> list[Session]:
         statement = (
@@ -118,16 +119,4 @@ class SqlAlchemySessionStore(SignInInTwoSteps, SessionStore):
 
     async def sweep(self, *, ended_before: datetime, began_before: datetime) -> int:
         due = or_(sessions.ended < ended_before, sessions.created < began_before)
-        batch = delete(auth_sessions).where(
-            sessions.id.in_(select(sessions.id).where(due).limit(SWEEP_BATCH))
-        )
-        removed = 0
-        while True:
-            removed += (deleted := await self._changed(batch))
-            if deleted < SWEEP_BATCH:
-                return removed
-
-    async def _changed(self, statement: Any) -> int:
-        """Run `statement` in a write transaction of its own; the rows it changed."""
-        async with write_transaction(self._engine) as connection:
-            return int((await connection.execute(statement)).rowcount)
+        return await delete_in_batches(self._engine, auth_sessions, due)

@@ -15,6 +15,7 @@ from .engine import create_engine
 from .identity_store import SqlAlchemyIdentityStore
 from .login_code_ledger import SqlAlchemyLoginCodeLedger
 from .migrate import migrated
+from .push_event_store import SqlAlchemyPushEventStore
 from .session_store import SqlAlchemySessionStore
 from .user_repository import SqlAlchemyUserRepository
 
@@ -54,6 +55,10 @@ class SqliteStorage(Storage):
         return SqlAlchemySessionStore(
             self.engine, identities=self.identities, codes=self.login_codes
         )
+
+    @cached_property
+    def push_events(self) -> SqlAlchemyPushEventStore:
+        return SqlAlchemyPushEventStore(self.engine)
 
     @cached_property
     def login_codes(self) -> SqlAlchemyLoginCodeLedger:

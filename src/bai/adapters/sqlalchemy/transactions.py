@@ -12,15 +12,17 @@ one waiter per process, and a write fails only after WRITE_WAIT_SECONDS in all.
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine
+from sqlalchemy import ColumnElement, Engine, Table, delete, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bai.adapters.rows.outages import storage_errors, unavailable
 
 WRITE_WAIT_SECONDS = 15.0
+SWEEP_BATCH = 1000  # rows a sweep removes per transaction: it never holds the writers long
 
 
 class SqliteWriteQueue:
@@ -79,3 +81,21 @@ async def _begin_immediate(connection: AsyncConnection, deadline: float) -> None
                 raise
         else:
             return
+
+
+async def changed(engine: AsyncEngine, statement: Any) -> int:
+    """Run `statement` in a write transaction of its own; the rows it changed."""
+    async with write_transaction(engine) as connection:
+        return int((await connection.execute(statement)).rowcount)
+
+
+async def delete_in_batches(engine: AsyncEngine, table: Table, due: ColumnElement[bool]) -> int:
+    """Remove the rows of `table` (keyed by `id`) that are `due`, SWEEP_BATCH in each write
+    transaction, until a batch finds fewer; how many in all."""
+    key = table.c.id
+    batch = delete(table).where(key.in_(select(key).where(due).limit(SWEEP_BATCH)))
+    removed = 0
+    while True:
+        removed += (deleted := await changed(engine, batch))
+        if deleted < SWEEP_BATCH:
+            return removed

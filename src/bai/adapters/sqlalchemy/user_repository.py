@@ -2,7 +2,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, literal, select, text, tuple_, update
+from sqlalchemy import case, delete, false, func, literal, or_, select, text, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -10,6 +10,7 @@ from bai.adapters.rows.tables import UtcDateTime, auth_users, users_count
 from bai.adapters.rows.users import row_of_user, user_of_row
 from bai.domain.entities import User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
+from bai.domain.push_events import WithdrawnField
 from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
@@ -110,6 +111,15 @@ class SqlAlchemyUserRepository(UserRepository):
             except IntegrityError as exc:
                 raise PhoneAlreadyBound from exc
             return await user_in(connection, auth_users.c.pb_id == pb_id) if found else None
+
+    async def withdraw(
+        self, pb_id: str, fields: frozenset[WithdrawnField], *, updated: datetime
+    ) -> User | None:
+        columns = [auth_users.c[field.value] for field in sorted(fields)]
+        # `updated` moves only when a field held something: read in the row being written.
+        held = or_(false(), *(column != "" for column in columns))
+        stamp = case((held, literal(updated, UtcDateTime)), else_=auth_users.c.updated)
+        return await self._change(pb_id, **{column.name: "" for column in columns}, updated=stamp)
 
     async def set_status(self, pb_id: str, status: UserStatus, *, updated: datetime) -> User | None:
         return await self._change(pb_id, users_status=status.value, updated=updated)

@@ -1,0 +1,52 @@
+from datetime import datetime
+from typing import Any
+
+from bai.domain.push_events import PushEventRecord
+from bai.ports.push_event_store import PushEventStore
+
+from .client import PocketBaseClient, served_as
+from .records import pocketbase_time, push_event_of, push_event_record
+
+
+def _event(record: dict[str, Any]) -> PushEventRecord:
+    return served_as(push_event_of, record, "tbl_wechat_push_events")
+
+
+class PocketBasePushEventStore(PushEventStore):
+    """Push event records in a live PocketBase's `tbl_wechat_push_events`
+    (`pb_migrations/1700000003_bai_push_events.js`), whose `pb_id` is text, not a relation: a
+    record outlives its user. Every call is one request to BAI's hook
+    (`pb_hooks/bai_push_events.js`); an add reads and saves in one PocketBase transaction.
+    PocketBase keeps times to the millisecond."""
+
+    def __init__(self, client: PocketBaseClient) -> None:
+        self._client = client
+
+    async def seen(self, event_id: str) -> bool:
+        _, answer = await self._client.call("push_seen", id=event_id)
+        return answer.get("seen") is True
+
+    async def add(self, record: PushEventRecord) -> bool:
+        _, answer = await self._client.call("push_add", **push_event_record(record))
+        return answer.get("added") is True
+
+    async def recent(
+        self, *, limit: int, pb_id: str = "", before: tuple[datetime, str] | None = None
+    ) -> list[PushEventRecord]:
+        _, answer = await self._client.call(
+            "push_recent",
+            limit=limit,
+            pb_id=pb_id,
+            before=pocketbase_time(before[0]) if before is not None else "",
+            before_id=before[1] if before is not None else "",
+        )
+        records = answer.get("events")
+        if not isinstance(records, list):
+            return []
+        return [_event(record) for record in records if isinstance(record, dict)]
+
+    async def sweep(self, *, received_before: datetime) -> int:
+        _, answer = await self._client.call(
+            "push_sweep", received_before=pocketbase_time(received_before)
+        )
+        return int(answer.get("removed", 0))
