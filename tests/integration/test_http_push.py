@@ -3,6 +3,7 @@ examples are accepted, forged or mangled pushes are refused and change nothing, 
 deletes what it says, once."""
 
 import json
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from bai.adapters.wechat.push_crypto import PushKey, encrypt, message_signature
 from bai.entrypoints.container import Container
+from bai.entrypoints.observability.logs import quiet_libraries
 from tests.integration.conftest import Api, api_of
 from tests.support.apps import container_with
 from tests.support.fakes import SECOND_APP, TEST_APP, FakeWeChatGateway, FixedClock
@@ -258,7 +260,7 @@ def test_user_info_modified_clears_name_and_picture(api: Api, wechat: FakeWeChat
 
 
 def test_a_cancellation_removes_the_identity_and_then_the_user(
-    api: Api, wechat: FakeWeChatGateway
+    api: Api, wechat: FakeWeChatGateway, clock: FixedClock
 ) -> None:
     shop_token = signed_in(api, wechat, "o-1")
     card_token = signed_in(api, wechat, "o-1", app=SECOND_APP)  # one person: one user
@@ -269,6 +271,7 @@ def test_a_cancellation_removes_the_identity_and_then_the_user(
     assert api.refresh(card_token).status_code == 401  # the card app's session ended
     assert api.refresh(shop_token).status_code == 200
     assert api.count() == 1
+    clock.advance(1)
 
     push(api, event("user_authorization_cancellation", "o-1"))
 
@@ -280,11 +283,12 @@ def test_a_cancellation_removes_the_identity_and_then_the_user(
 
 
 def test_an_unknown_openid_or_event_is_recorded_and_changes_nothing(
-    api: Api, wechat: FakeWeChatGateway
+    api: Api, wechat: FakeWeChatGateway, clock: FixedClock
 ) -> None:
     signed_in(api, wechat, "o-1")
 
     push(api, event("user_authorization_revoke", "o-nobody", revoke="8"))
+    clock.advance(1)
     push(api, event("something_new", "o-1"))
 
     assert stored(api, "o-1") == {
@@ -358,7 +362,7 @@ def test_push_events_and_refusals_are_counted(api: Api, wechat: FakeWeChatGatewa
     push(api, event("user_authorization_revoke", "o-1", revoke="8"))
     api.client.post(f"/pb/api/wechat/push/{TEST_APP}", content=b"{}")
 
-    scrape = api.client.get("/metrics").text
+    scrape = api.container.adapters.metrics().scrape().decode()
 
     assert (
         f'bai_wechat_push_events_total{{app="{TEST_APP}",event="user_authorization_revoke",'
@@ -366,3 +370,23 @@ def test_push_events_and_refusals_are_counted(api: Api, wechat: FakeWeChatGatewa
     ) in scrape
     assert f'bai_wechat_push_refusals_total{{app="{TEST_APP}",reason="plaintext"}} 1.0' in scrape
     assert "o-1" not in scrape
+
+
+def test_no_openid_token_key_or_message_reaches_a_log(
+    api: Api, wechat: FakeWeChatGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    quiet_libraries()  # as `bai serve` does, whatever BAI_LOG_LEVEL
+    signed_in(api, wechat, "o-logged-person")
+    query, body = sealed(event("user_authorization_revoke", "o-logged-person", revoke="8"))
+    caplog.clear()
+
+    api.client.post(f"/pb/api/wechat/push/{TEST_APP}", params=query, content=body)
+    api.client.post(f"/pb/api/wechat/push/{TEST_APP}", params=query, content=body[:-9])
+    api.client.post(f"/pb/api/wechat/push/{TEST_APP}", content=b'{"OpenID":"o-logged-person"}')
+
+    served = caplog.records
+    logged = "\n".join(record.getMessage() for record in served)
+    assert served  # the access lines
+    for secret in ("o-logged-person", TOKENS[TEST_APP], KEYS[TEST_APP], query["msg_signature"]):
+        assert secret not in logged

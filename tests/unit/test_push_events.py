@@ -61,7 +61,8 @@ async def a_profiled_user(
     status: UserStatus = UserStatus.ACTIVE,
 ) -> str:
     user = a_user(openid=openid, status=status)
-    user = replace(user, users_phone="13800138000", users_name="张三", users_picture="https://p")
+    phone = f"138{abs(hash(openid)) % 10**8:08d}"
+    user = replace(user, users_phone=phone, users_name="张三", users_picture="https://p")
     identity = Identity(appid=TEST_APP, openid=openid, pb_id=user.pb_id, created=user.created)
     await identities.register(user, identity)
     return user.pb_id
@@ -87,7 +88,8 @@ def test_an_events_key_tells_it_apart_by_every_part_and_hides_the_openid(
     part: str, other: str
 ) -> None:
     event = PushEvent(TEST_APP, "user_authorization_revoke", "o-secret-openid", 1, "8")
-    changed = replace(event, **{part: len(other) + 2 if part == "create_time" else other + "!"})
+    value: object = len(other) + 2 if part == "create_time" else other + "!"
+    changed = replace(event, **{part: value})  # type: ignore[arg-type]
 
     assert event.key(b"k") != changed.key(b"k")
     assert event.key(b"k") != event.key(b"other key")
@@ -160,7 +162,7 @@ async def test_the_email_list_is_counted_first_and_applied_when_asked(
     assert (planned.users, planned.unknown) == (2, 1)
     assert planned.fields == {PHONE: 2, NAME: 1, PICTURE: 1}
     assert untouched is not None
-    assert untouched.users_phone == "13800138000"
+    assert untouched.users_phone
     assert done == planned
     cleared = await users.get(first)
     assert cleared is not None

@@ -205,16 +205,16 @@ class RevokeFromList:
         users = unknown = 0
         fields: dict[str, int] = {}
         for revocation in revocations:
+            event = PushEvent(app, PushEventType.REVOKE, revocation.openid, sent, revocation.codes)
             user = await self._holder(app, revocation.openid)
             if user is None:
                 unknown += 1
-                continue
-            users += 1
-            event = PushEvent(app, PushEventType.REVOKE, revocation.openid, sent, revocation.codes)
-            for name in sorted(event.revoked()):
-                if getattr(user, name):
-                    fields[name] = fields.get(name, 0) + 1
-            if apply:
+            else:
+                users += 1
+                for name in sorted(event.revoked()):
+                    if getattr(user, name):
+                        fields[name] = fields.get(name, 0) + 1
+            if apply:  # recorded as a push would be, an unknown openid too
                 await self._apply.execute(event)
         return RevocationSummary(users=users, unknown=unknown, fields=fields)
 

@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from litestar import Request, Response
 from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
 
 from bai.adapters.prometheus.metrics import PrometheusMetrics
 from bai.adapters.wechat.push_crypto import (
@@ -83,10 +84,9 @@ def push_handlers(
         tags=["微信消息推送"],
         status_code=200,
         security=[],
-        media_type=PLAIN_TEXT,
         responses=errors(401, 404, 429),
     )
-    async def push_check(appid: str, request: Request[Any, Any, Any]) -> Response[Any]:
+    async def push_check(appid: FromPath[str], request: Request[Any, Any, Any]) -> Response[Any]:
         app = apps.get(appid)
         if app is None:
             return envelope(404, MESSAGE_BY_STATUS[404])
@@ -111,10 +111,9 @@ def push_handlers(
         tags=["微信消息推送"],
         status_code=200,
         security=[],
-        media_type=PLAIN_TEXT,
         responses=errors(400, 401, 403, 404, 413, 429, 500),
     )
-    async def push(appid: str, request: Request[Any, Any, Any]) -> Response[Any]:
+    async def push(appid: FromPath[str], request: Request[Any, Any, Any]) -> Response[Any]:
         app = apps.get(appid)
         if app is None:
             return envelope(404, MESSAGE_BY_STATUS[404])

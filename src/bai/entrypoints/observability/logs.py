@@ -73,7 +73,14 @@ def configure_logging(level: str = "info", stream: TextIO | None = None) -> None
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.getLevelNamesMapping()[level.upper()])
-    for noisy in ("httpx", "httpcore", "alembic"):
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
+    """What libraries log below a warning stays unsaid, whatever `BAI_LOG_LEVEL`: httpx's
+    request lines carry WeChat's URLs (codes, the secret), aiosqlite's debug lines every
+    statement's parameters (openids, phone numbers)."""
+    for noisy in ("httpx", "httpcore", "alembic", "aiosqlite"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # While the database is away, asyncpg's pool warns every few seconds with a whole traceback
     # that it cannot reopen connections; BAI's own line per failed request says it already.
