@@ -5,11 +5,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from bai.adapters.memory.push_event_store import InMemoryPushEventStore
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bai.adapters.memory.identity_store import InMemoryIdentityStore
+from bai.adapters.memory.push_event_store import InMemoryPushEventStore
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.domain.entities import UserStatus
 from bai.domain.errors import UnknownApp
