@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 
 from bai.adapters.memory.identity_store import InMemoryIdentityStore
 from bai.adapters.memory.push_event_store import InMemoryPushEventStore
+from bai.adapters.memory.session_store import InMemorySessionStore
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.domain.entities import UserStatus
 from bai.domain.errors import UnknownApp
 from bai.domain.identities import Identity
 from bai.domain.push_events import REVOKED_FIELDS, PushEvent, PushOutcome, WithdrawnField
-from bai.domain.session_keeping import SessionKeeping
 from bai.domain.use_cases.push_events import (
     ApplyPushEvent,
     ForgetPushEvents,
@@ -39,14 +39,14 @@ def apply(
     events: InMemoryPushEventStore,
     users: InMemoryUserRepository,
     identities: InMemoryIdentityStore,
-    keeping: SessionKeeping,
+    sessions: InMemorySessionStore,
     clock: FixedClock,
 ) -> ApplyPushEvent:
     return ApplyPushEvent(
         events=events,
         users=users,
         identities=identities,
-        keeping=keeping,
+        sessions=sessions,
         apps=TEST_APPS,
         clock=clock,
         record_keys=KEYS,

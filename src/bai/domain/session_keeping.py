@@ -125,14 +125,6 @@ class SessionKeeping:
     async def end_all(self, pb_id: str) -> int:
         return await self.sessions.end_all(pb_id, at=self._clock.now())
 
-    async def end_of_app(self, pb_id: str, app: str) -> int:
-        """End the user's open sessions begun in `app`; how many."""
-        now, ended = self._clock.now(), 0
-        for session in await self.open_of(pb_id):
-            if session.app == app:
-                ended += await self.sessions.end(pb_id, session.id, at=now)
-        return ended
-
     async def open_of(self, pb_id: str) -> list[Session]:
         began_after = self._clock.now() - self.policy.max_age
         return await self.sessions.open_of(pb_id, began_after=began_after)

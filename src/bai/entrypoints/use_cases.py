@@ -115,7 +115,7 @@ class UseCases(containers.DeclarativeContainer):
         events=adapters.push_events,
         users=adapters.users,
         identities=adapters.identities,
-        keeping=keeping,
+        sessions=adapters.sessions,
         apps=adapters.apps,
         clock=adapters.clock,
         record_keys=adapters.push_record_keys,

@@ -19,12 +19,13 @@ from bai.domain.push_events import (
     WithdrawnField,
     openid_hash,
 )
-from bai.domain.session_keeping import SessionKeeping
 from bai.ports.clock import Clock
 from bai.ports.identity_store import IdentityStore
 from bai.ports.push_event_store import PushEventStore
+from bai.ports.session_store import SessionStore
 from bai.ports.user_repository import UserRepository
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PROFILE_FIELDS = frozenset({WithdrawnField.NAME, WithdrawnField.PICTURE})
 
 
@@ -59,7 +60,7 @@ class ApplyPushEvent:
         events: PushEventStore,
         users: UserRepository,
         identities: IdentityStore,
-        keeping: SessionKeeping,
+        sessions: SessionStore,
         apps: Apps,
         clock: Clock,
         record_keys: Mapping[str, bytes],
@@ -67,7 +68,7 @@ class ApplyPushEvent:
         self._events = events
         self._users = users
         self._identities = identities
-        self._keeping = keeping
+        self._sessions = sessions
         self._apps = apps
         self._clock = clock
         self._record_keys = record_keys
@@ -135,9 +136,16 @@ class ApplyPushEvent:
         await self._users.withdraw(pb_id, fields, updated=now)
         return _Done(PushOutcome.CLEARED, pb_id, fields)
 
+    async def _end_sessions_of(self, pb_id: str, appid: str) -> None:
+        """End the user's open sessions begun in `appid` (those past their lifetime too)."""
+        at = self._clock.now()
+        for session in await self._sessions.open_of(pb_id, began_after=EPOCH):
+            if session.app == appid:
+                await self._sessions.end(pb_id, session.id, at=at)
+
     async def _cancel(self, appid: str, openid: str, pb_id: str) -> _Done:
         await self._identities.unlink(appid, openid, primary=self._apps.is_primary(appid))
-        await self._keeping.end_of_app(pb_id, appid)
+        await self._end_sessions_of(pb_id, appid)
         user = await self._users.get(pb_id)
         if user is not None and not user.openid and not await self._identities.identities_of(pb_id):
             await self._users.delete(pb_id)
@@ -148,9 +156,9 @@ class ApplyPushEvent:
 def _sent(create_time: int) -> datetime:
     """WeChat's `CreateTime` as a time; one out of any calendar's range reads as the epoch."""
     try:
-        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=create_time)
+        return EPOCH + timedelta(seconds=create_time)
     except OverflowError:
-        return datetime(1970, 1, 1, tzinfo=UTC)
+        return EPOCH
 
 
 class ForgetPushEvents:
