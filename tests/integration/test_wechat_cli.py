@@ -106,6 +106,7 @@ def test_events_are_listed_for_one_user_and_page_by_page(
         ("o-one 8\n", ("--appid", "wxnotours0000001"), "is not a configured mini-program"),
         ("o-one 8 6 x\n", ("--appid", PRIMARY), "line 1 is not an openid and its codes"),
         ("o-one eight\n", ("--appid", PRIMARY), "line 1: codes are numbers"),
+        ("o-one " + "8," * 80 + "8\n", ("--appid", PRIMARY), "line 1: codes are numbers"),
         (b"\xff\xfe", ("--appid", PRIMARY), "cannot be read: UnicodeDecodeError"),
     ],
 )

@@ -25,13 +25,12 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar, Final
-from xml.etree.ElementTree import ParseError
+from typing import TYPE_CHECKING, ClassVar, Final
 
 import msgspec
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
 ENCODING_AES_KEY_LENGTH: Final = 43
 AES_BLOCK: Final = 16
@@ -111,7 +110,15 @@ class PushKey:
     def __repr__(self) -> str:
         return "PushKey(<secret>)"
 
-    def cipher(self) -> Cipher[modes.CBC]:
+    def cipher(self) -> "Cipher[modes.CBC]":
+        # Imported at the first push: a worker of a deployment without push settings never
+        # loads OpenSSL's bindings (40 ms and 10 MB a worker).
+        from cryptography.hazmat.primitives.ciphers import (  # noqa: PLC0415
+            Cipher,
+            algorithms,
+            modes,
+        )
+
         return Cipher(algorithms.AES(self.secret), modes.CBC(self.secret[:AES_BLOCK]))
 
 
@@ -236,6 +243,11 @@ def _json_fields(document: bytes) -> dict[str, str]:
 
 
 def _xml_fields(document: bytes) -> dict[str, str]:
+    from xml.etree.ElementTree import ParseError  # noqa: PLC0415 (at the first XML push)
+
+    from defusedxml import DefusedXmlException  # noqa: PLC0415
+    from defusedxml.ElementTree import fromstring  # noqa: PLC0415
+
     try:
         root = fromstring(document, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (ParseError, DefusedXmlException, ValueError, LookupError):  # LookupError: unknown codec

@@ -27,6 +27,7 @@ Built = providers.Container[UseCases]
 COMMAND = "bai wechat"
 MAX_LIST_BYTES = 64 * 1024 * 1024
 MAX_WORDS = 2  # an openid, then its codes
+MAX_CODES = 128  # characters of codes: what a RevokeInfo holds
 EVENTS = (
     "Print the WeChat push events received, newest first, as JSON lines: id, app, event, sent"
     " (WeChat's time), received, outcome (cleared, nothing_kept, identity_removed,"
@@ -93,7 +94,7 @@ def revocations_in(text: str) -> list[Revocation]:
         openid, codes = words[0], ",".join(words[1:]) or "8,6"
         if len(words) > MAX_WORDS or len(openid) > WECHAT_ID_MAX_LENGTH or not openid.isprintable():
             raise ListRefused(f"line {number} is not an openid and its codes")
-        if not all(code.strip().isdigit() for code in codes.split(",")):
+        if len(codes) > MAX_CODES or not all(code.isdigit() for code in codes.split(",")):
             raise ListRefused(f"line {number}: codes are numbers separated by commas")
         listed.append(Revocation(openid, codes))
     return listed
