@@ -118,8 +118,8 @@ class RepeatingIdGenerator(IdGenerator):
     def new_token_key(self) -> str:
         return self._fresh.new_token_key()
 
-    def new_session_id(self) -> str:
-        return self._fresh.new_session_id()
+    def new_record_id(self) -> str:
+        return self._fresh.new_record_id()
 
 
 class CountingStore(InMemoryUserRepository):

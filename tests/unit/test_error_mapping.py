@@ -15,6 +15,8 @@ EXPECTED_STATUS = {
     errors.SessionNotFound: 400,
     errors.IdentityRefused: 400,
     errors.ConflictNotFound: 400,
+    errors.OperatorExists: 400,
+    errors.OperatorNotFound: 400,
     errors.NotAuthenticated: 401,
     errors.InvalidToken: 401,
     errors.AccountDisabled: 401,

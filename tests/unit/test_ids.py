@@ -21,7 +21,7 @@ def test_every_identifier_has_pocketbases_shape() -> None:
     keys = made.new_user_keys()
 
     assert re.fullmatch("[a-z0-9]{15}", keys.pb_id)
-    assert re.fullmatch("[a-z0-9]{15}", made.new_session_id())
+    assert re.fullmatch("[a-z0-9]{15}", made.new_record_id())
     assert re.fullmatch("[a-zA-Z0-9]{50}", keys.token_key)
     assert re.fullmatch("[a-zA-Z0-9]{50}", made.new_token_key())
     assert re.fullmatch("[1-9][0-9]{15}", keys.users_id)

@@ -93,6 +93,16 @@ class ConflictNotFound(InvalidInput):
     default_message = "该身份冲突不存在或已处理"
 
 
+class OperatorExists(InvalidInput):
+    """An operator with that email exists already (`bai operators add`)."""
+
+    default_message = "该邮箱已是运维账号"
+
+
+class OperatorNotFound(InvalidInput):
+    default_message = "运维账号不存在"
+
+
 class NotAuthenticated(BaiError):
     default_message = "未登录或登录已失效"
 

@@ -83,7 +83,7 @@ class SessionKeeping:
     def _new(self, pb_id: str, *, app: str, user_agent: str | None) -> Session:
         now = self._clock.now()
         return Session(
-            id=self._ids.new_session_id(),
+            id=self._ids.new_record_id(),
             pb_id=pb_id,
             app=app,
             created=now,

@@ -11,6 +11,7 @@ from bai.adapters.redis.login_code_ledger import RedisLoginCodeLedger
 from bai.adapters.redis.rate_limiter import RedisRateLimiter
 from bai.adapters.redis.shared_cache import shared_cache
 from bai.adapters.shared_reads import SharedReadsUserRepository
+from bai.adapters.system.argon2_passwords import Argon2PasswordHasher
 from bai.adapters.system.clock import SystemClock
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
@@ -35,6 +36,9 @@ class Adapters(containers.DeclarativeContainer):
     identities = storage.provided.identities
     sessions = storage.provided.sessions
     push_events = storage.provided.push_events
+    operators = storage.provided.operators
+    audit = storage.provided.audit
+    password_hasher = providers.Singleton(Argon2PasswordHasher)
     push_record_keys = config.wechat.record_keys
     push_event_retention = config.push_event_retention
     session_policy = config.session_policy

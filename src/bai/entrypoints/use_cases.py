@@ -22,6 +22,7 @@ from bai.domain.use_cases.identity_actions import (
 from bai.domain.use_cases.import_accounts import ImportAccounts
 from bai.domain.use_cases.list_users import ListUsers
 from bai.domain.use_cases.login_or_register import LoginOrRegister
+from bai.domain.use_cases.operator_accounts import AuditLog, OperatorAccounts
 from bai.domain.use_cases.push_events import (
     ApplyPushEvent,
     ForgetPushEvents,
@@ -135,6 +136,17 @@ class UseCases(containers.DeclarativeContainer):
         clock=adapters.clock,
     )
     list_push_events = providers.Singleton(ListPushEvents, events=adapters.push_events)
+    audit_log = providers.Singleton(
+        AuditLog, trail=adapters.audit, ids=adapters.ids, clock=adapters.clock
+    )
+    operator_accounts = providers.Singleton(
+        OperatorAccounts,
+        operators=adapters.operators,
+        hasher=adapters.password_hasher,
+        audit=audit_log,
+        ids=adapters.ids,
+        clock=adapters.clock,
+    )
     logout = providers.Singleton(
         Logout, authenticator=authenticator, keeping=keeping, revoke=revoke_sessions
     )

@@ -10,6 +10,7 @@ class IdGenerator(Protocol):
 
     def new_token_key(self) -> str: ...
 
-    def new_session_id(self) -> str:
-        """A fresh session id: 15 characters of a-z0-9, like a record id."""
+    def new_record_id(self) -> str:
+        """A fresh id of a session, operator or audit entry: 15 characters of a-z0-9, like
+        PocketBase's record ids."""
         ...

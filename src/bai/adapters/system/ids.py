@@ -44,5 +44,5 @@ class SecretsIdGenerator(IdGenerator):
     def new_token_key(self) -> str:
         return _random(TOKEN_KEY_ALPHABET, 50)
 
-    def new_session_id(self) -> str:
+    def new_record_id(self) -> str:
         return _random(RECORD_ID_ALPHABET, 15)

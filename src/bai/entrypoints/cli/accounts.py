@@ -13,6 +13,7 @@ from bai.domain.sessions import Session
 from bai.domain.use_cases.account_actions import AccountAction
 from bai.domain.use_cases.list_users import ListUsersCommand
 from bai.entrypoints.cli.answers import printed
+from bai.entrypoints.cli.audited import audited
 from bai.entrypoints.cli.identities import shown_identity
 from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES, storage_failure
 from bai.entrypoints.cli.user_listing import add_list_parser, listed, listing_command, shown
@@ -114,9 +115,11 @@ async def answer(
         return "\n".join(lines), f"{len(lines)} open session(s)"
     if args.action == "end-session":
         ended = await use_cases.end_session().execute(args.user)
+        await audited(use_cases, "users.end-session", ended.pb_id, f"session={ended.id}")
         return f"ended session {ended.id} of user {ended.pb_id}", ""
     use_case, done, _ = USE_CASES[args.action]
     await use_case(use_cases).execute(args.user)
+    await audited(use_cases, f"users.{args.action}", args.user)
     return f"{done} user {args.user}", ""
 
 

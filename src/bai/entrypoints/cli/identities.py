@@ -25,6 +25,7 @@ from bai.domain.use_cases.identity_actions import (
 )
 from bai.domain.user_query import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageSize
 from bai.entrypoints.cli.answers import printed
+from bai.entrypoints.cli.audited import audited
 from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES, storage_failure
 from bai.entrypoints.closing import closed, opened
 from bai.entrypoints.config.settings import Settings
@@ -138,14 +139,18 @@ async def _act(use_cases: Built, args: argparse.Namespace) -> tuple[str, str]:
     if args.action == "link":
         linking = LinkIdentityCommand(pb_id=args.user, app=args.app, openid=args.openid)
         linked = await use_cases.link_identity().execute(linking)
+        await audited(use_cases, "identities.link", linked.user.pb_id, f"app={args.app}")
         done = f"linked app {args.app} openid {args.openid} to user {linked.user.pb_id}"
         return done + _resolved(linked.settled), ""
     if args.action == "unlink":
         unlinking = UnlinkIdentityCommand(app=args.app, openid=args.openid)
         unlinked = await use_cases.unlink_identity().execute(unlinking)
+        pb_id = unlinked.identity.pb_id
+        await audited(use_cases, "identities.unlink", pb_id, f"app={args.app}")
         done = f"unlinked app {args.app} openid {args.openid} from user {unlinked.identity.pb_id}"
         return done + _resolved(unlinked.settled), ""
     await use_cases.dismiss_conflict().execute(args.conflict)
+    await audited(use_cases, "identities.dismiss", args.conflict)
     return f"dismissed conflict {args.conflict}", ""
 
 

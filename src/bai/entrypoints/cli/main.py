@@ -3,12 +3,14 @@
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
 from bai.entrypoints.cli.accounts import add_users_parser, run_account_command
 from bai.entrypoints.cli.identities import add_identities_parser, run_identity_command
 from bai.entrypoints.cli.import_pocketbase import run_import
+from bai.entrypoints.cli.operators import add_operators_parser, run_operator_command
 from bai.entrypoints.cli.serve import serve_or_migrate
 from bai.entrypoints.cli.wechat import add_wechat_parser, run_wechat_command
 from bai.entrypoints.config.database_urls import shown_storage
@@ -41,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     add_users_parser(commands)
     add_identities_parser(commands)
     add_wechat_parser(commands)
+    add_operators_parser(commands)
     move = commands.add_parser(
         "import-pocketbase",
         help="copy tbl_auth_users and tbl_company from a PocketBase data directory",
@@ -62,6 +65,16 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     return status
 
 
+# The operators' commands on the server's storage, by name.
+OPERATORS_COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "users": run_account_command,
+    "identities": run_identity_command,
+    "wechat": run_wechat_command,
+    "operators": run_operator_command,
+    "audit": run_operator_command,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # The server's lines go to stdout for the log shipper; the operators' commands keep stdout
@@ -81,12 +94,9 @@ def main(argv: list[str] | None = None) -> int:
             settings.migration_database_url if args.command == "migrate" else settings.database_url
         )
         print(f"bai: storage: {shown_storage(used)}", file=sys.stderr)
-    if args.command == "users":
-        return run_account_command(settings, args)
-    if args.command == "identities":
-        return run_identity_command(settings, args)
-    if args.command == "wechat":
-        return run_wechat_command(settings, args)
+    operators_command = OPERATORS_COMMANDS.get(args.command)
+    if operators_command is not None:
+        return operators_command(settings, args)
     if args.command == "import-pocketbase":
         return _import(settings, args)
     return serve_or_migrate(args.command, settings)

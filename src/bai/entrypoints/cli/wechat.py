@@ -17,6 +17,7 @@ from bai.domain.use_cases.push_events import Revocation, RevocationSummary
 from bai.domain.user_query import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from bai.domain.values import WECHAT_ID_MAX_LENGTH
 from bai.entrypoints.cli.answers import printed
+from bai.entrypoints.cli.audited import audited
 from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES, storage_failure
 from bai.entrypoints.closing import closed, opened
 from bai.entrypoints.config.settings import Settings
@@ -142,6 +143,8 @@ async def _revoke(use_cases: Built, args: argparse.Namespace) -> tuple[int, str,
         return 2, "", f"{COMMAND} revoke: {exc}"
     except UnknownApp:
         return 2, "", f"{COMMAND} revoke: --appid {args.appid} is not a configured mini-program"
+    if args.apply:
+        await audited(use_cases, "wechat.revoke", args.appid, f"users={summary.users}")
     return 0, _summary(summary, applied=args.apply), ""
 
 
