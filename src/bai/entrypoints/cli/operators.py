@@ -25,7 +25,7 @@ from bai.entrypoints.wiring import container_for, storage_of
 
 Built = providers.Container[UseCases]
 EXITS = "Exit 0 done, 1 refused or storage away, 2 bad options or no storage."
-SECRET_INPUT_HELP = (
+READING_HELP = (
     "The password is read from the terminal without echo, or from the first line of standard"
     " input when it is not a terminal; at least 12 characters."
 )
@@ -40,13 +40,13 @@ def add_operators_parser(commands: "argparse._SubParsersAction[argparse.Argument
         f" is recorded in the audit trail as cli:<unix user>. {EXITS}",
     )
     actions = operators.add_subparsers(dest="action", required=True, metavar="ACTION")
-    add = actions.add_parser("add", help="add an operator", description=f"Add one. {SECRET_INPUT_HELP}")
+    add = actions.add_parser("add", help="add an operator", description=f"Add one. {READING_HELP}")
     add.add_argument("email", metavar="EMAIL")
     add.add_argument("--role", choices=[role.value for role in OperatorRole], default="admin")
     actions.add_parser("list", help="print the operators as JSON lines, by email")
     remove = actions.add_parser("remove", help="remove an operator")
     remove.add_argument("email", metavar="EMAIL")
-    passwd = actions.add_parser("passwd", help="change a password", description=SECRET_INPUT_HELP)
+    passwd = actions.add_parser("passwd", help="change a password", description=READING_HELP)
     passwd.add_argument("email", metavar="EMAIL")
     role = actions.add_parser("role", help="change a role (admin or viewer)")
     role.add_argument("email", metavar="EMAIL")
