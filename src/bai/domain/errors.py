@@ -119,6 +119,12 @@ class OpenidMissing(NotAuthenticated):
     default_message = "当前账号未绑定微信"
 
 
+class OperatorSignInRefused(NotAuthenticated):
+    """The email and password are not an operator's (which of the two is never said)."""
+
+    default_message = "邮箱或密码不正确"
+
+
 class LoginCodeRejected(NotAuthenticated):
     default_message = "微信登录凭证无效或已过期,请重新登录"
 
@@ -133,6 +139,12 @@ class TooManyRequests(BaiError):
     def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class OperatorLocked(TooManyRequests):
+    """Too many wrong passwords for this email, or from this address: locked for a while."""
+
+    default_message = "密码错误次数过多,请 15 分钟后再试"
 
 
 class WeChatQuotaExceeded(TooManyRequests):

@@ -4,10 +4,17 @@ records what every operator does, from the console or the CLI (SPEC "The operato
 from dataclasses import dataclass
 from datetime import datetime
 
-from bai.domain.errors import InvalidField, OperatorExists, OperatorNotFound
+from bai.domain.errors import (
+    InvalidField,
+    OperatorExists,
+    OperatorLocked,
+    OperatorNotFound,
+    OperatorSignInRefused,
+)
 from bai.domain.operators import AuditEntry, Operator, OperatorRole
 from bai.ports.audit_trail import AuditTrail
 from bai.ports.clock import Clock
+from bai.ports.failed_attempts import FailedAttempts
 from bai.ports.id_generator import IdGenerator
 from bai.ports.operator_store import OperatorStore
 from bai.ports.password_hasher import PasswordHasher
@@ -120,3 +127,70 @@ class OperatorAccounts:
         if not await self._operators.set_role(email, role, updated=self._clock.now()):
             raise OperatorNotFound
         await self._audit.record(actor, "operators.role", email, f"role={role.value}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lockout:
+    """SPEC: 5 wrong passwords for an email, or from an address, within 15 minutes lock it for
+    15 minutes."""
+
+    failures: int = 5
+    window_seconds: int = 900
+    lock_seconds: int = 900
+
+
+class OperatorSignIn:
+    """An operator's email and password, checked.
+
+    - Locked (too many failures for the email or from the address): `OperatorLocked`, and the
+      password is not even checked.
+    - Wrong email or password: `OperatorSignInRefused`, the same answer for both and as slow
+      (an unknown email's password is checked against a hash too), one failure counted for the
+      email and for the address.
+    - Right: the email's failures are forgotten, a hash made with weaker parameters is made
+      again, and the sign-in is recorded in the audit trail.
+    """
+
+    def __init__(
+        self,
+        *,
+        operators: OperatorStore,
+        hasher: PasswordHasher,
+        attempts: FailedAttempts,
+        audit: AuditLog,
+        clock: Clock,
+        lockout: Lockout = Lockout(),
+    ) -> None:
+        self._operators, self._hasher, self._attempts = operators, hasher, attempts
+        self._audit, self._clock, self._lockout = audit, clock, lockout
+        self._stand_in = ""  # a hash to check an unknown email's password against
+
+    async def execute(self, email: str, password: str, *, address: str) -> Operator:
+        keys = (f"email:{email.strip().lower()}", f"address:{address}")
+        locked = max([await self._attempts.locked_for(key) for key in keys])
+        if locked:
+            raise OperatorLocked(retry_after=locked)
+        operator = await self._operators.by_email(email.strip().lower())
+        if operator is None or not self._hasher.verify(operator.password_hash, password):
+            if operator is None:
+                self._hasher.verify(self._stand_in_hash(), password)
+            rule = self._lockout
+            for key in keys:
+                await self._attempts.fail(
+                    key,
+                    limit=rule.failures,
+                    window_seconds=rule.window_seconds,
+                    lock_seconds=rule.lock_seconds,
+                )
+            raise OperatorSignInRefused
+        await self._attempts.clear(keys[0])
+        if self._hasher.needs_rehash(operator.password_hash):
+            rehashed = self._hasher.hash(password)
+            await self._operators.set_password(operator.email, rehashed, updated=self._clock.now())
+        await self._audit.record(Actor(operator.email, address), "console.sign-in", operator.email)
+        return operator
+
+    def _stand_in_hash(self) -> str:
+        if not self._stand_in:
+            self._stand_in = self._hasher.hash("a stand-in password")
+        return self._stand_in
