@@ -1,0 +1,175 @@
+"""Operators' accounts and sign-in on the memory stores (SPEC "The operator console"): Argon2id
+hashes, the lockout per email and per address, the same refusal for a wrong email or password,
+and the audit trail of every change."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bai.adapters.memory.audit_trail import InMemoryAuditTrail
+from bai.adapters.memory.failed_attempts import InMemoryFailedAttempts
+from bai.adapters.memory.operator_store import InMemoryOperatorStore
+from bai.adapters.system.ids import SecretsIdGenerator
+from bai.domain.errors import (
+    InvalidField,
+    OperatorExists,
+    OperatorLocked,
+    OperatorNotFound,
+    OperatorSignInRefused,
+)
+from bai.domain.operators import OperatorRole
+from bai.domain.use_cases.operator_accounts import (
+    Actor,
+    AuditLog,
+    OperatorAccounts,
+    OperatorSignIn,
+    operator_email,
+)
+from tests.support.fakes import FixedClock
+from tests.support.passwords import fast_hasher
+
+PASSWORD = "correct horse battery staple"
+ROOT = Actor("cli:root")
+
+
+@pytest.fixture
+def operators() -> InMemoryOperatorStore:
+    return InMemoryOperatorStore()
+
+
+@pytest.fixture
+def trail() -> InMemoryAuditTrail:
+    return InMemoryAuditTrail()
+
+
+@pytest.fixture
+def audit(trail: InMemoryAuditTrail, clock: FixedClock) -> AuditLog:
+    return AuditLog(trail=trail, ids=SecretsIdGenerator(), clock=clock)
+
+
+@pytest.fixture
+def accounts(
+    operators: InMemoryOperatorStore, audit: AuditLog, clock: FixedClock
+) -> OperatorAccounts:
+    return OperatorAccounts(
+        operators=operators, hasher=fast_hasher(), audit=audit, ids=SecretsIdGenerator(), clock=clock
+    )
+
+
+@pytest.fixture
+def sign_in(
+    operators: InMemoryOperatorStore, audit: AuditLog, clock: FixedClock
+) -> OperatorSignIn:
+    return OperatorSignIn(
+        operators=operators,
+        hasher=fast_hasher(),
+        attempts=InMemoryFailedAttempts(clock),
+        audit=audit,
+        clock=clock,
+    )
+
+
+async def test_an_added_operator_signs_in_with_their_password_alone(
+    accounts: OperatorAccounts, sign_in: OperatorSignIn
+) -> None:
+    added = await accounts.add(ROOT, " Ops@Example.COM ", PASSWORD, OperatorRole.VIEWER)
+
+    signed_in = await sign_in.execute("ops@example.com", PASSWORD, address="127.0.0.1")
+
+    assert signed_in.id == added.id
+    assert (added.email, added.role) == ("ops@example.com", OperatorRole.VIEWER)
+    assert added.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in added.password_hash
+    with pytest.raises(OperatorSignInRefused):
+        await sign_in.execute("ops@example.com", PASSWORD + "x", address="127.0.0.1")
+
+
+async def test_a_wrong_email_and_a_wrong_password_are_refused_alike(
+    accounts: OperatorAccounts, sign_in: OperatorSignIn
+) -> None:
+    await accounts.add(ROOT, "ops@example.com", PASSWORD, OperatorRole.ADMIN)
+
+    with pytest.raises(OperatorSignInRefused) as unknown:
+        await sign_in.execute("nobody@example.com", PASSWORD, address="10.0.0.1")
+    with pytest.raises(OperatorSignInRefused) as wrong:
+        await sign_in.execute("ops@example.com", "wrong password!", address="10.0.0.2")
+
+    assert unknown.value.message == wrong.value.message
+
+
+async def test_five_wrong_passwords_lock_the_email_for_fifteen_minutes(
+    accounts: OperatorAccounts, sign_in: OperatorSignIn, clock: FixedClock
+) -> None:
+    await accounts.add(ROOT, "ops@example.com", PASSWORD, OperatorRole.ADMIN)
+    for n in range(5):
+        with pytest.raises(OperatorSignInRefused):
+            await sign_in.execute("ops@example.com", "wrong password!", address=f"10.0.0.{n}")
+
+    with pytest.raises(OperatorLocked) as locked:
+        await sign_in.execute("ops@example.com", PASSWORD, address="10.0.0.99")
+    clock.advance(15 * 60 + 1)
+    after = await sign_in.execute("ops@example.com", PASSWORD, address="10.0.0.99")
+
+    assert locked.value.retry_after == 15 * 60
+    assert after.email == "ops@example.com"
+
+
+async def test_five_failures_from_an_address_lock_it_for_every_email(
+    accounts: OperatorAccounts, sign_in: OperatorSignIn
+) -> None:
+    await accounts.add(ROOT, "ops@example.com", PASSWORD, OperatorRole.ADMIN)
+    for n in range(5):
+        with pytest.raises(OperatorSignInRefused):
+            await sign_in.execute(f"guess{n}@example.com", PASSWORD, address="203.0.113.9")
+
+    with pytest.raises(OperatorLocked):
+        await sign_in.execute("ops@example.com", PASSWORD, address="203.0.113.9")
+    assert await sign_in.execute("ops@example.com", PASSWORD, address="203.0.113.10")
+
+
+async def test_each_change_is_in_the_audit_trail_and_refusals_are_not(
+    accounts: OperatorAccounts, sign_in: OperatorSignIn, audit: AuditLog
+) -> None:
+    await accounts.add(ROOT, "ops@example.com", PASSWORD, OperatorRole.ADMIN)
+    with pytest.raises(OperatorExists):
+        await accounts.add(ROOT, "OPS@example.com", PASSWORD, OperatorRole.ADMIN)
+    await accounts.change_role(ROOT, "ops@example.com", OperatorRole.VIEWER)
+    await accounts.change_password(ROOT, "ops@example.com", PASSWORD + "!")
+    await sign_in.execute("ops@example.com", PASSWORD + "!", address="127.0.0.1")
+    await accounts.remove(ROOT, "ops@example.com")
+    with pytest.raises(OperatorNotFound):
+        await accounts.remove(ROOT, "ops@example.com")
+
+    entries = await audit.recent(limit=10)
+
+    assert [(e.action, e.actor) for e in reversed(entries)] == [
+        ("operators.add", "cli:root"),
+        ("operators.role", "cli:root"),
+        ("operators.passwd", "cli:root"),
+        ("console.sign-in", "ops@example.com"),
+        ("operators.remove", "cli:root"),
+    ]
+    assert all(PASSWORD not in e.detail for e in entries)
+
+
+@pytest.mark.parametrize("password", ["", "short", "x" * 11, "x" * 1025])
+async def test_a_password_out_of_bounds_is_refused(
+    accounts: OperatorAccounts, password: str
+) -> None:
+    with pytest.raises(InvalidField, match="password"):
+        await accounts.add(ROOT, "ops@example.com", password, OperatorRole.ADMIN)
+
+    assert await accounts.all() == []
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=300))
+def test_any_text_is_an_operators_email_lower_cased_or_refused(text: str) -> None:
+    try:
+        email = operator_email(text)
+    except InvalidField:
+        return
+    local, _, domain = email.partition("@")
+    assert local and domain and "@" not in domain
+    assert email == email.lower() == email.strip()
+    assert not any(char.isspace() for char in email)
