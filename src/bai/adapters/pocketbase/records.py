@@ -1,5 +1,5 @@
 """PocketBase records (as `data.db` rows or as BAI's hook returns them) as BAI's entities:
-users, companies, identities, sessions, push events."""
+users, companies, identities, sessions, push events, operators and audit entries."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import fields
@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from bai.domain.entities import Company, IdType, User, UserStatus, is_record_id
 from bai.domain.identities import Identity
+from bai.domain.operators import AuditEntry, Operator, OperatorRole
 from bai.domain.push_events import PushEventRecord, PushOutcome
 from bai.domain.sessions import Session
 from bai.domain.user_fields import USER_FIELDS, FieldKind, named
@@ -23,6 +24,10 @@ Now = Callable[[], datetime]
 T = TypeVar("T")
 PUSH_EVENT_FIELDS = [field.name for field in fields(PushEventRecord)]
 _PUSH_EVENT_TIMES = ("sent", "received")
+OPERATOR_FIELDS = [field.name for field in fields(Operator)]
+_OPERATOR_TIMES = ("created", "updated")
+AUDIT_FIELDS = [field.name for field in fields(AuditEntry)]
+_AUDIT_TIMES = ("at",)
 
 
 def utc_now() -> datetime:
@@ -225,3 +230,24 @@ def push_event_of(record: Mapping[str, Any]) -> PushEventRecord:
 def push_event_record(event: PushEventRecord) -> dict[str, Any]:
     """What BAI's hook takes to keep `event`."""
     return _sent(event, PUSH_EVENT_FIELDS, _PUSH_EVENT_TIMES)
+
+
+def operator_of(record: Mapping[str, Any]) -> Operator:
+    """The operator a `tbl_bai_operators` record holds."""
+    choices = {"role": OperatorRole}
+    return _entity(Operator, record, OPERATOR_FIELDS, _OPERATOR_TIMES, choices)
+
+
+def operator_record(operator: Operator) -> dict[str, Any]:
+    """What BAI's hook takes to keep `operator`."""
+    return _sent(operator, OPERATOR_FIELDS, _OPERATOR_TIMES)
+
+
+def audit_entry_of(record: Mapping[str, Any]) -> AuditEntry:
+    """The entry a `tbl_bai_audit` record holds."""
+    return _entity(AuditEntry, record, AUDIT_FIELDS, _AUDIT_TIMES)
+
+
+def audit_entry_record(entry: AuditEntry) -> dict[str, Any]:
+    """What BAI's hook takes to keep `entry`."""
+    return _sent(entry, AUDIT_FIELDS, _AUDIT_TIMES)
