@@ -344,12 +344,31 @@ def test_bais_own_tables_are_closed_to_pocketbase_users(
         "/api/collections/tbl_identity_conflicts",
         "/api/collections/tbl_auth_sessions",
         "/api/collections/tbl_wechat_push_events",
+        "/api/collections/tbl_bai_operators",
+        "/api/collections/tbl_bai_audit",
     )
     for collection in (IDENTITIES, *others):
         listed = httpx.get(
             f"{pocketbase_server.url}{collection}/records", headers={"Authorization": token}
         )
         assert listed.status_code == 403, listed.text
+
+
+def test_an_audit_entry_cannot_be_changed_or_deleted_through_pocketbase_s_api(
+    pocketbase_server: PocketBase, signed_in: tuple[str, str]
+) -> None:
+    _, token = signed_in
+    entries = "/api/collections/tbl_bai_audit/records"
+    fields = {"id": "a00000000000001", "at": "2026-05-06 07:08:09.123Z", "actor": "cli:ops"}
+    assert pocketbase_server.api("POST", entries, json=fields).status_code == 200
+    entry = f"{pocketbase_server.url}{entries}/a00000000000001"
+
+    for method in ("PATCH", "DELETE"):
+        for headers in ({"Authorization": token}, {}):
+            refused = httpx.request(method, entry, json={"actor": "x"}, headers=headers)
+            assert refused.status_code == 403, refused.text
+
+    assert pocketbase_server.api("GET", f"{entries}/a00000000000001").json()["actor"] == "cli:ops"
 
 
 def test_the_identities_migration_refuses_users_who_share_a_unionid_naming_them(
@@ -386,6 +405,8 @@ FIRST_ASKED: dict[str, Callable[[PocketBaseStorage], Awaitable[object]]] = {
     "tbl_auth_identities": lambda storage: storage.identities.find("wxapp", "o-1"),
     "tbl_auth_sessions": lambda storage: storage.sessions.holder("u" * 15, "s" * 15),
     "tbl_wechat_push_events": lambda storage: storage.push_events.seen("0" * 64),
+    "tbl_bai_operators": lambda storage: storage.operators.count(),
+    "tbl_bai_audit": lambda storage: storage.audit.recent(limit=1),
 }
 
 

@@ -37,8 +37,10 @@ TABLES = {
     "tbl_identity_conflicts",
     "tbl_auth_sessions",
     "tbl_wechat_push_events",
+    "tbl_bai_operators",
+    "tbl_bai_audit",
 }
-ALL_APPLIED = "applied migrations 0001, 0002, 0003, 0004, 0005, 0006"
+ALL_APPLIED = "applied migrations 0001, 0002, 0003, 0004, 0005, 0006, 0007"
 BEFORE_IDENTITIES = "0003"
 PRIMARY = "wx0123456789abcdef"
 
@@ -181,7 +183,7 @@ def test_existing_users_get_their_identity_in_the_primary_app(before_identities:
     older = a_user(openid="o-2")
     add_users(before_identities, wechat, older, a_platform_user())
 
-    assert upgrade(before_identities, primary_appid=PRIMARY) == ["0004", "0005", "0006"]
+    assert upgrade(before_identities, primary_appid=PRIMARY) == ["0004", "0005", "0006", "0007"]
 
     expected = [
         Identity(

@@ -53,7 +53,7 @@ def postgresql_url(postgres_database: str) -> str:
     run_sql(
         postgres_database,
         "TRUNCATE tbl_auth_users, tbl_auth_identities, tbl_auth_sessions, tbl_identity_conflicts,"
-        " tbl_company, tbl_login_codes, tbl_wechat_push_events",
+        " tbl_company, tbl_login_codes, tbl_wechat_push_events, tbl_bai_operators, tbl_bai_audit",
     )
     return postgres_database
 

@@ -34,6 +34,8 @@ TABLES = (
     "tbl_company",
     "_bai_login_codes",
     "tbl_wechat_push_events",
+    "tbl_bai_operators",
+    "tbl_bai_audit",
 )
 
 
@@ -108,9 +110,9 @@ class PocketBase:
         return f"pocketbase://{quote(email, safe='')}:{password}@{self.url.split('://', 1)[1]}"
 
     def empty(self) -> None:
-        """Remove every user, session, identity, conflict, company, login code and push event
-        record (straight from `data.db`, which PocketBase keeps in WAL mode, so it sees the
-        change at once)."""
+        """Remove every user, session, identity, conflict, company, login code, push event
+        record, operator and audit entry (straight from `data.db`, which PocketBase keeps in WAL
+        mode, so it sees the change at once)."""
         with sqlite3.connect(self.data_dir / "data.db", timeout=10) as db:
             for table in TABLES:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608

@@ -11,8 +11,10 @@
 // (users and companies), and claim, read, settle, release (the login code ledger, a table of
 // its own, `_bai_login_codes`, made at start and swept every minute), the identity ops of
 // bai_identities.js (find, register, link, ...: users' identities per mini-program), the
-// session ops of bai_sessions.js (holder, start, renew, end, ...) and the push event ops of
-// bai_push_events.js (push_seen, push_add, push_recent, push_sweep).
+// session ops of bai_sessions.js (holder, start, renew, end, ...), the push event ops of
+// bai_push_events.js (push_seen, push_add, push_recent, push_sweep), and the operator and
+// audit ops of bai_operators.js (operator_add, operator_by_email, operator_all, operator_count,
+// operator_set_password, operator_set_role, operator_remove; audit_record, audit_recent).
 //
 // A sign-out at BAI holds here too: a global middleware refuses (401) a token whose `sid` names
 // a session that is ended, expired or not its user's, and PocketBase's auth-refresh of such a
@@ -56,6 +58,7 @@ routerAdd(
     const identities = require(`${__hooks}/bai_identities.js`);
     const sessions = require(`${__hooks}/bai_sessions.js`);
     const pushEvents = require(`${__hooks}/bai_push_events.js`);
+    const { operators, audit } = require(`${__hooks}/bai_operators.js`);
     const { USERS, text, find, exported, taken } = R;
     const NOW = "((julianday('now') - 2440587.5) * 86400.0)";
     const body = e.requestInfo().body || {};
@@ -82,6 +85,8 @@ routerAdd(
     if (identities.has(op)) return identities.handle(e, op, body);
     if (sessions.has(op)) return sessions.handle(e, op, body);
     if (pushEvents.has(op)) return pushEvents.handle(e, op, body);
+    if (operators.has(op)) return operators.handle(e, op, body);
+    if (audit.has(op)) return audit.handle(e, op, body);
     switch (op) {
       case "secret": {
         const users = $app.findCollectionByNameOrId(USERS);

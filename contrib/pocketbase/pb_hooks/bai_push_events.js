@@ -14,12 +14,6 @@ const EVENTS = "tbl_wechat_push_events";
 const FIELDS = ["appid", "event", "sent", "received", "outcome", "fields", "revoke_info", "pb_id", "openid_hash"];
 const COLUMNS = ["id", ...FIELDS];
 
-const row = () => {
-  const shape = {};
-  COLUMNS.forEach((name) => (shape[name] = ""));
-  return new DynamicModel(shape);
-};
-
 const ops = {
   push_seen: (e, body) => e.json(200, { seen: !!R.find($app, EVENTS, "id", R.text(body.id)) }),
 
@@ -27,10 +21,7 @@ const ops = {
     let added = false;
     $app.runInTransaction((tx) => {
       if (R.find(tx, EVENTS, "id", R.text(body.id))) return;
-      const record = new Record(tx.findCollectionByNameOrId(EVENTS));
-      record.id = R.text(body.id);
-      FIELDS.forEach((name) => record.set(name, R.text(body[name])));
-      tx.save(record);
+      tx.save(R.newRecord(tx, EVENTS, body, FIELDS));
       added = true;
     });
     return e.json(200, { added });
@@ -38,26 +29,7 @@ const ops = {
 
   // Newest received first, ties by id; a user's alone with `pb_id`; those before the keyset
   // position `(before, before_id)` with `before`.
-  push_recent: (e, body) => {
-    const terms = ["1 = 1"];
-    if (body.pb_id) terms.push("pb_id = {:pb_id}");
-    if (body.before) terms.push("(received, id) < ({:before}, {:before_id})");
-    const rows = arrayOf(row());
-    $app
-      .db()
-      .newQuery(
-        `SELECT ${COLUMNS.join(", ")} FROM ${EVENTS} WHERE ${terms.join(" AND ")}` +
-          " ORDER BY received DESC, id DESC LIMIT {:limit}"
-      )
-      .bind({
-        pb_id: R.text(body.pb_id),
-        before: R.text(body.before),
-        before_id: R.text(body.before_id),
-        limit: Math.max(0, Math.floor(Number(body.limit) || 0)),
-      })
-      .all(rows);
-    return e.json(200, { events: rows });
-  },
+  push_recent: (e, body) => e.json(200, { events: R.newestFirst(EVENTS, COLUMNS, "received", "pb_id", body) }),
 
   push_sweep: (e, body) => {
     const removed = $app

@@ -1,7 +1,8 @@
 /// <reference path="../pb_data/types.d.ts" />
-// What BAI's route (bai.pb.js) and its identity ops (bai_identities.js) share: the collections,
-// the user's fields, and records as BAI reads them. A module, not a hook: PocketBase loads only
-// `*.pb.js` by itself, and each handler `require`s this (once per JS VM).
+// What BAI's route (bai.pb.js) and its op modules (bai_identities.js, ...) share: the
+// collections, the user's fields, records as BAI reads and writes them, and keyset listings. A
+// module, not a hook: PocketBase loads only `*.pb.js` by itself, and each handler `require`s
+// this (once per JS VM).
 
 const USERS = "tbl_auth_users";
 const COMPANIES = "tbl_company";
@@ -102,6 +103,45 @@ const newUser = (app, body) => {
   return record;
 };
 
+// A new record of `collection` with the id and `fields` BAI sent in `body` (not saved).
+const newRecord = (app, collection, body, fields) => {
+  const record = new Record(app.findCollectionByNameOrId(collection));
+  record.id = text(body.id);
+  fields.forEach((name) => record.set(name, text(body[name])));
+  return record;
+};
+
+// The rows `sql` (bound to `params`) reads, each an object of `columns` as stored (text).
+const rows = (app, columns, sql, params) => {
+  const shape = {};
+  columns.forEach((name) => (shape[name] = ""));
+  const found = arrayOf(new DynamicModel(shape));
+  app.db().newQuery(sql).bind(params).all(found);
+  return found;
+};
+
+// At most `body.limit` rows of `table` (its `columns`), newest first by `(time, id)`, ties by
+// id; only those whose `field` is `body[field]` when that is given; only those before the
+// keyset position `(body.before, body.before_id)` when `body.before` is. BAI sends times as
+// PocketBase writes them, so they compare as the text they are stored as.
+const newestFirst = (table, columns, time, field, body) => {
+  const terms = ["1 = 1"];
+  if (body[field]) terms.push(`${field} = {:value}`);
+  if (body.before) terms.push(`(${time}, id) < ({:before}, {:before_id})`);
+  return rows(
+    $app,
+    columns,
+    `SELECT ${columns.join(", ")} FROM ${table} WHERE ${terms.join(" AND ")}` +
+      ` ORDER BY ${time} DESC, id DESC LIMIT {:limit}`,
+    {
+      value: text(body[field]),
+      before: text(body.before),
+      before_id: text(body.before_id),
+      limit: Math.max(0, Math.floor(Number(body.limit) || 0)),
+    }
+  );
+};
+
 // An op module's `has` and `handle`, for the route of bai.pb.js: before the migration that
 // makes `collections` has run, each of `ops` answers 503 saying which collection is missing.
 const opsOn = (collections, ops) => ({
@@ -122,5 +162,6 @@ const opsOn = (collections, ops) => ({
 
 module.exports = {
   USERS, COMPANIES, IDENTITIES, CONFLICTS, TEXT, NUMBERS, UNIQUE, WITHDRAWN,
-  text, find, findWhere, stamp, exported, taken, newUser, opsOn,
+  text, find, findWhere, stamp, exported, taken, newUser, newRecord, rows, newestFirst,
+  opsOn,
 };

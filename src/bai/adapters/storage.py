@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from bai.ports.account_import import AccountStore
+from bai.ports.audit_trail import AuditTrail
 from bai.ports.clock import Clock
 from bai.ports.identity_store import IdentityStore
 from bai.ports.login_code_ledger import LoginCodeLedger
+from bai.ports.operator_store import OperatorStore
 from bai.ports.push_event_store import PushEventStore
 from bai.ports.session_store import SessionStore
 from bai.ports.user_repository import UserRepository
@@ -74,6 +76,12 @@ class Storage(Protocol):
 
     @property
     def push_events(self) -> PushEventStore: ...
+
+    @property
+    def operators(self) -> OperatorStore: ...
+
+    @property
+    def audit(self) -> AuditTrail: ...
 
     def accounts(self) -> AccountStore:
         """The store the import writes to; `StoreNotOffered` where there is none."""

@@ -11,5 +11,6 @@ class PasswordHasher(Protocol):
         ...
 
     def needs_rehash(self, password_hash: str) -> bool:
-        """The hash was made with weaker parameters than today's."""
+        """The hash was made with other parameters than today's (older, weaker ones, as a
+        rule) or cannot be read: hash the password again while it is at hand."""
         ...

@@ -3,6 +3,12 @@ from datetime import datetime
 from bai.domain.push_events import PushEventRecord
 from bai.ports.push_event_store import PushEventStore
 
+from .listing import newest_first
+
+
+def _position(record: PushEventRecord) -> tuple[datetime, str]:
+    return record.received, record.id
+
 
 class InMemoryPushEventStore(PushEventStore):
     """Push event records in a dictionary by id. No method awaits while it reads and writes,
@@ -23,14 +29,8 @@ class InMemoryPushEventStore(PushEventStore):
     async def recent(
         self, *, limit: int, pb_id: str = "", before: tuple[datetime, str] | None = None
     ) -> list[PushEventRecord]:
-        chosen = [
-            record
-            for record in self._records.values()
-            if (not pb_id or record.pb_id == pb_id)
-            and (before is None or (record.received, record.id) < before)
-        ]
-        newest_first = sorted(chosen, key=lambda record: (record.received, record.id), reverse=True)
-        return newest_first[:limit]
+        theirs = [r for r in self._records.values() if not pb_id or r.pb_id == pb_id]
+        return newest_first(theirs, _position, limit=limit, before=before)
 
     async def sweep(self, *, received_before: datetime) -> int:
         gone = [r.id for r in self._records.values() if r.received < received_before]

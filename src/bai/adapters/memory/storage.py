@@ -5,8 +5,10 @@ from functools import cached_property
 from bai.adapters.storage import Storage, StorageOptions
 from bai.ports.clock import Clock
 
+from .audit_trail import InMemoryAuditTrail
 from .identity_store import InMemoryIdentityStore
 from .login_code_ledger import InMemoryLoginCodeLedger
+from .operator_store import InMemoryOperatorStore
 from .push_event_store import InMemoryPushEventStore
 from .session_store import InMemorySessionStore
 from .user_repository import InMemoryUserRepository
@@ -34,6 +36,14 @@ class MemoryStorage(Storage):
     @cached_property
     def push_events(self) -> InMemoryPushEventStore:
         return InMemoryPushEventStore()
+
+    @cached_property
+    def operators(self) -> InMemoryOperatorStore:
+        return InMemoryOperatorStore()
+
+    @cached_property
+    def audit(self) -> InMemoryAuditTrail:
+        return InMemoryAuditTrail()
 
     @cached_property
     def login_codes(self) -> InMemoryLoginCodeLedger:

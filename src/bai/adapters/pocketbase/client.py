@@ -101,6 +101,19 @@ def served_as(convert: Callable[[dict[str, Any]], T], record: dict[str, Any], co
     raise StorageUnavailable
 
 
+def served_all(
+    convert: Callable[[dict[str, Any]], T], answer: dict[str, Any], key: str, collection: str
+) -> list[T]:
+    """The records listed under `key` in an answer of BAI's hook, each `served_as` `convert`
+    gives it (none when the answer lists none)."""
+    records = answer.get(key)
+    if not isinstance(records, list):
+        return []
+    return [
+        served_as(convert, record, collection) for record in records if isinstance(record, dict)
+    ]
+
+
 def _token(response: httpx.Response) -> str:
     if response.status_code != httpx.codes.OK:
         reason = f"PocketBase refused BAI_DATABASE_URL's superuser ({response.status_code})"

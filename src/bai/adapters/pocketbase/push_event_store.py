@@ -1,15 +1,12 @@
 from datetime import datetime
-from typing import Any
 
 from bai.domain.push_events import PushEventRecord
 from bai.ports.push_event_store import PushEventStore
 
-from .client import PocketBaseClient, served_as
-from .records import pocketbase_time, push_event_of, push_event_record
+from .client import PocketBaseClient, served_all
+from .records import keyset, pocketbase_time, push_event_of, push_event_record
 
-
-def _event(record: dict[str, Any]) -> PushEventRecord:
-    return served_as(push_event_of, record, "tbl_wechat_push_events")
+EVENTS = "tbl_wechat_push_events"
 
 
 class PocketBasePushEventStore(PushEventStore):
@@ -34,16 +31,9 @@ class PocketBasePushEventStore(PushEventStore):
         self, *, limit: int, pb_id: str = "", before: tuple[datetime, str] | None = None
     ) -> list[PushEventRecord]:
         _, answer = await self._client.call(
-            "push_recent",
-            limit=limit,
-            pb_id=pb_id,
-            before=pocketbase_time(before[0]) if before is not None else "",
-            before_id=before[1] if before is not None else "",
+            "push_recent", limit=limit, pb_id=pb_id, **keyset(before)
         )
-        records = answer.get("events")
-        if not isinstance(records, list):
-            return []
-        return [_event(record) for record in records if isinstance(record, dict)]
+        return served_all(push_event_of, answer, "events", EVENTS)
 
     async def sweep(self, *, received_before: datetime) -> int:
         _, answer = await self._client.call(

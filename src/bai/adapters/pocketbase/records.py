@@ -1,13 +1,15 @@
 """PocketBase records (as `data.db` rows or as BAI's hook returns them) as BAI's entities:
-users, companies, identities, sessions, push events."""
+users, companies, identities, sessions, push events, operators and audit entries."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from bai.domain.entities import Company, IdType, User, UserStatus, is_record_id
 from bai.domain.identities import Identity
+from bai.domain.operators import AuditEntry, Operator, OperatorRole
 from bai.domain.push_events import PushEventRecord, PushOutcome
 from bai.domain.sessions import Session
 from bai.domain.user_fields import USER_FIELDS, FieldKind, named
@@ -19,8 +21,13 @@ EMPTY_MEANS = {
     field.name: str(field.default) for field in USER_FIELDS if field.kind is FieldKind.CHOICE
 }
 Now = Callable[[], datetime]
+T = TypeVar("T")
 PUSH_EVENT_FIELDS = [field.name for field in fields(PushEventRecord)]
 _PUSH_EVENT_TIMES = ("sent", "received")
+OPERATOR_FIELDS = [field.name for field in fields(Operator)]
+_OPERATOR_TIMES = ("created", "updated")
+AUDIT_FIELDS = [field.name for field in fields(AuditEntry)]
+_AUDIT_TIMES = ("at",)
 
 
 def utc_now() -> datetime:
@@ -117,6 +124,14 @@ def pocketbase_time(moment: datetime) -> str:
     return moment.isoformat(" ", "milliseconds")[:23] + "Z"
 
 
+def keyset(before: tuple[datetime, str] | None) -> dict[str, str]:
+    """A keyset position `(time, id)` as BAI's hook takes it (`before`, `before_id`; empty for
+    the first page)."""
+    if before is None:
+        return {"before": "", "before_id": ""}
+    return {"before": pocketbase_time(before[0]), "before_id": before[1]}
+
+
 def identity_of(record: Mapping[str, Any], *, now: Now = utc_now) -> Identity:
     """The identity a `tbl_auth_identities` record holds (its `user` is the user's id)."""
     appid, openid, pb_id = text(record, "appid"), text(record, "openid"), text(record, "user")
@@ -176,22 +191,63 @@ def session_record(session: Session, *, max_age: timedelta) -> dict[str, Any]:
     }
 
 
-def push_event_of(record: Mapping[str, Any]) -> PushEventRecord:
-    """The event a `tbl_wechat_push_events` record holds."""
-    values: dict[str, Any] = {name: text(record, name) for name in PUSH_EVENT_FIELDS}
-    for name in _PUSH_EVENT_TIMES:
+def _entity(
+    make: Callable[..., T],
+    record: Mapping[str, Any],
+    names: list[str],
+    times: tuple[str, ...],
+    choices: Mapping[str, Callable[[str], Any]] | None = None,
+) -> T:
+    """`make` of `record`'s fields `names`, as text but for those in `times`, read as times
+    (none empty), and those in `choices`, each one of its enumeration's values."""
+    values: dict[str, Any] = {name: text(record, name) for name in names}
+    for name in times:
         if not values[name]:
             raise ValueError(f"{name} is empty")
         values[name] = moment(record, name, utc_now)
-    try:
-        values["outcome"] = PushOutcome(values["outcome"])
-    except ValueError:
-        raise ValueError("outcome has a value BAI does not know") from None
-    return PushEventRecord(**values)
+    for name, choice in (choices or {}).items():
+        try:
+            values[name] = choice(values[name])
+        except ValueError:
+            raise ValueError(f"{name} has a value BAI does not know") from None
+    return make(**values)
+
+
+def _sent(entity: object, names: list[str], times: tuple[str, ...]) -> dict[str, Any]:
+    """`entity`'s fields `names` as BAI's hook takes them: times in PocketBase's format,
+    enumerations by value."""
+    values = {name: getattr(entity, name) for name in names}
+    values |= {name: pocketbase_time(values[name]) for name in times}
+    return {name: v.value if isinstance(v, Enum) else v for name, v in values.items()}
+
+
+def push_event_of(record: Mapping[str, Any]) -> PushEventRecord:
+    """The event a `tbl_wechat_push_events` record holds."""
+    choices = {"outcome": PushOutcome}
+    return _entity(PushEventRecord, record, PUSH_EVENT_FIELDS, _PUSH_EVENT_TIMES, choices)
 
 
 def push_event_record(event: PushEventRecord) -> dict[str, Any]:
     """What BAI's hook takes to keep `event`."""
-    values = {name: getattr(event, name) for name in PUSH_EVENT_FIELDS}
-    values |= {name: pocketbase_time(values[name]) for name in _PUSH_EVENT_TIMES}
-    return values | {"outcome": event.outcome.value}
+    return _sent(event, PUSH_EVENT_FIELDS, _PUSH_EVENT_TIMES)
+
+
+def operator_of(record: Mapping[str, Any]) -> Operator:
+    """The operator a `tbl_bai_operators` record holds."""
+    choices = {"role": OperatorRole}
+    return _entity(Operator, record, OPERATOR_FIELDS, _OPERATOR_TIMES, choices)
+
+
+def operator_record(operator: Operator) -> dict[str, Any]:
+    """What BAI's hook takes to keep `operator`."""
+    return _sent(operator, OPERATOR_FIELDS, _OPERATOR_TIMES)
+
+
+def audit_entry_of(record: Mapping[str, Any]) -> AuditEntry:
+    """The entry a `tbl_bai_audit` record holds."""
+    return _entity(AuditEntry, record, AUDIT_FIELDS, _AUDIT_TIMES)
+
+
+def audit_entry_record(entry: AuditEntry) -> dict[str, Any]:
+    """What BAI's hook takes to keep `entry`."""
+    return _sent(entry, AUDIT_FIELDS, _AUDIT_TIMES)

@@ -9,9 +9,11 @@ from urllib.parse import quote
 from bai.adapters.storage import Signing, Storage, StorageOptions
 from bai.ports.clock import Clock
 
+from .audit_trail import PocketBaseAuditTrail
 from .client import PocketBaseClient, collection_secret, target_of
 from .identity_store import PocketBaseIdentityStore
 from .login_code_ledger import PocketBaseLoginCodeLedger
+from .operator_store import PocketBaseOperatorStore
 from .push_event_store import PocketBasePushEventStore
 from .secret_watch import follow_secret
 from .session_store import PocketBaseSessionStore
@@ -46,6 +48,14 @@ class PocketBaseStorage(Storage):
     @cached_property
     def push_events(self) -> PocketBasePushEventStore:
         return PocketBasePushEventStore(self.client)
+
+    @cached_property
+    def operators(self) -> PocketBaseOperatorStore:
+        return PocketBaseOperatorStore(self.client)
+
+    @cached_property
+    def audit(self) -> PocketBaseAuditTrail:
+        return PocketBaseAuditTrail(self.client)
 
     @cached_property
     def login_codes(self) -> PocketBaseLoginCodeLedger:

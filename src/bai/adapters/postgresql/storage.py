@@ -1,7 +1,7 @@
 """PostgreSQL: the request path's stores (users, login codes, a sign-in's identities, a token's
 session check and renewal) on asyncpg directly, the rest (the identities' and sessions' other
-writes, the push event record, the import) and migrations through SQLAlchemy (docs/storage.md
-says why)."""
+writes, the push event record, the operators and the audit trail, the import) and migrations
+through SQLAlchemy (docs/storage.md says why)."""
 
 from functools import cached_property
 
@@ -15,9 +15,11 @@ from bai.adapters.asyncpg.pool import LazyPool
 from bai.adapters.asyncpg.session_store import AsyncpgSessionStore
 from bai.adapters.asyncpg.user_repository import AsyncpgUserRepository
 from bai.adapters.sqlalchemy.account_import import SqlAlchemyAccountStore
+from bai.adapters.sqlalchemy.audit_trail import SqlAlchemyAuditTrail
 from bai.adapters.sqlalchemy.engine import create_engine
 from bai.adapters.sqlalchemy.identity_store import SqlAlchemyIdentityStore
 from bai.adapters.sqlalchemy.migrate import migrated
+from bai.adapters.sqlalchemy.operator_store import SqlAlchemyOperatorStore
 from bai.adapters.sqlalchemy.push_event_store import SqlAlchemyPushEventStore
 from bai.adapters.sqlalchemy.session_store import SqlAlchemySessionStore
 from bai.adapters.storage import Storage, StorageOptions
@@ -61,6 +63,14 @@ class PostgresStorage(Storage):
     @cached_property
     def push_events(self) -> SqlAlchemyPushEventStore:
         return SqlAlchemyPushEventStore(self.engine)
+
+    @cached_property
+    def operators(self) -> SqlAlchemyOperatorStore:
+        return SqlAlchemyOperatorStore(self.engine)
+
+    @cached_property
+    def audit(self) -> SqlAlchemyAuditTrail:
+        return SqlAlchemyAuditTrail(self.engine)
 
     @cached_property
     def login_codes(self) -> AsyncpgLoginCodeLedger:

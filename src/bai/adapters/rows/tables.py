@@ -223,3 +223,37 @@ wechat_push_events = Table(
     Index("ix_wechat_push_events_received_id", "received", "id"),
     Index("ix_wechat_push_events_pb_id_received_id", "pb_id", "received", "id"),
 )
+
+# The people who run BAI (SPEC "The operator console"), not WeChat users: the email is the
+# sign-in name, unique (`ux_bai_operators_email`, which also settles concurrent adds), compared
+# as stored (callers lower-case it). A handful of rows: no other index.
+EMAIL_LENGTH = 254
+operators = Table(
+    "tbl_bai_operators",
+    metadata,
+    Column("id", String(15), primary_key=True),
+    Column("email", String(EMAIL_LENGTH), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(256), nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("updated", UtcDateTime, nullable=False),
+    Index("ux_bai_operators_email", "email", unique=True),
+)
+
+# What operators did, from the console or the CLI: rows are inserted, never updated or deleted
+# (no adapter has a statement that would). `(at, id)` serves the listing, newest first (read
+# backwards), and its keyset paging; `(target, at, id)` the listing about one user, email or
+# conflict.
+audit = Table(
+    "tbl_bai_audit",
+    metadata,
+    Column("id", String(15), primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(EMAIL_LENGTH), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(EMAIL_LENGTH), nullable=False),
+    _text("address", 64),
+    _text("detail", 1024),
+    Index("ix_bai_audit_at_id", "at", "id"),
+    Index("ix_bai_audit_target_at_id", "target", "at", "id"),
+)

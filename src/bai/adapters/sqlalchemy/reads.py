@@ -1,7 +1,8 @@
 """What the SQLAlchemy adapters share: the user read with its company, single-statement reads
-outside any transaction, and the dialects they write SQL for."""
+outside any transaction, keyset listings newest first, and the dialects they write SQL for."""
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from weakref import WeakSet
 
@@ -14,8 +15,10 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    literal,
     select,
     text,
+    tuple_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
@@ -23,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bai.adapters.rows.outages import storage_errors
 from bai.adapters.rows.retry import read_with_one_retry
-from bai.adapters.rows.tables import auth_users, companies
+from bai.adapters.rows.tables import UtcDateTime, auth_users, companies
 from bai.adapters.rows.users import COMPANY_PREFIX, user_of_row
 from bai.domain.entities import User
 
@@ -62,6 +65,28 @@ def holding(column: Column[str], value: str) -> ColumnElement[bool]:
     serves: the index's own condition, as a literal, beside the comparison (SQLite uses a
     partial index only then, PostgreSQL on a generic plan only then)."""
     return and_(column == value, text(f"{column.table.name}.{column.name} <> ''"))
+
+
+def newest_first(
+    table: Table,
+    time: Column[datetime],
+    *,
+    about: tuple[Column[str], str],
+    limit: int,
+    before: tuple[datetime, str] | None,
+) -> Select[Any]:
+    """At most `limit` rows of `table`, newest first by `(time, id)` (ties by id, descending);
+    only those whose column `about[0]` holds `about[1]` when that is not empty; only those
+    before the keyset position `before` when given: an index ending in `(time, id)` read
+    backwards."""
+    column, value = about
+    statement, key = select(table), table.c.id
+    if value:
+        statement = statement.where(column == value)
+    if before is not None:
+        position = tuple_(literal(before[0], UtcDateTime), literal(before[1]))
+        statement = statement.where(tuple_(time, key) < position)
+    return statement.order_by(time.desc(), key.desc()).limit(limit)
 
 
 def _invalidated(exc: Exception) -> bool:

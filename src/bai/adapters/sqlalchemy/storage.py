@@ -11,10 +11,12 @@ from bai.adapters.storage import Storage, StorageOptions
 from bai.ports.clock import Clock
 
 from .account_import import SqlAlchemyAccountStore
+from .audit_trail import SqlAlchemyAuditTrail
 from .engine import create_engine
 from .identity_store import SqlAlchemyIdentityStore
 from .login_code_ledger import SqlAlchemyLoginCodeLedger
 from .migrate import migrated
+from .operator_store import SqlAlchemyOperatorStore
 from .push_event_store import SqlAlchemyPushEventStore
 from .session_store import SqlAlchemySessionStore
 from .user_repository import SqlAlchemyUserRepository
@@ -59,6 +61,14 @@ class SqliteStorage(Storage):
     @cached_property
     def push_events(self) -> SqlAlchemyPushEventStore:
         return SqlAlchemyPushEventStore(self.engine)
+
+    @cached_property
+    def operators(self) -> SqlAlchemyOperatorStore:
+        return SqlAlchemyOperatorStore(self.engine)
+
+    @cached_property
+    def audit(self) -> SqlAlchemyAuditTrail:
+        return SqlAlchemyAuditTrail(self.engine)
 
     @cached_property
     def login_codes(self) -> SqlAlchemyLoginCodeLedger:

@@ -10,7 +10,7 @@ one waiter per process, and a write fails only after WRITE_WAIT_SECONDS in all.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -81,6 +81,24 @@ async def _begin_immediate(connection: AsyncConnection, deadline: float) -> None
                 raise
         else:
             return
+
+
+async def inserted_unless_taken(
+    engine: AsyncEngine,
+    insert: Callable[[Table], Any],
+    table: Table,
+    row: dict[str, Any],
+    *,
+    key: str,
+) -> bool:
+    """Insert `row` into `table` (keyed by `id`) unless another row holds its `key` (then False,
+    nothing changed): one `INSERT … ON CONFLICT (key) DO NOTHING RETURNING id`, so of concurrent
+    inserts of one key the unique index lets one in. `insert`: the dialect's."""
+    statement = (
+        insert(table).values(row).on_conflict_do_nothing(index_elements=[key]).returning(table.c.id)
+    )
+    async with write_transaction(engine) as connection:
+        return (await connection.execute(statement)).first() is not None
 
 
 async def changed(engine: AsyncEngine, statement: Any) -> int:

@@ -1,0 +1,81 @@
+"""Operators' passwords: Argon2id hashes that verify the password hashed and nothing else, and
+a hash BAI cannot read is a refusal, never an exception."""
+
+from dataclasses import replace
+
+import pytest
+from argon2 import Type, extract_parameters
+from argon2.profiles import RFC_9106_LOW_MEMORY
+from argon2.profiles import get_default_parameters as argon2_defaults
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from bai.adapters.system.argon2_passwords import Argon2PasswordHasher
+from tests.support.passwords import CHEAP, cheap_hasher
+
+hasher = cheap_hasher()
+HASHED = hasher.hash("correct horse battery staple")
+positions = st.integers(0, len(HASHED) - 1)
+any_text = st.text(st.characters(exclude_categories=()))  # lone surrogates too
+
+
+@given(password=st.text())
+def test_any_password_verifies_against_its_own_hash(password: str) -> None:
+    hashed = hasher.hash(password)
+
+    assert hashed.startswith("$argon2id$v=19$")
+    assert hasher.verify(hashed, password)
+    assert not hasher.needs_rehash(hashed)
+
+
+@given(password=st.text(), other=st.text())
+def test_any_other_password_fails(password: str, other: str) -> None:
+    assume(other != password)
+
+    assert not hasher.verify(hasher.hash(password), other)
+
+
+@given(text=any_text)
+def test_any_text_as_a_hash_is_refused_without_an_exception(text: str) -> None:
+    assert not hasher.verify(text, "correct horse battery staple")
+    assert hasher.needs_rehash(text)
+
+
+@given(
+    cut=st.integers(0, len(HASHED) - 1), at=st.integers(0, len(HASHED) - 1), char=st.characters()
+)
+def test_a_hash_cut_short_or_altered_anywhere_is_refused(cut: int, at: int, char: str) -> None:
+    altered = HASHED[:at] + char + HASHED[at + 1 :]
+    assume(altered != HASHED)
+
+    assert not hasher.verify(HASHED[:cut], "correct horse battery staple")
+    assert not hasher.verify(altered, "correct horse battery staple")
+
+
+def test_the_same_password_hashes_differently_each_time() -> None:
+    first, second = hasher.hash("pw"), hasher.hash("pw")
+
+    assert first != second
+    assert hasher.verify(first, "pw")
+    assert hasher.verify(second, "pw")
+
+
+def test_bai_hashes_with_the_rfc_9106_low_memory_profile() -> None:
+    hashed = Argon2PasswordHasher().hash("correct horse battery staple")
+
+    assert argon2_defaults() == RFC_9106_LOW_MEMORY
+    assert extract_parameters(hashed) == RFC_9106_LOW_MEMORY
+    assert hashed.startswith("$argon2id$")
+
+
+def test_a_hash_made_under_other_parameters_verifies_and_needs_rehashing() -> None:
+    today = Argon2PasswordHasher()
+
+    assert today.verify(HASHED, "correct horse battery staple")
+    assert today.needs_rehash(HASHED)
+    assert not hasher.needs_rehash(HASHED)
+
+
+def test_another_argon2_variant_is_not_how_bai_hashes() -> None:
+    with pytest.raises(ValueError, match="Argon2id"):
+        Argon2PasswordHasher(replace(CHEAP, type=Type.I))
