@@ -3,10 +3,12 @@
 from dependency_injector import containers, providers
 
 from bai.adapters.backends import storage_for
+from bai.adapters.memory.failed_attempts import InMemoryFailedAttempts
 from bai.adapters.memory.rate_limiter import InMemoryRateLimiter
 from bai.adapters.prometheus.metrics import PrometheusMetrics
 from bai.adapters.prometheus.wechat import MeteredWeChatGateway
 from bai.adapters.redis.client import redis_client
+from bai.adapters.redis.failed_attempts import RedisFailedAttempts
 from bai.adapters.redis.login_code_ledger import RedisLoginCodeLedger
 from bai.adapters.redis.rate_limiter import RedisRateLimiter
 from bai.adapters.redis.shared_cache import shared_cache
@@ -51,6 +53,12 @@ class Adapters(containers.DeclarativeContainer):
         off=providers.Object(None),
         memory=providers.Singleton(InMemoryRateLimiter, clock),
         redis=providers.Singleton(RedisRateLimiter, redis),
+    )
+    # The console's failed sign-ins, shared as the rate limits are: Redis when configured.
+    failed_attempts = providers.Selector(
+        config.shared_counters,
+        memory=providers.Singleton(InMemoryFailedAttempts, clock),
+        redis=providers.Singleton(RedisFailedAttempts, redis),
     )
     login_code_ledger = providers.Selector(
         config.login_code_ledger,

@@ -22,7 +22,7 @@ from bai.domain.use_cases.identity_actions import (
 from bai.domain.use_cases.import_accounts import ImportAccounts
 from bai.domain.use_cases.list_users import ListUsers
 from bai.domain.use_cases.login_or_register import LoginOrRegister
-from bai.domain.use_cases.operator_accounts import AuditLog, OperatorAccounts
+from bai.domain.use_cases.operator_accounts import AuditLog, OperatorAccounts, OperatorSignIn
 from bai.domain.use_cases.push_events import (
     ApplyPushEvent,
     ForgetPushEvents,
@@ -145,6 +145,14 @@ class UseCases(containers.DeclarativeContainer):
         hasher=adapters.password_hasher,
         audit=audit_log,
         ids=adapters.ids,
+        clock=adapters.clock,
+    )
+    operator_sign_in = providers.Singleton(
+        OperatorSignIn,
+        operators=adapters.operators,
+        hasher=adapters.password_hasher,
+        attempts=adapters.failed_attempts,
+        audit=audit_log,
         clock=adapters.clock,
     )
     logout = providers.Singleton(

@@ -48,6 +48,7 @@ def container_for(settings: Settings) -> Container:
             "storage": storage_options(settings),
             "redis_url": settings.redis_url,
             "rate_limiter": rate_limiter_kind(settings),
+            "shared_counters": "redis" if settings.redis_url else "memory",
             "login_code_ledger": login_code_ledger_kind(settings),
             "wechat": {
                 "mode": "sandbox" if settings.uses_sandbox_wechat else "api",
