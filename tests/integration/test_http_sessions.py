@@ -210,3 +210,17 @@ def test_the_served_openapi_document_describes_the_session_routes(api: Api) -> N
         operation = document["paths"][path][method]
         assert operation["security"] == [{"bearerAuth": []}]
         assert {"200", "401", "429"} <= set(operation["responses"])
+
+
+def test_a_user_agent_in_utf_8_is_kept_as_sent(api: Api, wechat: FakeWeChatGateway) -> None:
+    agent = "Mozilla/5.0 (华为 Mate 60) MicroMessenger/8.0 😀"
+    code = wechat.login_code("code-ua", openid="openid-ua")
+    token = api.post(
+        "/wechat/login",
+        json={"users_wx_code": code},
+        headers={"User-Agent": agent.encode()},
+    ).json()["token"]
+
+    listed = api.client.get("/pb/api/wechat/sessions", headers={"Authorization": token})
+
+    assert listed.json()["data"]["sessions"][0]["user_agent"] == agent

@@ -105,8 +105,9 @@ def test_events_are_listed_for_one_user_and_page_by_page(
     [
         ("o-one 8\n", ("--appid", "wxnotours0000001"), "is not a configured mini-program"),
         ("o-one 8 6 x\n", ("--appid", PRIMARY), "line 1 is not an openid and its codes"),
-        ("o-one eight\n", ("--appid", PRIMARY), "line 1: codes are numbers"),
-        ("o-one " + "8," * 80 + "8\n", ("--appid", PRIMARY), "line 1: codes are numbers"),
+        ("o-one eight\n", ("--appid", PRIMARY), "line 1 is not an openid and its codes"),
+        ("o-one ８\n", ("--appid", PRIMARY), "line 1 is not an openid and its codes"),
+        ("o-one " + "8," * 80 + "8\n", ("--appid", PRIMARY), "line 1 is not an openid and"),
         (b"\xff\xfe", ("--appid", PRIMARY), "cannot be read: UnicodeDecodeError"),
     ],
 )
@@ -128,3 +129,27 @@ def test_a_list_that_cannot_be_applied_is_refused_in_one_line(  # noqa: PLR0917
     assert said in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 2  # the storage line, then the refusal
     assert phone_of(sqlite_url, "o-one") == "13800000001"
+
+
+def test_a_spreadsheets_list_is_read_as_written(
+    sqlite_url: str, operator: Operator, tmp_path: Path
+) -> None:
+    profiled(sqlite_url, "o-one", "13800000001")
+    path = tmp_path / "revoked.csv"
+    path.write_bytes("\ufeffo-one,8\no-one,6\no-nobody\n".encode())  # Excel's BOM; one twice
+
+    dry = operator("wechat", "revoke", "--appid", PRIMARY, "--openids", str(path))
+
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.startswith(
+        "1 users named, 1 openids unknown; would clear: users_name of 1, users_phone of 1"
+    )
+
+
+def test_a_list_that_is_not_a_regular_file_is_refused_at_once(
+    sqlite_url: str, operator: Operator
+) -> None:
+    refused = operator("wechat", "revoke", "--appid", PRIMARY, "--openids", "/dev/zero")
+
+    assert refused.returncode == 2
+    assert refused.stderr.strip().endswith("/dev/zero is not a regular file")

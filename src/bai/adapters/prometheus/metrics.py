@@ -93,8 +93,8 @@ class PrometheusMetrics:
         )
         push_refusals = Counter(
             "bai_wechat_push_refusals",
-            "Pushes refused, by app id and reason (bad_signature, bad_padding, wrong_appid,"
-            " malformed, plaintext)",
+            "Pushes refused, by app id and reason (bad_signature, stale, bad_padding,"
+            " wrong_appid, malformed, plaintext)",
             ("app", "reason"),
             registry=registry,
         )

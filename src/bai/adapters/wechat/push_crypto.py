@@ -15,7 +15,8 @@ metrics; no message carries a key, a plaintext or an openid, and library errors 
     ├── BadPadding      no key leaves a well-formed PKCS#7 padding
     ├── WrongAppid      the message was sealed for another app
     ├── MalformedPush   not base64, not whole AES blocks, a length past the end, not JSON or XML
-    └── PlaintextPush   no `Encrypt`: plaintext mode, whose signature does not cover the body
+    ├── PlaintextPush   no `Encrypt`: plaintext mode, whose signature does not cover the body
+    └── StalePush       its signed timestamp is far from now: a replay (raised by the route)
 """
 
 import base64
@@ -50,6 +51,7 @@ class PushRefusalReason(StrEnum):
     WRONG_APPID = "wrong_appid"
     MALFORMED = "malformed"
     PLAINTEXT = "plaintext"
+    STALE = "stale"
 
 
 class PushRefused(Exception):
@@ -83,6 +85,11 @@ class MalformedPush(PushRefused):
 class PlaintextPush(PushRefused):
     reason = PushRefusalReason.PLAINTEXT
     default_message = "the push is in plaintext mode, which BAI does not accept"
+
+
+class StalePush(PushRefused):
+    reason = PushRefusalReason.STALE
+    default_message = "the push was signed too long ago (or not at all recently): a replay"
 
 
 @dataclass(frozen=True, slots=True, repr=False)

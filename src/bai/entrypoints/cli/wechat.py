@@ -4,6 +4,8 @@ revocations applied by hand (the backstop of the pushes), on the storage the ser
 import argparse
 import asyncio
 import json
+import re
+import stat
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,8 +29,12 @@ from bai.entrypoints.wiring import container_for, storage_of
 Built = providers.Container[UseCases]
 COMMAND = "bai wechat"
 MAX_LIST_BYTES = 64 * 1024 * 1024
-MAX_WORDS = 2  # an openid, then its codes
-MAX_CODES = 128  # characters of codes: what a RevokeInfo holds
+DEFAULT_CODES = "8,6"  # everything BAI keeps: the phone, the name and picture
+# An openid (WeChat's are A-Za-z0-9_-), then maybe its codes after spaces or a comma.
+LINE = re.compile(
+    rf"(?P<openid>[A-Za-z0-9_-]{{1,{WECHAT_ID_MAX_LENGTH}}})"
+    r"(?:[ \t]*[ \t,][ \t]*(?P<codes>[0-9]{1,3}(?:[ \t]*,[ \t]*[0-9]{1,3}){0,15}))?"
+)
 EVENTS = (
     "Print the WeChat push events received, newest first, as JSON lines: id, app, event, sent"
     " (WeChat's time), received, outcome (cleared, nothing_kept, identity_removed,"
@@ -86,19 +92,21 @@ def shown_event(record: PushEventRecord) -> dict[str, Any]:
 
 
 def revocations_in(text: str) -> list[Revocation]:
-    """The list's lines: `OPENID [CODES]`; blank lines and `#` comments are skipped."""
-    listed = []
+    """The list's lines: an openid, then maybe its codes (`OPENID 8,6`, or `OPENID,8` as a
+    spreadsheet saves it); blank lines and `#` comments are skipped; an openid listed twice is
+    one revocation of all its codes."""
+    codes_of: dict[str, list[str]] = {}
     for number, line in enumerate(text.splitlines(), 1):
-        words = line.split("#", 1)[0].split()
-        if not words:
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
             continue
-        openid, codes = words[0], ",".join(words[1:]) or "8,6"
-        if len(words) > MAX_WORDS or len(openid) > WECHAT_ID_MAX_LENGTH or not openid.isprintable():
-            raise ListRefused(f"line {number} is not an openid and its codes")
-        if len(codes) > MAX_CODES or not all(code.isdigit() for code in codes.split(",")):
-            raise ListRefused(f"line {number}: codes are numbers separated by commas")
-        listed.append(Revocation(openid, codes))
-    return listed
+        found = LINE.fullmatch(entry)
+        if found is None:
+            raise ListRefused(f"line {number} is not an openid and its codes (e.g. o-abc 8,6)")
+        openid, codes = found["openid"], found["codes"] or DEFAULT_CODES
+        listed = codes_of.setdefault(openid, [])
+        listed += [code.strip() for code in codes.split(",") if code.strip() not in listed]
+    return [Revocation(openid, ",".join(codes)) for openid, codes in codes_of.items()]
 
 
 def _summary(summary: RevocationSummary, *, applied: bool) -> str:
@@ -128,9 +136,12 @@ async def _events(use_cases: Built, args: argparse.Namespace) -> tuple[int, str,
 
 def _listed(path: Path) -> list[Revocation]:
     try:
-        if path.stat().st_size > MAX_LIST_BYTES:
+        found = path.stat()
+        if not stat.S_ISREG(found.st_mode):
+            raise ListRefused(f"{path} is not a regular file")
+        if found.st_size > MAX_LIST_BYTES:
             raise ListRefused(f"{path} is over {MAX_LIST_BYTES} bytes")
-        return revocations_in(path.read_text(encoding="utf-8"))
+        return revocations_in(path.read_text(encoding="utf-8-sig"))  # a BOM is not text
     except (OSError, UnicodeDecodeError) as exc:
         raise ListRefused(f"{path} cannot be read: {type(exc).__name__}") from None
 

@@ -124,10 +124,11 @@ VARIABLES = (
     Variable(
         "BAI_PUSH_EVENT_RETENTION",
         "push_event_retention",
-        whole(0, 315_360_000),
+        whole(86_400, 315_360_000),
         "31536000",
         "seconds the record of a WeChat push event is kept before a sweep removes it (365"
-        " days): what was deleted for whom, and when",
+        " days; a day at least: a replayed push meets its record): what was deleted for whom,"
+        " and when",
     ),
     Variable(
         "BAI_COLLECTION_ID",

@@ -78,7 +78,12 @@ def create_app(given: Settings | Container | None = None) -> Edge:
     middleware = [RateLimitMiddleware(limiter, settings.rate_limits, metrics)] if limiter else []
     app = Litestar(
         route_handlers=[
-            api_router(_routed(container), push=push_apps(settings.wechat_apps), metrics=metrics),
+            api_router(
+                _routed(container),
+                push=push_apps(settings.wechat_apps),
+                metrics=metrics,
+                clock=container.adapters.clock(),
+            ),
             metrics_route(settings.metrics_allow, metrics),
             *([docs_router()] if settings.docs else []),
         ],

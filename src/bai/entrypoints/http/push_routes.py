@@ -2,6 +2,7 @@
 handshake and the events, checked before anything is read and applied before WeChat is answered,
 in WeChat's plain text; every refusal a 4xx envelope that changes nothing."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -17,6 +18,7 @@ from bai.adapters.wechat.push_crypto import (
     PushKey,
     PushRefusalReason,
     PushRefused,
+    StalePush,
     decrypt,
     handshake_signature_matches,
     message_signature_matches,
@@ -27,18 +29,30 @@ from bai.domain.push_events import PushEvent, PushEventType
 from bai.domain.use_cases.push_events import ApplyPushEvent
 from bai.domain.values import WECHAT_ID_MAX_LENGTH
 from bai.entrypoints.config.wechat_apps import WeChatApps
+from bai.ports.clock import Clock
 
 from .errors import MESSAGE_BY_STATUS, envelope
 from .openapi_parts import errors
 from .route_table import PUSH, PUSH_CHECK, serves
 
-PLAIN_TEXT: Final = "text/plain; charset=utf-8"
+PLAIN_TEXT: Final = "text/plain"  # Litestar adds the charset
+NOT_SNIFFED: Final = {"X-Content-Type-Options": "nosniff"}  # the echo is text, never a page
 STATUS_BY_REASON: Final[dict[str, int]] = {
     PushRefusalReason.BAD_SIGNATURE: 401,
+    PushRefusalReason.STALE: 401,
     PushRefusalReason.PLAINTEXT: 403,
 }
 MAX_ECHOSTR: Final = 256  # WeChat's are about 20 digits
-MAX_CREATE_TIME_DIGITS: Final = 12
+# A push is signed with the time WeChat sent it, and WeChat's retries come within seconds: one
+# signed longer ago than this (or ahead of the clock by as much) is a replay. The record of
+# events outlives it (`BAI_PUSH_EVENT_RETENTION` is a day at least), so a replay inside the
+# window meets its record and changes nothing.
+FRESH_SECONDS: Final = 3600
+# What WeChat's fields hold; anything else is not WeChat's and is refused, never stored.
+EVENT_TEXT: Final = re.compile(r"[\x21-\x7e]{0,64}")  # lower_snake names: printable ASCII
+REVOKE_CODES: Final = re.compile(r"[0-9, ]{0,128}")
+CREATE_TIME: Final = re.compile(r"[0-9]{1,12}")
+OPENID_TEXT: Final = re.compile(rf"[\x21-\x7e]{{0,{WECHAT_ID_MAX_LENGTH}}}")
 EVENT_LABELS: Final = frozenset(PushEventType)
 
 
@@ -70,7 +84,7 @@ def push_apps(apps: WeChatApps) -> dict[str, PushApp]:
 
 
 def push_handlers(
-    apply: ApplyPushEvent, apps: Mapping[str, PushApp], metrics: PrometheusMetrics
+    apply: ApplyPushEvent, apps: Mapping[str, PushApp], metrics: PrometheusMetrics, clock: Clock
 ) -> list[HTTPRouteHandler]:
     def refused(appid: str, reason: str) -> Response[Any]:
         metrics.push_refused(appid, reason)
@@ -102,7 +116,7 @@ def push_handlers(
             return refused(appid, PushRefusalReason.BAD_SIGNATURE)
         if len(echostr) > MAX_ECHOSTR or not echostr.isprintable():
             return refused(appid, PushRefusalReason.MALFORMED)
-        return Response(echostr, media_type=PLAIN_TEXT)
+        return Response(echostr, media_type=PLAIN_TEXT, headers=NOT_SNIFFED)
 
     @serves(
         PUSH,
@@ -117,22 +131,25 @@ def push_handlers(
         app = apps.get(appid)
         if app is None:
             return envelope(404, MESSAGE_BY_STATUS[404])
+        query = request.query_params
         try:
-            event = _event(appid, _opened(app, appid, request.query_params, await request.body()))
+            event = _event(appid, _opened(app, appid, query, await request.body(), clock))
         except PushRefused as refusal:
             return refused(appid, refusal.reason)
         record = await apply.execute(event)
         label = event.event if event.event in EVENT_LABELS else "other"
         metrics.push_event(appid, label, record.outcome)
-        return Response("success", media_type=PLAIN_TEXT)
+        return Response("success", media_type=PLAIN_TEXT, headers=NOT_SNIFFED)
 
     return [push_check, push]
 
 
-def _opened(app: PushApp, appid: str, query: Mapping[str, str], body: bytes) -> bytes:
-    """The message of a safe-mode (or compatible-mode) push, once its signature and its
-    encryption hold; a plaintext-mode push is refused: its signature does not cover the body."""
+def _opened(app: PushApp, appid: str, query: Mapping[str, str], body: bytes, clock: Clock) -> bytes:
+    """The message of a safe-mode (or compatible-mode) push, once it is fresh and its signature
+    and its encryption hold; a plaintext-mode push is refused: its signature does not cover the
+    body."""
     encrypted = read_encrypt(body)
+    _fresh(query.get("timestamp", ""), clock)
     signed = message_signature_matches(
         query.get("msg_signature", ""),
         token=app.token,
@@ -145,17 +162,25 @@ def _opened(app: PushApp, appid: str, query: Mapping[str, str], body: bytes) -> 
     return decrypt(encrypted, app.keys, expected_appid=appid)
 
 
+def _fresh(timestamp: str, clock: Clock) -> None:
+    if not CREATE_TIME.fullmatch(timestamp):
+        raise StalePush
+    if abs(clock.now().timestamp() - int(timestamp)) > FRESH_SECONDS:
+        raise StalePush
+
+
 def _event(appid: str, message: bytes) -> PushEvent:
     fields = read_fields(message)
-    create_time, openid = fields.get("CreateTime", "0"), fields.get("OpenID", "")
-    if not (create_time.isdigit() and len(create_time) <= MAX_CREATE_TIME_DIGITS):
-        raise MalformedPush
-    if len(openid) > WECHAT_ID_MAX_LENGTH or not openid.isprintable():
+    event, openid = fields.get("Event", ""), fields.get("OpenID", "")
+    create_time, codes = fields.get("CreateTime", "0"), fields.get("RevokeInfo", "")
+    wechats = (
+        (EVENT_TEXT, event),
+        (OPENID_TEXT, openid),
+        (CREATE_TIME, create_time),
+        (REVOKE_CODES, codes),
+    )
+    if not all(shape.fullmatch(value) for shape, value in wechats):
         raise MalformedPush
     return PushEvent(
-        appid=appid,
-        event=fields.get("Event", "")[:64],
-        openid=openid,
-        create_time=int(create_time),
-        revoke_info=fields.get("RevokeInfo", "")[:128],
+        appid=appid, event=event, openid=openid, create_time=int(create_time), revoke_info=codes
     )

@@ -134,3 +134,14 @@ def _declared_length(headers: Iterable[tuple[bytes, bytes]]) -> int:
         if name == b"content-length":
             return int(value) if value.strip().isdigit() else 0
     return 0
+
+
+def header_text(value: str | None) -> str | None:
+    """A header as its sender wrote it: ASGI hands headers over as Latin-1, and clients send
+    UTF-8 (a `User-Agent` naming a phone in Chinese); what is not UTF-8 becomes U+FFFD."""
+    if value is None or value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # not from the wire: already text
+        return value

@@ -17,6 +17,7 @@ from bai.domain.use_cases.push_events import ApplyPushEvent
 from bai.domain.use_cases.refresh_token import RefreshCommand, RefreshToken
 from bai.domain.use_cases.sign_out import ListSessions, Logout, LogoutAll
 from bai.domain.values import AvatarUrl, LoginCode, Nickname, PhoneCode
+from bai.ports.clock import Clock
 
 from .authorization import bearer_token
 from .events import auth_event
@@ -24,6 +25,7 @@ from .mini_program import named_app
 from .openapi_parts import BEARER, errors
 from .presenters import UserPresenter
 from .push_routes import PushApp, push_handlers
+from .request import header_text
 from .route_table import (
     API_PREFIX,
     HEALTH,
@@ -72,7 +74,11 @@ class RoutedUseCases:
 
 
 def api_router(
-    use_cases: RoutedUseCases, *, push: Mapping[str, PushApp], metrics: PrometheusMetrics
+    use_cases: RoutedUseCases,
+    *,
+    push: Mapping[str, PushApp],
+    metrics: PrometheusMetrics,
+    clock: Clock,
 ) -> Router:
     """The API's routes. Handlers close over the use cases they are given, rather than taking
     them through Litestar's dependency injection, which resolves two or more dependencies in a
@@ -98,7 +104,7 @@ def api_router(
         command = LoginCommand(
             code=LoginCode(data.users_wx_code),
             app=named_app(headers.get("referer")),
-            user_agent=headers.get("user-agent"),
+            user_agent=header_text(headers.get("user-agent")),
             token=bearer_token(headers.get("authorization")),
         )
         result = await login_or_register.execute(command)
@@ -156,7 +162,7 @@ def api_router(
             token=bearer_token(request.headers.get("authorization")),
             code=LoginCode.optional(code),
             app=named_app(request.headers.get("referer")),
-            user_agent=request.headers.get("user-agent"),
+            user_agent=header_text(request.headers.get("user-agent")),
         )
         renewal = await refresh_token_case.execute(command)
         auth_event(request, AuthEvent.REFRESHED, renewal.user)
@@ -202,5 +208,5 @@ def api_router(
 
     handlers = [wechat_login, wechat_profile, refresh_token, users_count, health, health_live]
     handlers += session_handlers(use_cases.logout, use_cases.logout_all, use_cases.list_sessions)
-    handlers += push_handlers(use_cases.apply_push_event, push, metrics)
+    handlers += push_handlers(use_cases.apply_push_event, push, metrics, clock)
     return Router(path=API_PREFIX, route_handlers=checked(handlers))
