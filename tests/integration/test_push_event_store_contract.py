@@ -77,6 +77,19 @@ async def test_a_second_add_of_one_id_changes_nothing(backend: Storage) -> None:
     assert await backend.push_events.recent(limit=10) == [first]
 
 
+async def test_a_forgotten_record_is_gone_and_its_id_free(backend: Storage) -> None:
+    forgotten, kept = a_record(), a_record()
+    await backend.push_events.add(forgotten)
+    await backend.push_events.add(kept)
+
+    await backend.push_events.forget(forgotten.id)
+    await backend.push_events.forget("f" * 64)  # none such: nothing
+
+    assert not await backend.push_events.seen(forgotten.id)
+    assert await backend.push_events.recent(limit=10) == [kept]
+    assert await backend.push_events.add(forgotten)
+
+
 async def test_of_concurrent_adds_of_one_id_exactly_one_keeps_it(backend: Storage) -> None:
     record = a_record()
 

@@ -2,7 +2,7 @@
 without openids; WeChat's daily e-mail as a dry run, then applied."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -12,8 +12,8 @@ from bai.adapters.memory.identity_store import InMemoryIdentityStore
 from bai.adapters.memory.push_event_store import InMemoryPushEventStore
 from bai.adapters.memory.session_store import InMemorySessionStore
 from bai.adapters.memory.user_repository import InMemoryUserRepository
-from bai.domain.entities import UserStatus
-from bai.domain.errors import UnknownApp
+from bai.domain.entities import User, UserStatus
+from bai.domain.errors import StorageUnavailable, UnknownApp
 from bai.domain.identities import Identity
 from bai.domain.push_events import REVOKED_FIELDS, PushEvent, PushOutcome, WithdrawnField
 from bai.domain.use_cases.push_events import (
@@ -185,3 +185,45 @@ async def test_records_past_their_retention_are_swept(
 
     assert removed == 1
     assert [record.sent.timestamp() for record in await events.recent(limit=10)] == [2.0]
+
+
+class FailingWithdraw(InMemoryUserRepository):
+    """The store goes away once, as the event is applied."""
+
+    failures = 1
+
+    async def withdraw(
+        self, pb_id: str, fields: frozenset[WithdrawnField], *, updated: datetime
+    ) -> User | None:
+        if self.failures:
+            self.failures -= 1
+            raise StorageUnavailable
+        return await super().withdraw(pb_id, fields, updated=updated)
+
+
+async def test_an_event_that_could_not_be_applied_is_applied_by_wechats_retry(
+    events: InMemoryPushEventStore, sessions: InMemorySessionStore, clock: FixedClock
+) -> None:
+    users = FailingWithdraw()
+    identities = InMemoryIdentityStore(users)
+    pb_id = await a_profiled_user(users, identities)
+    apply = ApplyPushEvent(
+        events=events,
+        users=users,
+        identities=identities,
+        sessions=sessions,
+        apps=TEST_APPS,
+        clock=clock,
+        record_keys=KEYS,
+    )
+
+    with pytest.raises(StorageUnavailable):
+        await apply.execute(revoke("o-1", "8"))
+    unrecorded = await events.recent(limit=10)
+    retried = await apply.execute(revoke("o-1", "8"))
+
+    assert unrecorded == []
+    assert retried.outcome is PushOutcome.CLEARED
+    user = await users.get(pb_id)
+    assert user is not None
+    assert user.users_phone == ""

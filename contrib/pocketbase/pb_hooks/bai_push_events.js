@@ -27,6 +27,15 @@ const ops = {
     return e.json(200, { added });
   },
 
+  push_forget: (e, body) => {
+    $app
+      .db()
+      .newQuery(`DELETE FROM ${EVENTS} WHERE id = {:id}`)
+      .bind({ id: R.text(body.id) })
+      .execute();
+    return e.json(200, {});
+  },
+
   // Newest received first, ties by id; a user's alone with `pb_id`; those before the keyset
   // position `(before, before_id)` with `before`.
   push_recent: (e, body) => e.json(200, { events: R.newestFirst(EVENTS, COLUMNS, "received", "pb_id", body) }),

@@ -18,6 +18,11 @@ class PushEventStore(Protocol):
         of concurrent adds of one id exactly one is True)."""
         ...
 
+    async def forget(self, event_id: str) -> None:
+        """Remove the record with this id (its event could not be applied: WeChat's retry
+        applies it); nothing when there is none."""
+        ...
+
     async def recent(
         self, *, limit: int, pb_id: str = "", before: tuple[datetime, str] | None = None
     ) -> list[PushEventRecord]:

@@ -26,6 +26,9 @@ class InMemoryPushEventStore(PushEventStore):
         self._records[record.id] = record
         return True
 
+    async def forget(self, event_id: str) -> None:
+        self._records.pop(event_id, None)
+
     async def recent(
         self, *, limit: int, pb_id: str = "", before: tuple[datetime, str] | None = None
     ) -> list[PushEventRecord]:

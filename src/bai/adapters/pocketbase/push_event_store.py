@@ -27,6 +27,9 @@ class PocketBasePushEventStore(PushEventStore):
         _, answer = await self._client.call("push_add", **push_event_record(record))
         return answer.get("added") is True
 
+    async def forget(self, event_id: str) -> None:
+        await self._client.call("push_forget", id=event_id)
+
     async def recent(
         self, *, limit: int, pb_id: str = "", before: tuple[datetime, str] | None = None
     ) -> list[PushEventRecord]:

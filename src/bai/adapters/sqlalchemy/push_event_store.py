@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import literal, select
+from sqlalchemy import delete, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bai.adapters.rows.push_events import push_event_of_row, row_of_push_event
@@ -9,7 +9,7 @@ from bai.domain.push_events import PushEventRecord
 from bai.ports.push_event_store import PushEventStore
 
 from .reads import Reads, dialect_insert, newest_first
-from .transactions import delete_in_batches, inserted_unless_taken
+from .transactions import changed, delete_in_batches, inserted_unless_taken
 
 events = wechat_push_events.c
 
@@ -33,6 +33,9 @@ class SqlAlchemyPushEventStore(PushEventStore):
         return await inserted_unless_taken(
             self._engine, self._insert, wechat_push_events, row, key="id"
         )
+
+    async def forget(self, event_id: str) -> None:
+        await changed(self._engine, delete(wechat_push_events).where(events.id == event_id))
 
     async def recent(
         self, *, limit: int, pb_id: str = "", before: tuple[datetime, str] | None = None

@@ -2,6 +2,7 @@
 profile cleaned (SPEC "WeChat's push events"), and the record of every event received. WeChat's
 pushes and an operator's `bai wechat revoke` (its daily e-mail) go through the same use case."""
 
+import asyncio
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -9,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from bai.domain.apps import Apps
 from bai.domain.entities import User
-from bai.domain.errors import IdentityTaken
+from bai.domain.errors import IdentityTaken, StorageUnavailable
 from bai.domain.identities import Identity
 from bai.domain.push_events import (
     PushEvent,
@@ -30,10 +31,11 @@ PROFILE_FIELDS = frozenset({WithdrawnField.NAME, WithdrawnField.PICTURE})
 
 
 @dataclass(frozen=True, slots=True)
-class _Done:
+class _Plan:
     outcome: PushOutcome
     pb_id: str = ""
     fields: frozenset[WithdrawnField] = frozenset()
+    adopt: bool = False  # the user has the primary openid but no identity yet
 
 
 class ApplyPushEvent:
@@ -88,53 +90,70 @@ class ApplyPushEvent:
         )
         if await self._events.seen(key):
             return record
-        done = await self._apply(event, now)
+        plan = await self._plan(event)
         record = replace(
-            record,
-            outcome=done.outcome,
-            pb_id=done.pb_id,
-            fields=",".join(sorted(done.fields)),
+            record, outcome=plan.outcome, pb_id=plan.pb_id, fields=",".join(sorted(plan.fields))
         )
-        if not await self._events.add(record):
+        if not await self._events.add(record):  # another delivery holds it, and applies it
             return replace(record, outcome=PushOutcome.REPEATED)
+        try:
+            await self._carry_out(event, plan, now)
+        except BaseException:
+            with suppress(StorageUnavailable):  # not applied: WeChat's retry applies it
+                await asyncio.shield(self._events.forget(key))
+            raise
         return record
 
-    async def _apply(self, event: PushEvent, now: datetime) -> _Done:
-        holder = await self._holder(event.appid, event.openid, now) if event.openid else None
-        if holder is None:
-            return _Done(PushOutcome.UNKNOWN_OPENID)
-        if event.event == PushEventType.REVOKE:
-            return await self._withdraw(holder.pb_id, event.revoked(), now)
-        if event.event == PushEventType.INFO_MODIFIED:
-            return await self._withdraw(holder.pb_id, PROFILE_FIELDS, now)
-        if event.event == PushEventType.CANCELLATION:
-            return await self._cancel(event.appid, event.openid, holder.pb_id)
-        return _Done(PushOutcome.IGNORED, holder.pb_id)
-
-    async def _holder(self, appid: str, openid: str, now: datetime) -> User | None:
-        """The user holding `(appid, openid)`: by their identity, or, in the primary app, a
-        user of an older BAI or of PocketBase's side who has the openid but no identity yet
-        (given it now, so that a cancellation removes it like any other)."""
-        found = await self._identities.find(appid, openid)
-        if found is not None:
-            return found[1]
-        if not self._apps.is_primary(appid):
-            return None
-        user = await self._users.get_by_openid(openid)
+    async def _plan(self, event: PushEvent) -> _Plan:
+        """What the event will do, read before anything is written (the record claims the
+        event first, so that of concurrent deliveries one applies it)."""
+        appid, openid = event.appid, event.openid
+        found = await self._identities.find(appid, openid) if openid else None
+        primary = self._apps.is_primary(appid)
+        user = found[1] if found is not None else None
+        if user is None and openid and primary:
+            user = await self._users.get_by_openid(openid)  # no identity yet: PocketBase's
         if user is None:
-            return None
-        identity = Identity(appid=appid, openid=openid, pb_id=user.pb_id, created=now)
-        with suppress(IdentityTaken):  # adopted meanwhile, or the user holds another: as is
-            await self._identities.link(identity, primary=True)
-        return user
+            return _Plan(PushOutcome.UNKNOWN_OPENID)
+        pb_id, adopt = user.pb_id, found is None
+        if event.event == PushEventType.REVOKE:
+            fields = event.revoked()
+            return _Plan(PushOutcome.CLEARED if fields else PushOutcome.NOTHING_KEPT, pb_id, fields)
+        if event.event == PushEventType.INFO_MODIFIED:
+            return _Plan(PushOutcome.CLEARED, pb_id, PROFILE_FIELDS)
+        if event.event != PushEventType.CANCELLATION:
+            return _Plan(PushOutcome.IGNORED, pb_id)
+        others = [
+            identity
+            for identity in await self._identities.identities_of(pb_id)
+            if (identity.appid, identity.openid) != (appid, openid)
+        ]
+        keeps_openid = bool(user.openid) and not (primary and user.openid == openid)
+        left = others or keeps_openid
+        outcome = PushOutcome.IDENTITY_REMOVED if left else PushOutcome.USER_DELETED
+        return _Plan(outcome, pb_id, adopt=adopt)
 
-    async def _withdraw(
-        self, pb_id: str, fields: frozenset[WithdrawnField], now: datetime
-    ) -> _Done:
-        if not fields:
-            return _Done(PushOutcome.NOTHING_KEPT, pb_id)
-        await self._users.withdraw(pb_id, fields, updated=now)
-        return _Done(PushOutcome.CLEARED, pb_id, fields)
+    async def _carry_out(self, event: PushEvent, plan: _Plan, now: datetime) -> None:
+        if plan.outcome is PushOutcome.CLEARED:
+            await self._users.withdraw(plan.pb_id, plan.fields, updated=now)
+        elif plan.outcome in {PushOutcome.IDENTITY_REMOVED, PushOutcome.USER_DELETED}:
+            await self._cancel(event, plan, now)
+
+    async def _cancel(self, event: PushEvent, plan: _Plan, now: datetime) -> None:
+        """The identity removed (a user of PocketBase's side is given it first, so that their
+        openid goes with it), its app's sessions ended, and a user left with no identity
+        deleted (as read again: a sign-in may have linked one meanwhile)."""
+        appid, openid, pb_id = event.appid, event.openid, plan.pb_id
+        primary = self._apps.is_primary(appid)
+        if plan.adopt:
+            identity = Identity(appid=appid, openid=openid, pb_id=pb_id, created=now)
+            with suppress(IdentityTaken):  # adopted meanwhile: as is
+                await self._identities.link(identity, primary=primary)
+        await self._identities.unlink(appid, openid, primary=primary)
+        await self._end_sessions_of(pb_id, appid)
+        user = await self._users.get(pb_id)
+        if user is not None and not user.openid and not await self._identities.identities_of(pb_id):
+            await self._users.delete(pb_id)
 
     async def _end_sessions_of(self, pb_id: str, appid: str) -> None:
         """End the user's open sessions begun in `appid` (those past their lifetime too)."""
@@ -142,15 +161,6 @@ class ApplyPushEvent:
         for session in await self._sessions.open_of(pb_id, began_after=EPOCH):
             if session.app == appid:
                 await self._sessions.end(pb_id, session.id, at=at)
-
-    async def _cancel(self, appid: str, openid: str, pb_id: str) -> _Done:
-        await self._identities.unlink(appid, openid, primary=self._apps.is_primary(appid))
-        await self._end_sessions_of(pb_id, appid)
-        user = await self._users.get(pb_id)
-        if user is not None and not user.openid and not await self._identities.identities_of(pb_id):
-            await self._users.delete(pb_id)
-            return _Done(PushOutcome.USER_DELETED, pb_id)
-        return _Done(PushOutcome.IDENTITY_REMOVED, pb_id)
 
 
 def _sent(create_time: int) -> datetime:
