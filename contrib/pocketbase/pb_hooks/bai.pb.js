@@ -12,9 +12,10 @@
 // its own, `_bai_login_codes`, made at start and swept every minute), the identity ops of
 // bai_identities.js (find, register, link, ...: users' identities per mini-program), the
 // session ops of bai_sessions.js (holder, start, renew, end, ...), the push event ops of
-// bai_push_events.js (push_seen, push_add, push_recent, push_sweep), and the operator and
-// audit ops of bai_operators.js (operator_add, operator_by_email, operator_all, operator_count,
-// operator_set_password, operator_set_role, operator_remove; audit_record, audit_recent).
+// bai_push_events.js (push_seen, push_add, push_forget, push_recent, push_sweep), and the
+// operator and audit ops of bai_operators.js (operator_add, operator_by_email, operator_all,
+// operator_count, operator_set_password, operator_set_role, operator_remove; audit_record,
+// audit_recent).
 //
 // A sign-out at BAI holds here too: a global middleware refuses (401) a token whose `sid` names
 // a session that is ended, expired or not its user's, and PocketBase's auth-refresh of such a
