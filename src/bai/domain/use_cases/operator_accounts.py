@@ -110,6 +110,12 @@ class OperatorAccounts:
     async def all(self) -> list[Operator]:
         return await self._operators.all()
 
+    async def find(self, email: str) -> Operator | None:
+        return await self._operators.by_email(email)
+
+    async def any(self) -> bool:
+        return await self._operators.count() > 0
+
     async def remove(self, actor: Actor, email: str) -> None:
         email = operator_email(email)
         if not await self._operators.remove(email):

@@ -66,6 +66,8 @@ class Settings:
     http_body_timeout: float
     log_level: str
     docs: bool
+    console: bool
+    console_allow: tuple[IPNetwork, ...]
     wechat_apps: WeChatApps  # the mini-programs, from the three variables above
     warnings: tuple[str, ...] = ()  # what start-up says before it goes on
 

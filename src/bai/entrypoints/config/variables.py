@@ -211,6 +211,22 @@ VARIABLES = (
         " `/pb/api/openapi.json`: both answer 404",
     ),
     Variable(
+        "BAI_CONSOLE",
+        "console",
+        switch,
+        "on",
+        "`off` removes the operator console (`/pb/console/`): it answers 404; see"
+        " [Operators and the audit trail](#operators-and-the-audit-trail)",
+    ),
+    Variable(
+        "BAI_CONSOLE_ALLOW",
+        "console_allow",
+        networks_or_off,
+        "127.0.0.0/8,::1/128",
+        "comma-separated CIDRs that may reach the console (judged like `BAI_METRICS_ALLOW`);"
+        " others get 404; `off`: no one",
+    ),
+    Variable(
         "BAI_DATA_DIR",
         "",
         text,

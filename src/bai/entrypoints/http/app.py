@@ -6,9 +6,11 @@ from contextlib import asynccontextmanager
 from dataclasses import MISSING, fields
 from typing import Any, cast
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.openapi.spec import Reference
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp
 
 from bai.entrypoints.closing import closed, opened
@@ -17,6 +19,8 @@ from bai.entrypoints.container import Container
 from bai.entrypoints.serving.sweeps import sweep_periodically
 from bai.entrypoints.wiring import container_for
 
+from .console.cookies import ConsoleCookies
+from .console.routes import TEMPLATES, ConsoleCases, console_router
 from .docs import docs_router, openapi_config
 from .edge import Edge
 from .errors import EXCEPTION_HANDLERS
@@ -86,7 +90,9 @@ def create_app(given: Settings | Container | None = None) -> Edge:
             ),
             metrics_route(settings.metrics_allow, metrics),
             *([docs_router()] if settings.docs else []),
+            *([_console(container)] if settings.console else []),
         ],
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JsonBodyRequest,
         request_max_body_size=MAX_BODY_BYTES,
@@ -100,6 +106,23 @@ def create_app(given: Settings | Container | None = None) -> Edge:
     if settings.docs:
         _optional_bodies_documented_as_optional(app)
     return Edge(cast(ASGIApp, app), trusted_proxies=settings.trusted_proxies, metrics=metrics)
+
+
+def _console(container: Container) -> Router:
+    settings, adapters, cases = container.settings(), container.adapters, container.use_cases
+    return console_router(
+        ConsoleCases(
+            sign_in=cases.operator_sign_in(),
+            accounts=cases.operator_accounts(),
+            count_users=cases.count_users(),
+            list_conflicts=cases.list_conflicts(),
+            list_push_events=cases.list_push_events(),
+        ),
+        allowed=settings.console_allow,
+        cookies=ConsoleCookies(lambda: adapters.signing().secret.encode()),  # noqa: PLW0108 (read when first used)
+        clock=adapters.clock(),
+        secure=settings.env == "production",
+    )
 
 
 def _routed(container: Container) -> RoutedUseCases:

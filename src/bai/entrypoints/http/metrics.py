@@ -28,7 +28,7 @@ def metrics_route(allowed: tuple[IPNetwork, ...], metrics: PrometheusMetrics) ->
 
     @get("/metrics", include_in_schema=False)
     async def scrape(request: Request[Any, Any, Any]) -> Response[bytes]:
-        client = _judged_client(request.scope)
+        client = judged_client(request.scope)
         if client is None or not within(client, allowed):
             raise NotFoundException
         return Response(metrics.scrape(), media_type=MEDIA_TYPE)
@@ -36,7 +36,7 @@ def metrics_route(allowed: tuple[IPNetwork, ...], metrics: PrometheusMetrics) ->
     return scrape
 
 
-def _judged_client(scope: Any) -> str | None:
+def judged_client(scope: Any) -> str | None:
     """The client as the edge resolved it; None for a request a proxy relayed (it says so in
     `X-Forwarded-For` or `Forwarded`) whose real client could not be told, since the address
     left is the proxy's own (loopback, for an nginx on the host)."""

@@ -1,0 +1,140 @@
+"""The operator console over HTTP (SPEC "The operator console"): who may reach it, the sign-in
+with its CSRF token, the lockout, the session cookie, sign-out, and the headers of every page.
+The browser tests drive the same pages in Chromium."""
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from dependency_injector import providers
+
+from bai.domain.operators import OperatorRole
+from bai.domain.use_cases.operator_accounts import Actor
+from bai.entrypoints.http.app import create_app
+from tests.support.apps import container_with
+from tests.support.concurrent_client import concurrent_client
+from tests.support.passwords import cheap_hasher
+
+CONSOLE = "/pb/console"
+PASSWORD = "correct horse battery staple"
+
+
+async def console(tmp_path: Path, **env: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on memory storage with one admin, reached from loopback (httpx's client)."""
+    container = container_with(tmp_path, {"BAI_DATABASE_URL": "memory://", **env})
+    container.adapters.password_hasher.override(providers.Object(cheap_hasher()))
+    async with concurrent_client(create_app(container)) as client:
+        accounts = container.use_cases.operator_accounts()
+        await accounts.add(Actor("cli:test"), "ops@example.com", PASSWORD, OperatorRole.ADMIN)
+        yield client
+
+
+@pytest.fixture
+async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    async for served in console(tmp_path):
+        yield served
+
+
+def form_token(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found is not None, page.text
+    return found[1]
+
+
+async def sign_in(
+    client: httpx.AsyncClient, password: str = PASSWORD, *, email: str = "ops@example.com"
+) -> httpx.Response:
+    token = form_token(await client.get(f"{CONSOLE}/sign-in"))
+    return await client.post(
+        f"{CONSOLE}/sign-in", data={"email": email, "password": password, "csrf": token}
+    )
+
+
+async def test_an_operator_signs_in_sees_the_overview_and_signs_out(
+    client: httpx.AsyncClient,
+) -> None:
+    before = await client.get(f"{CONSOLE}/")
+    signed_in = await sign_in(client)
+    overview = await client.get(f"{CONSOLE}/")
+    signed_out = await client.post(f"{CONSOLE}/sign-out", data={"csrf": form_token(overview)})
+    after = await client.get(f"{CONSOLE}/")
+
+    assert (before.status_code, before.headers["location"]) == (303, f"{CONSOLE}/sign-in")
+    assert (signed_in.status_code, signed_in.headers["location"]) == (303, f"{CONSOLE}/")
+    [cookie] = [c for c in signed_in.headers.get_list("set-cookie") if c.startswith("bai_console=")]
+    assert all(part in cookie for part in ("HttpOnly", "SameSite=strict", f"Path={CONSOLE}"))
+    assert overview.status_code == 200
+    assert "ops@example.com" in overview.text
+    assert signed_out.status_code == 303
+    assert after.headers["location"] == f"{CONSOLE}/sign-in"
+
+
+async def test_a_wrong_password_and_an_unknown_email_are_refused_alike(
+    client: httpx.AsyncClient,
+) -> None:
+    wrong = await sign_in(client, "not the password")
+    unknown = await sign_in(client, email="nobody@example.com")
+
+    assert wrong.status_code == unknown.status_code == 401
+    assert "邮箱或密码不正确" in wrong.text
+    assert "邮箱或密码不正确" in unknown.text
+    assert (await client.get(f"{CONSOLE}/")).status_code == 303
+
+
+async def test_five_wrong_passwords_lock_the_email(client: httpx.AsyncClient) -> None:
+    for _ in range(5):
+        assert (await sign_in(client, "not the password")).status_code == 401
+
+    locked = await sign_in(client)
+
+    assert locked.status_code == 429
+    assert "15 分钟" in locked.text
+
+
+async def test_a_post_without_its_forms_token_is_403_and_changes_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    await client.get(f"{CONSOLE}/sign-in")  # the form's cookie, but not its token
+
+    no_token = await client.post(
+        f"{CONSOLE}/sign-in", data={"email": "ops@example.com", "password": PASSWORD}
+    )
+    forged = await client.post(
+        f"{CONSOLE}/sign-in",
+        data={"email": "ops@example.com", "password": PASSWORD, "csrf": "x" * 43},
+    )
+    signed_in = await sign_in(client)
+    sign_out = await client.post(f"{CONSOLE}/sign-out", data={})
+
+    assert no_token.status_code == forged.status_code == sign_out.status_code == 403
+    assert signed_in.status_code == 303
+    assert (await client.get(f"{CONSOLE}/")).status_code == 200  # still signed in
+
+
+async def test_every_page_has_a_careful_admin_pages_headers(client: httpx.AsyncClient) -> None:
+    await sign_in(client)
+
+    for page in (await client.get(f"{CONSOLE}/sign-in"), await client.get(f"{CONSOLE}/")):
+        policy = page.headers["content-security-policy"]
+        assert "default-src 'self'" in policy
+        assert "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        assert page.headers["x-frame-options"] == "DENY"
+        assert page.headers["referrer-policy"] == "no-referrer"
+        assert page.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("allow", ["10.0.0.0/8", "off"])
+async def test_an_address_not_allowed_gets_404(tmp_path: Path, allow: str) -> None:
+    async for client in console(tmp_path, BAI_CONSOLE_ALLOW=allow):
+        pages = [await client.get(f"{CONSOLE}/"), await client.get(f"{CONSOLE}/sign-in")]
+        posted = await client.post(f"{CONSOLE}/sign-in", data={})
+
+        assert [page.status_code for page in [*pages, posted]] == [404, 404, 404]
+
+
+async def test_console_off_removes_it(tmp_path: Path) -> None:
+    async for client in console(tmp_path, BAI_CONSOLE="off"):
+        assert (await client.get(f"{CONSOLE}/sign-in")).status_code == 404
