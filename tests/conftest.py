@@ -1,5 +1,6 @@
 import pytest
 
+from tests.support.browser import browser, browser_site, browser_site_env, browsing
 from tests.support.cli import cli
 from tests.support.data_dirs import import_pocketbase
 from tests.support.databases import (
@@ -19,6 +20,10 @@ from tests.support.databases import (
 from tests.support.fakes import FakeWeChatGateway, FixedClock
 
 __all__ = [
+    "browser",
+    "browser_site",
+    "browser_site_env",
+    "browsing",
     "cli",
     "database_env",
     "database_url",

@@ -1,30 +1,24 @@
 """The docs page renders in a real browser with no internet: `bai serve` (memory://) and
-headless Chromium run in a network namespace of their own whose only interface is loopback, so
-whatever the page asks of another host never arrives. Needs root (for the namespace) and
-Debian's `chromium`; under CI=true missing either fails the run."""
+headless Chromium's `--dump-dom` run in a network namespace of their own whose only interface
+is loopback, so whatever the page asks of another host never arrives. Needs root (for the
+namespace) and Debian's `chromium`; under CI=true missing either fails the run. (The page
+driven by clicks, at a phone's width: `test_docs_page_in_browser.py`.)"""
 
 import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from devtools.net import free_port
-from devtools.netns import in_namespace, remove_namespace, run
+from devtools.netns import in_namespace, run
 
+from tests.support.browser import CHROMIUM
 from tests.support.contract import contract
+from tests.support.offline import loopback_only, served_in
 from tests.support.required import require
 
-BAI = Path(sys.executable).parent / "bai"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 NAMESPACE = f"baidocs-{os.getpid()}"
-LISTENING = (  # bash: whether port $0 on loopback accepts a connection within 30 s
-    "for _ in $(seq 300); do (echo > /dev/tcp/127.0.0.1/$0) 2>/dev/null && exit 0; sleep 0.1;"
-    " done; exit 1"
-)
 
 
 class RenderedOperations(HTMLParser):
@@ -50,35 +44,16 @@ class RenderedOperations(HTMLParser):
 @pytest.fixture
 def offline() -> Iterator[str]:
     """A network namespace with loopback up and nothing else: no route off this machine."""
-    require(os.geteuid() == 0, "root (for a network namespace)")
-    require(Path(CHROMIUM).exists(), "chromium (apt-get install chromium)")
-    remove_namespace(NAMESPACE)
-    run("ip", "netns", "add", NAMESPACE)
-    try:
-        run(*in_namespace(NAMESPACE, "ip", "link", "set", "lo", "up"))
-        yield NAMESPACE
-    finally:
-        remove_namespace(NAMESPACE)
+    with loopback_only(NAMESPACE) as namespace:
+        require(CHROMIUM.exists(), "chromium (apt-get install chromium)")
+        yield namespace
 
 
 @pytest.fixture
 def served(offline: str, tmp_path: Path) -> Iterator[str]:
     """`bai serve` inside the namespace, once it listens; its base URL there."""
-    port = free_port()
-    env = {**os.environ, "BAI_DATABASE_URL": "memory://", "BAI_DOCS": "on"}
-    env |= {"BAI_HOST": "127.0.0.1", "BAI_PORT": str(port), "BAI_DATA_DIR": str(tmp_path)}
-    log = tmp_path / "bai.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            in_namespace(offline, str(BAI), "serve"), env=env, stdout=output, stderr=output
-        )
-    try:
-        started = run(*in_namespace(offline, "bash", "-c", LISTENING, str(port)), check=False)
-        assert started.returncode == 0, log.read_text()
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with served_in(offline, tmp_path, {"BAI_DATABASE_URL": "memory://", "BAI_DOCS": "on"}) as url:
+        yield url
 
 
 def rendered_dom(namespace: str, url: str, profile: Path) -> str:
@@ -86,7 +61,7 @@ def rendered_dom(namespace: str, url: str, profile: Path) -> str:
     done = subprocess.run(
         in_namespace(
             namespace,
-            CHROMIUM,
+            str(CHROMIUM),
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
