@@ -4,7 +4,7 @@ phone, name and app with the listing's own filters and keyset order; names searc
 whatever LIKE or PocketBase's filter syntax would make of it."""
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -162,3 +162,55 @@ async def test_any_name_search_lists_what_the_domain_matches(backend: Storage, n
     listed = await backend.users.list_users(UserQuery(name=name), limit=EVERYONE)
 
     assert listed == [user for user in crowd if UserQuery(name=name).matches(user)]
+
+
+DAY = datetime(2026, 3, 1, tzinfo=UTC)
+REGISTERED = [
+    DAY - timedelta(milliseconds=1),  # the day before: outside
+    DAY,
+    DAY + timedelta(hours=23, minutes=59, seconds=59, milliseconds=999),
+    DAY + timedelta(days=2, hours=12),
+    DAY + timedelta(days=2, hours=13),
+    DAY + timedelta(days=2, hours=14),
+    DAY + timedelta(days=3),  # `until`: outside
+]
+
+
+async def registered_at(backend: Storage, moments: list[datetime]) -> None:
+    for at in moments:
+        await backend.users.add_if_absent(replace(a_user(), created=at, updated=at))
+
+
+async def test_registrations_are_counted_per_utc_day_with_registrations(
+    backend: Storage,
+) -> None:
+    await registered_at(backend, REGISTERED)
+
+    days = await backend.users.registrations_per_day(since=DAY, until=DAY + timedelta(days=3))
+
+    assert days == [(date(2026, 3, 1), 2), (date(2026, 3, 3), 3)]
+
+
+async def test_a_registration_between_milliseconds_of_a_bound_counts_as_the_domain_says(
+    backend: Storage,
+) -> None:
+    await registered_at(backend, REGISTERED)
+    just_after = DAY + timedelta(microseconds=1)
+
+    days = await backend.users.registrations_per_day(
+        since=just_after, until=DAY + timedelta(days=2, hours=13, microseconds=1)
+    )
+
+    assert days == [(date(2026, 3, 1), 1), (date(2026, 3, 3), 2)]
+
+
+async def test_no_registrations_are_no_days(backend: Storage) -> None:
+    await registered_at(backend, REGISTERED)
+
+    assert await backend.users.registrations_per_day(since=DAY, until=DAY) == []
+    assert (
+        await backend.users.registrations_per_day(
+            since=DAY + timedelta(days=10), until=DAY + timedelta(days=40)
+        )
+        == []
+    )

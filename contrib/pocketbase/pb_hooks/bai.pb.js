@@ -8,7 +8,7 @@
 // everything (backups hold data.db), so nothing is exposed that it could not reach.
 //
 // Ops: secret, user, list, add, profile, withdraw, status, token_key, delete, count,
-// ping (users and companies), and claim, read, settle, release (the login code
+// registrations, ping (users and companies), and claim, read, settle, release (the login code
 // ledger, a table of its own, `_bai_login_codes`, made at start and swept every minute), the
 // identity ops of bai_identities.js (find, register, link, ...: users' identities per
 // mini-program), the session ops of bai_sessions.js (holder, start, renew, end, begun_between,
@@ -98,6 +98,18 @@ routerAdd(
         return answer({});
       case "count":
         return answer({ total: $app.countRecords(USERS) });
+      case "registrations": {
+        // Users registered in [since, until), per UTC day (the text's first ten characters),
+        // oldest first: the operator console's chart.
+        const days = R.rows(
+          $app,
+          ["day", "total"],
+          `SELECT substr(created, 1, 10) AS day, count(*) AS total FROM ${USERS}` +
+            " WHERE created >= {:since} AND created < {:until} GROUP BY day ORDER BY day",
+          { since: text(body.since), until: text(body.until) }
+        );
+        return answer({ days });
+      }
       case "user": {
         const record = body.id ? find($app, USERS, "id", text(body.id)) : find($app, USERS, "openid", text(body.openid));
         return answer({ user: exported($app, record) });

@@ -112,3 +112,10 @@ def listing(query: UserQuery, limit: int) -> tuple[str, list[Any]]:
 def insert_values(user: User) -> list[Any]:
     row = row_of_user(user)
     return [row[column] for column in COLUMNS]
+
+
+# Registrations per UTC day in [$1, $2), by the index on (`created`, `pb_id`).
+REGISTRATIONS_PER_DAY = (
+    "SELECT (created AT TIME ZONE 'UTC')::date AS day, count(*) AS total FROM tbl_auth_users"
+    " WHERE created >= $1 AND created < $2 GROUP BY day ORDER BY day"
+)

@@ -1,6 +1,7 @@
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeGuard
 
 from bai.domain.entities import Company, User, UserStatus
@@ -163,6 +164,16 @@ class InMemoryUserRepository(UserRepository):
             key=listing_order,
         )
         return [self._stored(user.pb_id) for user in chosen[:limit]]
+
+    async def registrations_per_day(
+        self, *, since: datetime, until: datetime
+    ) -> list[tuple[date, int]]:
+        days = Counter(
+            user.created.astimezone(UTC).date()
+            for user in self._users.values()
+            if since <= user.created < until
+        )
+        return sorted(days.items())
 
     async def ping(self) -> None:
         return None

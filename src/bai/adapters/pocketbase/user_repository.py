@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bai.adapters.like import containing
@@ -144,6 +144,19 @@ class PocketBaseUserRepository(UserRepository):
         )
         records = answer.get("users")
         return [served(record) for record in records] if isinstance(records, list) else []
+
+    async def registrations_per_day(
+        self, *, since: datetime, until: datetime
+    ) -> list[tuple[date, int]]:
+        _, answer = await self._client.call(
+            "registrations",
+            since=pocketbase_bound(since),
+            until=pocketbase_bound(until),
+        )
+        days = answer.get("days")
+        if not isinstance(days, list):
+            return []
+        return [(date.fromisoformat(str(day["day"])), int(day["total"])) for day in days]
 
     async def ping(self) -> None:
         await self._client.call("ping")

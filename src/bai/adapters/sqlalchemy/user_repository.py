@@ -1,5 +1,5 @@
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -42,6 +42,13 @@ def _ascii_lower(column: Any, dialect: str) -> Any:
     return func.lower(column.collate("C") if dialect == "postgresql" else column)
 
 
+def _day(created: Any, dialect: str) -> Any:
+    """The UTC day of `created` (SQLite keeps it as UTC text, without a zone)."""
+    if dialect == "postgresql":
+        return func.date(func.timezone("UTC", created))
+    return func.date(created)
+
+
 def _conditions(query: UserQuery, dialect: str) -> list[Any]:
     """`query` as SQL, in terms the index on (`created`, `pb_id`) serves; a `pb_id` or `phone`
     by its unique index, an `app` by the identities' (`pb_id`, `appid`) key, a `name` by a
@@ -69,6 +76,11 @@ def _conditions(query: UserQuery, dialect: str) -> list[Any]:
         start = tuple_(literal(after.created, UtcDateTime), literal(after.pb_id))
         conditions.append(tuple_(users.created, users.pb_id) > start)
     return conditions
+
+
+def _as_date(day: date | str) -> date:
+    """A day as PostgreSQL (a date) or SQLite (ISO text) reads it."""
+    return day if isinstance(day, date) else date.fromisoformat(day)
 
 
 class SqlAlchemyUserRepository(UserRepository):
@@ -188,6 +200,22 @@ class SqlAlchemyUserRepository(UserRepository):
         conditions = _conditions(query, self._dialect)
         statement = SELECT_USERS.where(*conditions).order_by(*order).limit(limit)
         return [user_of_row(row) for row in await self._reads.rows(statement)]
+
+    async def registrations_per_day(
+        self, *, since: datetime, until: datetime
+    ) -> list[tuple[date, int]]:
+        """By the index on (`created`, `pb_id`)."""
+        users = auth_users.c
+        day = _day(users.created, self._dialect).label("day")
+        statement = (
+            select(day, func.count().label("total"))
+            .where(users.created >= since, users.created < until)
+            .group_by(day)
+            .order_by(day)
+        )
+        return [
+            (_as_date(row["day"]), int(row["total"])) for row in await self._reads.rows(statement)
+        ]
 
     async def ping(self) -> None:
         await self._reads.rows(select(1))
