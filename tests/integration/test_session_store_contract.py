@@ -321,3 +321,40 @@ async def test_a_session_of_a_user_gone_meanwhile_is_not_kept(backend: Storage) 
 
     assert await backend.sessions.holder(user.pb_id, "s99999999999999") is None
     assert await backend.sessions.sweep(ended_before=AT, began_before=AT + timedelta(days=1)) == 0
+
+
+async def test_sign_ins_are_the_sessions_begun_in_the_range_ended_or_not(
+    backend: Storage,
+) -> None:
+    user, gone = await stored_user(backend), await stored_user(backend)
+    for hours in [-1, 0, 5, 23, 24]:  # the range is [AT, AT + 24 h)
+        await backend.sessions.start(a_session(user, at=AT + timedelta(hours=hours)), limit=10)
+    ended = a_session(user, at=AT + timedelta(hours=6))
+    await backend.sessions.start(ended, limit=10)
+    await backend.sessions.end(user.pb_id, ended.id, at=AT + timedelta(hours=7))
+    await backend.sessions.start(a_session(gone, at=AT + timedelta(hours=1)), limit=10)
+    await backend.users.delete(gone.pb_id)
+
+    begun = await backend.sessions.begun_between(since=AT, until=AT + timedelta(hours=24))
+
+    assert begun == 4
+    assert await backend.sessions.begun_between(since=AT, until=AT) == 0
+
+
+async def test_sign_ins_between_milliseconds_of_a_bound_count_as_the_domain_says(
+    backend: Storage,
+) -> None:
+    user = await stored_user(backend)
+    for seconds in [0, 1]:
+        await backend.sessions.start(a_session(user, at=AT + timedelta(seconds=seconds)), limit=10)
+    just_after = timedelta(microseconds=1)
+
+    assert (
+        await backend.sessions.begun_between(since=AT + just_after, until=AT + 2 * just_after) == 0
+    )
+    assert (
+        await backend.sessions.begun_between(
+            since=AT - just_after, until=AT + timedelta(seconds=1) + just_after
+        )
+        == 2
+    )

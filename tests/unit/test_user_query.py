@@ -1,14 +1,24 @@
 """The values an operator lists users by: `--since`, `--limit` and `--after` as the domain reads
 and bounds them."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bai.adapters.like import containing
 from bai.domain.errors import InvalidField
-from bai.domain.user_query import MAX_PAGE_SIZE, PageSize, UserQuery, cursor_id, moment_since
+from bai.domain.user_query import (
+    MAX_NAME_SEARCH,
+    MAX_PAGE_SIZE,
+    PageSize,
+    UserQuery,
+    cursor_id,
+    moment_since,
+)
+from tests.support.builders import a_user
 
 zones = st.integers(-14 * 60, 14 * 60).map(lambda minutes: timezone(timedelta(minutes=minutes)))
 
@@ -80,3 +90,65 @@ def test_anything_else_is_no_cursor(text: str) -> None:
 def test_a_since_without_a_zone_is_refused() -> None:
     with pytest.raises(InvalidField):
         UserQuery(since=datetime(2026, 1, 1))
+
+
+REFUSED = {
+    "pb_id, too short": ("pb_id", "abc"),
+    "pb_id, upper case": ("pb_id", "ABCDEFGHIJKLMNO"),
+    "phone, empty": ("phone", ""),
+    "phone, a plus": ("phone", "+8613800138000"),
+    "phone, 21 digits": ("phone", "1" * 21),
+    "phone, other digits": ("phone", "١٣٨"),
+    "phone, a newline": ("phone", "138\n"),
+    "name, empty": ("name", ""),
+    "name, 33 characters": ("name", "x" * (MAX_NAME_SEARCH + 1)),
+    "name, a NUL": ("name", "a\x00b"),
+    "name, a lone surrogate": ("name", "a\ud800"),
+    "app, a space": ("app", "wx 1"),
+    "app, empty": ("app", ""),
+}
+
+
+@pytest.mark.parametrize(("field", "value"), REFUSED.values(), ids=REFUSED.keys())
+def test_a_search_value_no_store_could_take_is_refused_naming_its_field(
+    field: str, value: str
+) -> None:
+    with pytest.raises(InvalidField) as refused:
+        UserQuery(**{field: value})  # type: ignore[arg-type]
+
+    assert refused.value.field == field
+
+
+@given(
+    name=st.text(
+        st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=MAX_NAME_SEARCH
+    )
+)
+def test_any_name_of_printable_text_up_to_32_characters_is_searchable(name: str) -> None:
+    assert UserQuery(name=name).name == name
+
+
+def test_a_name_search_ignores_the_case_of_a_to_z_only() -> None:
+    user = replace(a_user(), users_name="Zhang Émile")
+
+    assert UserQuery(name="zHANG").matches(user)
+    assert UserQuery(name="émile").matches(user) is False
+    assert UserQuery(name="Émile").matches(user)
+
+
+def test_an_app_search_matches_users_holding_an_identity_there() -> None:
+    query = UserQuery(app="wxshop")
+
+    assert query.matches(a_user(), apps={"wxmain", "wxshop"})
+    assert not query.matches(a_user(), apps={"wxmain"})
+    assert not query.matches(a_user())
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [("Ab", "%ab%"), ("100%", "%100\\%%"), ("a_b", "%a\\_b%"), ("\\", "%\\\\%")],
+)
+def test_a_name_is_searched_as_a_like_pattern_that_takes_it_literally(
+    text: str, pattern: str
+) -> None:
+    assert containing(text) == pattern

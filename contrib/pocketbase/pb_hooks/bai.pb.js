@@ -7,15 +7,15 @@
 // route, as a superuser: POST /api/bai/{op} with a JSON body. A superuser can already read
 // everything (backups hold data.db), so nothing is exposed that it could not reach.
 //
-// Ops: secret, user, list, add, profile, withdraw, status, token_key, delete, count, ping
-// (users and companies), and claim, read, settle, release (the login code ledger, a table of
-// its own, `_bai_login_codes`, made at start and swept every minute), the identity ops of
-// bai_identities.js (find, register, link, ...: users' identities per mini-program), the
-// session ops of bai_sessions.js (holder, start, renew, end, ...), the push event ops of
-// bai_push_events.js (push_seen, push_add, push_forget, push_recent, push_sweep), and the
-// operator and audit ops of bai_operators.js (operator_add, operator_by_email, operator_all,
-// operator_count, operator_set_password, operator_set_role, operator_remove; audit_record,
-// audit_recent).
+// Ops: secret, user, list, add, profile, withdraw, status, token_key, delete, count,
+// registrations, ping (users and companies), and claim, read, settle, release (the login code
+// ledger, a table of its own, `_bai_login_codes`, made at start and swept every minute), the
+// identity ops of bai_identities.js (find, register, link, ...: users' identities per
+// mini-program), the session ops of bai_sessions.js (holder, start, renew, end, begun_between,
+// ...), the push event ops of bai_push_events.js (push_seen, push_add, push_forget,
+// push_recent, push_sweep), and the operator and audit ops of bai_operators.js (operator_add,
+// operator_by_email, operator_all, operator_count, operator_set_password, operator_set_role,
+// operator_remove; audit_record, audit_recent).
 //
 // A sign-out at BAI holds here too: a global middleware refuses (401) a token whose `sid` names
 // a session that is ended, expired or not its user's, and PocketBase's auth-refresh of such a
@@ -98,6 +98,18 @@ routerAdd(
         return answer({});
       case "count":
         return answer({ total: $app.countRecords(USERS) });
+      case "registrations": {
+        // Users registered in [since, until), per UTC day (the text's first ten characters),
+        // oldest first: the operator console's chart.
+        const days = R.rows(
+          $app,
+          ["day", "total"],
+          `SELECT substr(created, 1, 10) AS day, count(*) AS total FROM ${USERS}` +
+            " WHERE created >= {:since} AND created < {:until} GROUP BY day ORDER BY day",
+          { since: text(body.since), until: text(body.until) }
+        );
+        return answer({ days });
+      }
       case "user": {
         const record = body.id ? find($app, USERS, "id", text(body.id)) : find($app, USERS, "openid", text(body.openid));
         return answer({ user: exported($app, record) });
@@ -113,7 +125,16 @@ routerAdd(
         if (body.has_phone === true) terms.push("users_phone != ''");
         if (body.has_phone === false) terms.push("users_phone = ''");
         if (body.after_id) terms.push("(created > {:after} || (created = {:after} && id > {:after_id}))");
-        const params = { status: text(body.status), since: text(body.since), after: text(body.after), after_id: text(body.after_id) };
+        // An operator's search: every value a bound parameter, never filter syntax; `name` is
+        // a LIKE pattern BAI escaped (backslash), which `~` takes as it is.
+        if (body.pb_id) terms.push("id = {:pb_id}");
+        if (body.phone) terms.push("users_phone = {:phone}");
+        if (body.name) terms.push("users_name ~ {:name}");
+        if (body.app) terms.push(`${R.IDENTITIES}_via_user.appid ?= {:app}`);
+        const params = {
+          status: text(body.status), since: text(body.since), after: text(body.after), after_id: text(body.after_id),
+          pb_id: text(body.pb_id), phone: text(body.phone), name: text(body.name), app: text(body.app),
+        };
         const records = $app.findRecordsByFilter(USERS, terms.join(" && "), "created,id", Number(body.limit), 0, params);
         return answer({ users: records.map((record) => exported($app, record)) });
       }

@@ -113,6 +113,17 @@ const ops = {
     return e.json(200, { sessions: rows });
   },
 
+  // Sign-ins: sessions begun in [since, until), ended or not (by ix_auth_sessions_created).
+  begun_between: (e, body) => {
+    const found = R.rows(
+      $app,
+      ["total"],
+      `SELECT count(*) AS total FROM ${SESSIONS} WHERE created >= {:since} AND created < {:until}`,
+      { since: R.text(body.since), until: R.text(body.until) }
+    );
+    return e.json(200, { total: Number(found[0].total) });
+  },
+
   sweep: (e, body) => {
     const removed = changed(
       $app.db(),

@@ -5,7 +5,7 @@ why: docs/performance.md#shared-reads
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from bai.domain.entities import User, UserStatus
@@ -121,3 +121,8 @@ class SharedReadsUserRepository(UserRepository):
 
     async def list_users(self, query: UserQuery, *, limit: int) -> list[User]:
         return await self._users.list_users(query, limit=limit)
+
+    async def registrations_per_day(
+        self, *, since: datetime, until: datetime
+    ) -> list[tuple[date, int]]:
+        return await self._users.registrations_per_day(since=since, until=until)

@@ -72,6 +72,10 @@ class SessionStore(Protocol):
         lifetime's start), newest first."""
         ...
 
+    async def begun_between(self, *, since: datetime, until: datetime) -> int:
+        """How many sessions began (sign-ins) in [`since`, `until`), ended or not."""
+        ...
+
     async def sweep(self, *, ended_before: datetime, began_before: datetime) -> int:
         """Remove sessions ended before `ended_before` or begun before `began_before` (past
         their lifetime and the retention since); how many."""

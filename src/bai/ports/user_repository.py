@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from bai.domain.entities import User, UserStatus
@@ -62,6 +62,13 @@ class UserRepository(Protocol):
     async def list_users(self, query: UserQuery, *, limit: int) -> list[User]:
         """The first `limit` users that `query` matches, in the listing order (`created`, then
         `pb_id`), each with its company as `get` returns it."""
+        ...
+
+    async def registrations_per_day(
+        self, *, since: datetime, until: datetime
+    ) -> list[tuple[date, int]]:
+        """How many users registered (`created`) in [`since`, `until`), per UTC day: only the
+        days with registrations, oldest first."""
         ...
 
     async def ping(self) -> None:

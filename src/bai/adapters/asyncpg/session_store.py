@@ -92,5 +92,8 @@ class AsyncpgSessionStore(SessionStore):
     async def open_of(self, pb_id: str, *, began_after: datetime) -> list[Session]:
         return await self._rest.open_of(pb_id, began_after=began_after)
 
+    async def begun_between(self, *, since: datetime, until: datetime) -> int:
+        return await self._rest.begun_between(since=since, until=until)
+
     async def sweep(self, *, ended_before: datetime, began_before: datetime) -> int:
         return await self._rest.sweep(ended_before=ended_before, began_before=began_before)

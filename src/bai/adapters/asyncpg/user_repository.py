@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
@@ -15,6 +15,7 @@ from .user_statements import (
     BY_ID,
     BY_OPENID,
     INSERT,
+    REGISTRATIONS_PER_DAY,
     change_query,
     insert_values,
     listing,
@@ -119,6 +120,12 @@ class AsyncpgUserRepository(UserRepository):
     async def list_users(self, query: UserQuery, *, limit: int) -> list[User]:
         statement, arguments = listing(query, limit)
         return [user_of_row(record) for record in await self._pool.read(statement, *arguments)]
+
+    async def registrations_per_day(
+        self, *, since: datetime, until: datetime
+    ) -> list[tuple[date, int]]:
+        records = await self._pool.read(REGISTRATIONS_PER_DAY, since, until)
+        return [(record["day"], int(record["total"])) for record in records]
 
     async def ping(self) -> None:
         await self._pool.read("SELECT 1")

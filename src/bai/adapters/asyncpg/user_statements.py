@@ -4,6 +4,7 @@
 import functools
 from typing import Any
 
+from bai.adapters.like import containing
 from bai.adapters.rows.tables import auth_users, companies
 from bai.adapters.rows.users import COMPANY_PREFIX, row_of_user
 from bai.domain.entities import User
@@ -68,6 +69,12 @@ def withdraw_query(*columns: str) -> str:
     return _CHANGE.format(assignments=assignments, where="pb_id = $1")
 
 
+# A user holding an identity in an app, by the identities' (pb_id, appid) key.
+_HOLDS_AN_IDENTITY_IN = (
+    "EXISTS (SELECT 1 FROM tbl_auth_identities i WHERE i.pb_id = u.pb_id AND i.appid = {})"
+)
+
+
 def listing(query: UserQuery, limit: int) -> tuple[str, list[Any]]:
     """The statement and arguments of one page: fixed fragments only, in terms the index on
     (`created`, `pb_id`) serves (the row comparison is what PostgreSQL matches to it)."""
@@ -87,6 +94,16 @@ def listing(query: UserQuery, limit: int) -> tuple[str, list[Any]]:
     if (after := query.after) is not None:
         start = f"({argument(after.created)}, {argument(after.pb_id)})"
         terms.append(f"(u.created, u.pb_id) > {start}")
+    if query.pb_id is not None:
+        terms.append(f"u.pb_id = {argument(query.pb_id)}")
+    if query.phone is not None:
+        terms.append(f"u.users_phone = {argument(query.phone)} AND u.users_phone <> ''")
+    if query.name is not None:
+        # A-Z folded only, as `ascii_folded` folds: `lower` under the "C" collation.
+        pattern = argument(containing(query.name))
+        terms.append(f"lower(u.users_name COLLATE \"C\") LIKE {pattern} ESCAPE '\\'")
+    if query.app is not None:
+        terms.append(_HOLDS_AN_IDENTITY_IN.format(argument(query.app)))
     where = f" WHERE {' AND '.join(terms)}" if terms else ""
     order = f" ORDER BY u.created, u.pb_id LIMIT {argument(limit)}"
     return USER_AND_COMPANY.format(users="tbl_auth_users") + where + order, arguments
@@ -95,3 +112,10 @@ def listing(query: UserQuery, limit: int) -> tuple[str, list[Any]]:
 def insert_values(user: User) -> list[Any]:
     row = row_of_user(user)
     return [row[column] for column in COLUMNS]
+
+
+# Registrations per UTC day in [$1, $2), by the index on (`created`, `pb_id`).
+REGISTRATIONS_PER_DAY = (
+    "SELECT (created AT TIME ZONE 'UTC')::date AS day, count(*) AS total FROM tbl_auth_users"
+    " WHERE created >= $1 AND created < $2 GROUP BY day ORDER BY day"
+)

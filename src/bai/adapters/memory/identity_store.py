@@ -17,6 +17,13 @@ class InMemoryIdentityStore(IdentityStore):
         self._users = users
         self._identities: dict[tuple[str, str], Identity] = {}
         self._conflicts: dict[str, IdentityConflict] = {}
+        users.see_apps_through(self._apps_of_users)
+
+    def _apps_of_users(self) -> dict[str, frozenset[str]]:
+        apps: dict[str, set[str]] = {}
+        for identity in self._identities.values():
+            apps.setdefault(identity.pb_id, set()).add(identity.appid)
+        return {pb_id: frozenset(held) for pb_id, held in apps.items()}
 
     def _live(self, appid: str, openid: str) -> Identity | None:
         identity = self._identities.get((appid, openid))

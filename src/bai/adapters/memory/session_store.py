@@ -85,6 +85,13 @@ class InMemorySessionStore(SignInInTwoSteps, SessionStore):
         chosen = [s for s in self._of(pb_id) if s.ended is None and s.created > began_after]
         return sorted(chosen, key=lambda s: (s.created, s.id), reverse=True)
 
+    async def begun_between(self, *, since: datetime, until: datetime) -> int:
+        return sum(
+            1
+            for s in self._sessions.values()
+            if since <= s.created < until and self._users.exists(s.pb_id)
+        )
+
     async def sweep(self, *, ended_before: datetime, began_before: datetime) -> int:
         gone = [
             s

@@ -1,5 +1,7 @@
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeGuard
 
 from bai.domain.entities import Company, User, UserStatus
@@ -38,6 +40,12 @@ class InMemoryUserRepository(UserRepository):
         self._by_phone: dict[str, str] = {}
         self._companies = {company.company_id: company for company in companies or []}
         self._identifiers: set[tuple[str, str]] = set()
+        self._apps: Callable[[], Mapping[str, frozenset[str]]] = dict
+
+    def see_apps_through(self, apps: Callable[[], Mapping[str, frozenset[str]]]) -> None:
+        """Let listings know, from `apps()`, which apps each user (by pb_id) holds identities
+        in (the identity store beside these users calls it; until then, none)."""
+        self._apps = apps
 
     async def get(self, pb_id: str) -> User | None:
         return self._stored(pb_id) if pb_id in self._users else None
@@ -150,8 +158,22 @@ class InMemoryUserRepository(UserRepository):
         return len(self._users)
 
     async def list_users(self, query: UserQuery, *, limit: int) -> list[User]:
-        chosen = sorted(filter(query.matches, self._users.values()), key=listing_order)
+        apps = self._apps()
+        chosen = sorted(
+            (u for u in self._users.values() if query.matches(u, apps=apps.get(u.pb_id, ()))),
+            key=listing_order,
+        )
         return [self._stored(user.pb_id) for user in chosen[:limit]]
+
+    async def registrations_per_day(
+        self, *, since: datetime, until: datetime
+    ) -> list[tuple[date, int]]:
+        days = Counter(
+            user.created.astimezone(UTC).date()
+            for user in self._users.values()
+            if since <= user.created < until
+        )
+        return sorted(days.items())
 
     async def ping(self) -> None:
         return None

@@ -116,12 +116,22 @@ def record_of(user: User) -> dict[str, Any]:
     return record
 
 
+_BELOW_A_MILLISECOND = timedelta(microseconds=999)
+
+
 def pocketbase_time(moment: datetime) -> str:
     """A time in PocketBase's format, `2006-01-02 15:04:05.000Z`, in UTC: as PocketBase keeps
     it and as the contract shows it."""
     if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
     return moment.isoformat(" ", "milliseconds")[:23] + "Z"
+
+
+def pocketbase_bound(moment: datetime) -> str:
+    """`moment` as a bound of a range of times PocketBase keeps (to the millisecond): rounded
+    up to one, so that `kept >= bound` and `kept < bound` hold exactly when they would of
+    `moment`."""
+    return pocketbase_time(moment + _BELOW_A_MILLISECOND)
 
 
 def keyset(before: tuple[datetime, str] | None) -> dict[str, str]:

@@ -9,7 +9,7 @@ from bai.ports.login_code_ledger import LoginCodeLedger
 from bai.ports.session_store import SessionStore
 
 from .client import PocketBaseClient, served_as
-from .records import pocketbase_time, session_of, session_record
+from .records import pocketbase_bound, pocketbase_time, session_of, session_record
 from .user_repository import user_in
 
 
@@ -90,6 +90,14 @@ class PocketBaseSessionStore(SignInInTwoSteps, SessionStore):
         if not isinstance(records, list):
             return []
         return [_session(record) for record in records if isinstance(record, dict)]
+
+    async def begun_between(self, *, since: datetime, until: datetime) -> int:
+        _, answer = await self._client.call(
+            "begun_between",
+            since=pocketbase_bound(since),
+            until=pocketbase_bound(until),
+        )
+        return int(answer.get("total", 0))
 
     async def sweep(self, *, ended_before: datetime, began_before: datetime) -> int:
         _, answer = await self._client.call(

@@ -1,6 +1,7 @@
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
+from bai.adapters.like import containing
 from bai.domain.entities import User, UserStatus, is_record_id
 from bai.domain.errors import (
     BaiError,
@@ -14,12 +15,9 @@ from bai.domain.user_query import UserQuery
 from bai.ports.user_repository import UserRepository
 
 from .client import PocketBaseClient, served_as
-from .records import pocketbase_time, record_of, user_of
+from .records import pocketbase_bound, pocketbase_time, record_of, user_of
 
 CONFLICT = 409
-# PocketBase keeps times to the millisecond: `since` is rounded up to one, so that a record of
-# the millisecond before it is never listed.
-_BELOW_A_MILLISECOND = timedelta(microseconds=999)
 # What a 409 of BAI's hook names as taken, as BAI's errors; any other value is a drawn key.
 _TAKEN: dict[str, type[BaiError]] = {
     "identity": IdentityTaken,
@@ -134,16 +132,31 @@ class PocketBaseUserRepository(UserRepository):
         _, answer = await self._client.call(
             "list",
             status=query.status.value if query.status is not None else "",
-            since=pocketbase_time(query.since + _BELOW_A_MILLISECOND)
-            if query.since is not None
-            else "",
+            since=pocketbase_bound(query.since) if query.since is not None else "",
             has_phone=query.has_phone,
             after=pocketbase_time(after.created) if after is not None else "",
             after_id=after.pb_id if after is not None else "",
             limit=limit,
+            pb_id=query.pb_id or "",
+            phone=query.phone or "",
+            name=containing(query.name) if query.name is not None else "",
+            app=query.app or "",
         )
         records = answer.get("users")
         return [served(record) for record in records] if isinstance(records, list) else []
+
+    async def registrations_per_day(
+        self, *, since: datetime, until: datetime
+    ) -> list[tuple[date, int]]:
+        _, answer = await self._client.call(
+            "registrations",
+            since=pocketbase_bound(since),
+            until=pocketbase_bound(until),
+        )
+        days = answer.get("days")
+        if not isinstance(days, list):
+            return []
+        return [(date.fromisoformat(str(day["day"])), int(day["total"])) for day in days]
 
     async def ping(self) -> None:
         await self._client.call("ping")

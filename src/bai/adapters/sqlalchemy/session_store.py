@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, literal, or_, select, update
+from sqlalchemy import and_, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bai.adapters.rows.sessions import (
@@ -116,6 +116,13 @@ class SqlAlchemySessionStore(SignInInTwoSteps, SessionStore):
             .order_by(sessions.created.desc(), sessions.id.desc())
         )
         return [session_of_row(row) for row in await self._reads.rows(statement)]
+
+    async def begun_between(self, *, since: datetime, until: datetime) -> int:
+        """By the index on `created`."""
+        statement = select(func.count().label("total")).where(
+            sessions.created >= since, sessions.created < until
+        )
+        return int((await self._reads.rows(statement))[0]["total"])
 
     async def sweep(self, *, ended_before: datetime, began_before: datetime) -> int:
         due = or_(sessions.ended < ended_before, sessions.created < began_before)

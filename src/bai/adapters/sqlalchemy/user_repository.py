@@ -1,12 +1,25 @@
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, delete, false, func, literal, or_, select, text, tuple_, update
+from sqlalchemy import (
+    case,
+    delete,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bai.adapters.rows.tables import UtcDateTime, auth_users, users_count
+from bai.adapters.like import containing
+from bai.adapters.rows.tables import UtcDateTime, auth_identities, auth_users, users_count
 from bai.adapters.rows.users import row_of_user, user_of_row
 from bai.domain.entities import User, UserStatus
 from bai.domain.errors import IdentifierTaken, PhoneAlreadyBound, StorageUnavailable
@@ -23,10 +36,36 @@ logger = logging.getLogger("bai.storage")
 _HAS_OPENID = text("openid <> ''")
 
 
-def _conditions(query: UserQuery) -> list[Any]:
-    """`query` as SQL, in terms the index on (`created`, `pb_id`) serves."""
+def _ascii_lower(column: Any, dialect: str) -> Any:
+    """`column` with A-Z as a-z only (`ascii_folded`): SQLite's `lower` folds no other letter,
+    PostgreSQL's none other under the "C" collation."""
+    return func.lower(column.collate("C") if dialect == "postgresql" else column)
+
+
+def _day(created: Any, dialect: str) -> Any:
+    """The UTC day of `created` (SQLite keeps it as UTC text, without a zone)."""
+    if dialect == "postgresql":
+        return func.date(func.timezone("UTC", created))
+    return func.date(created)
+
+
+def _conditions(query: UserQuery, dialect: str) -> list[Any]:
+    """`query` as SQL, in terms the index on (`created`, `pb_id`) serves; a `pb_id` or `phone`
+    by its unique index, an `app` by the identities' (`pb_id`, `appid`) key, a `name` by a
+    scan of the users the other terms leave (docs/storage.md)."""
     users = auth_users.c
     conditions = []
+    if query.pb_id is not None:
+        conditions.append(users.pb_id == query.pb_id)
+    if query.phone is not None:
+        conditions.append(holding(users.users_phone, query.phone))
+    if query.name is not None:
+        pattern = literal(containing(query.name))
+        conditions.append(_ascii_lower(users.users_name, dialect).like(pattern, escape="\\"))
+    if query.app is not None:
+        identities = auth_identities.c
+        held = exists().where(identities.pb_id == users.pb_id, identities.appid == query.app)
+        conditions.append(held)
     if query.status is not None:
         conditions.append(users.users_status == query.status.value)
     if query.since is not None:
@@ -39,6 +78,11 @@ def _conditions(query: UserQuery) -> list[Any]:
     return conditions
 
 
+def _as_date(day: date | str) -> date:
+    """A day as PostgreSQL (a date) or SQLite (ISO text) reads it."""
+    return day if isinstance(day, date) else date.fromisoformat(day)
+
+
 class SqlAlchemyUserRepository(UserRepository):
     """Users in PostgreSQL or SQLite. A write is one short transaction whose first statement is
     the write, and uniqueness is left to the database's indexes; a read is a single statement."""
@@ -47,6 +91,7 @@ class SqlAlchemyUserRepository(UserRepository):
         self._engine = engine
         self._reads = Reads(engine)
         self._insert = dialect_insert(engine, "user repository")
+        self._dialect = engine.dialect.name
 
     async def get(self, pb_id: str) -> User | None:
         return await self._reads.user(auth_users.c.pb_id == pb_id)
@@ -152,8 +197,25 @@ class SqlAlchemyUserRepository(UserRepository):
 
     async def list_users(self, query: UserQuery, *, limit: int) -> list[User]:
         order = (auth_users.c.created, auth_users.c.pb_id)
-        statement = SELECT_USERS.where(*_conditions(query)).order_by(*order).limit(limit)
+        conditions = _conditions(query, self._dialect)
+        statement = SELECT_USERS.where(*conditions).order_by(*order).limit(limit)
         return [user_of_row(row) for row in await self._reads.rows(statement)]
+
+    async def registrations_per_day(
+        self, *, since: datetime, until: datetime
+    ) -> list[tuple[date, int]]:
+        """By the index on (`created`, `pb_id`)."""
+        users = auth_users.c
+        day = _day(users.created, self._dialect).label("day")
+        statement = (
+            select(day, func.count().label("total"))
+            .where(users.created >= since, users.created < until)
+            .group_by(day)
+            .order_by(day)
+        )
+        return [
+            (_as_date(row["day"]), int(row["total"])) for row in await self._reads.rows(statement)
+        ]
 
     async def ping(self) -> None:
         await self._reads.rows(select(1))
