@@ -2,18 +2,23 @@
 with its CSRF token, the lockout, the session cookie, sign-out, and the headers of every page.
 The browser tests drive the same pages in Chromium."""
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 from dependency_injector import providers
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bai.domain.operators import OperatorRole
 from bai.domain.use_cases.operator_accounts import Actor
 from bai.entrypoints.http.app import create_app
 from tests.support.apps import container_with
+from tests.support.builders import a_user
 from tests.support.concurrent_client import concurrent_client
 from tests.support.passwords import cheap_hasher
 
@@ -138,3 +143,54 @@ async def test_an_address_not_allowed_gets_404(tmp_path: Path, allow: str) -> No
 async def test_console_off_removes_it(tmp_path: Path) -> None:
     async for client in console(tmp_path, BAI_CONSOLE="off"):
         assert (await client.get(f"{CONSOLE}/sign-in")).status_code == 404
+
+
+async def test_users_are_searched_by_full_phone_and_shown_masked(tmp_path: Path) -> None:
+    container = container_with(tmp_path, {"BAI_DATABASE_URL": "memory://"})
+    container.adapters.password_hasher.override(providers.Object(cheap_hasher()))
+    phoned = replace(a_user(openid="o-phone"), users_phone="13800138000", users_name="张三")
+    other = replace(a_user(openid="o-other"), users_phone="13900139000")
+    async with concurrent_client(create_app(container)) as client:
+        accounts = container.use_cases.operator_accounts()
+        await accounts.add(Actor("cli:test"), "ops@example.com", PASSWORD, OperatorRole.ADMIN)
+        for user in (phoned, other):
+            await container.adapters.users().add_if_absent(user)
+        await sign_in(client)
+
+        found = await client.get(f"{CONSOLE}/users", params={"phone": "13800138000"})
+        partial = await client.get(f"{CONSOLE}/users", params={"phone": "138001"})
+        refused = await client.get(f"{CONSOLE}/users", params={"phone": "138-0013"})
+
+    assert found.status_code == 200
+    assert phoned.pb_id in found.text
+    assert "138****8000" in found.text
+    assert "13800138000" not in found.text.replace('value="13800138000"', "")
+    assert other.pb_id not in found.text
+    assert phoned.pb_id not in partial.text  # the full number only
+    assert refused.status_code == 400
+    assert "phone" in refused.text
+
+
+async def test_the_users_page_needs_a_session(client: httpx.AsyncClient) -> None:
+    page = await client.get(f"{CONSOLE}/users")
+
+    assert (page.status_code, page.headers["location"]) == (303, f"{CONSOLE}/sign-in")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.dictionaries(
+        st.sampled_from(["pb_id", "phone", "name", "status", "app", "after"]),
+        st.text(max_size=80),
+    )
+)
+def test_any_users_search_is_a_page_or_a_400_never_an_error(
+    tmp_path_factory: pytest.TempPathFactory, params: dict[str, str]
+) -> None:
+    async def search() -> int:
+        async for client in console(tmp_path_factory.mktemp("search")):
+            await sign_in(client)
+            return (await client.get(f"{CONSOLE}/users", params=params)).status_code
+        return 0
+
+    assert asyncio.run(search()) in {200, 400}

@@ -117,6 +117,8 @@ def _console(container: Container) -> Router:
             count_users=cases.count_users(),
             list_conflicts=cases.list_conflicts(),
             list_push_events=cases.list_push_events(),
+            list_users=cases.list_users(),
+            apps=settings.wechat_apps.core.all,
         ),
         allowed=settings.console_allow,
         cookies=ConsoleCookies(lambda: adapters.signing().secret.encode()),  # noqa: PLW0108 (read when first used)

@@ -10,18 +10,24 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlencode
 
 from litestar import Request, Response, Router, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 
-from bai.domain.errors import OperatorLocked, OperatorSignInRefused
+from bai.adapters.pocketbase.records import pocketbase_time
+from bai.domain.entities import User, UserStatus
+from bai.domain.errors import InvalidField, OperatorLocked, OperatorSignInRefused
 from bai.domain.operators import Operator
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.identity_actions import ListConflicts, ListConflictsCommand
+from bai.domain.use_cases.list_users import ListUsers, ListUsersCommand
 from bai.domain.use_cases.operator_accounts import OperatorAccounts, OperatorSignIn
 from bai.domain.use_cases.push_events import ListPushEvents
+from bai.domain.user_query import PageSize, UserQuery, cursor_id
+from bai.domain.values import masked_phone
 from bai.entrypoints.config.variables import IPNetwork
 from bai.ports.clock import Clock
 
@@ -58,6 +64,8 @@ class ConsoleCases:
     count_users: CountUsers
     list_conflicts: ListConflicts
     list_push_events: ListPushEvents
+    list_users: ListUsers
+    apps: tuple[str, ...]  # the mini-programs, for the users' search
 
 
 def console_router(
@@ -77,7 +85,9 @@ def console_router(
         return _page(cookies, request, name, status, **shown)
 
     async def signed_in(request: Request[Any, Any, Any]) -> Operator | None:
-        """The operator of the request's session while it holds and they are unchanged."""
+        """The operator of the request's session while it holds and they are unchanged (for
+        an allowed address: others get 404)."""
+        guard(request)
         session = cookies.read(request.cookies.get(SESSION), now=clock.now())
         if session is None:
             return None
@@ -130,12 +140,7 @@ def console_router(
                 refusal=refused.message,
                 operators_exist=True,
             )
-        now = clock.now().timestamp()
-        session = ConsoleSession(operator.email, operator.updated.timestamp(), now, now)
-        response = Redirect(f"{CONSOLE}/", status_code=303, headers=PAGE_HEADERS)
-        _keep(response, SESSION, cookies.issue(session), secure=secure)
-        response.delete_cookie(FORM, path=CONSOLE)
-        return response
+        return _session_begun(cookies, operator, clock, secure=secure)
 
     @post("/sign-out", include_in_schema=False, status_code=303)
     async def sign_out(request: Request[Any, Any, Any]) -> Response[Any]:
@@ -150,10 +155,9 @@ def console_router(
 
     @get("/", include_in_schema=False)
     async def overview(request: Request[Any, Any, Any]) -> Response[Any]:
-        guard(request)
         operator = await signed_in(request)
         if operator is None:
-            return Redirect(f"{CONSOLE}/sign-in", status_code=303, headers=PAGE_HEADERS)
+            return _sign_in_first()
         conflicts = await cases.list_conflicts.execute(ListConflictsCommand())
         return page(
             request,
@@ -164,10 +168,21 @@ def console_router(
             events=await cases.list_push_events.execute(limit=10),
         )
 
+    @get("/users", include_in_schema=False)
+    async def users(request: Request[Any, Any, Any]) -> Response[Any]:
+        operator = await signed_in(request)
+        if operator is None:
+            return _sign_in_first()
+        shown = await _users_page(cases, request.query_params)
+        status = 400 if shown["refusal"] else 200
+        return page(request, "users.html", status, operator=operator, **shown)
+
     static = create_static_files_router(
         path="/static", directories=[STATIC], include_in_schema=False
     )
-    return Router(path=CONSOLE, route_handlers=[sign_in_form, sign_in, sign_out, overview, static])
+    return Router(
+        path=CONSOLE, route_handlers=[sign_in_form, sign_in, sign_out, overview, users, static]
+    )
 
 
 def _page(
@@ -190,3 +205,76 @@ def _allowed_client(request: Request[Any, Any, Any], allowed: tuple[IPNetwork, .
     if client is None or not within(client, allowed):
         raise NotFoundException
     return client
+
+
+SEARCHED: Final = ("pb_id", "phone", "name", "status", "app", "after")
+PAGE: Final = 20
+
+
+def _search(asked: dict[str, str]) -> ListUsersCommand:
+    """The users' search a page asks for (`InvalidField` when a value cannot be searched): an
+    empty field searches nothing."""
+    given = {name: value.strip() or None for name, value in asked.items()}
+    status = given["status"]
+    if status is not None and status not in {each.value for each in UserStatus}:
+        raise InvalidField("status", "must be active or disabled")
+    query = UserQuery(
+        status=UserStatus(status) if status else None,
+        pb_id=given["pb_id"],
+        phone=given["phone"],
+        name=given["name"],
+        app=given["app"],
+    )
+    after = cursor_id(given["after"]) if given["after"] else None
+    return ListUsersCommand(query=query, page_size=PageSize(PAGE), after=after)
+
+
+def _row(user: User) -> dict[str, str]:
+    """A user as the list shows them: the phone masked."""
+    return {
+        "pb_id": user.pb_id,
+        "phone": masked_phone(user.users_phone),
+        "name": user.users_name,
+        "status": user.users_status.value,
+        "created": pocketbase_time(user.created),
+    }
+
+
+async def _users_page(cases: ConsoleCases, params: Any) -> dict[str, Any]:
+    """What the users' page shows for its query string: the search asked, a page of users (or
+    why the search cannot be made), the link to the next page."""
+    asked = {name: str(params.get(name, ""))[:64] for name in SEARCHED}
+    shown: dict[str, Any] = {
+        "asked": asked,
+        "statuses": [each.value for each in UserStatus],
+        "apps": cases.apps,
+        "users": [],
+        "next_page": "",
+        "refusal": "",
+    }
+    try:
+        found = await cases.list_users.execute(_search(asked))
+    except InvalidField as refused:
+        shown["refusal"] = f"{refused.field}: {refused.reason}"
+        return shown
+    shown["users"] = [_row(user) for user in found.users]
+    if found.next_after is not None:
+        kept = {name: value for name, value in asked.items() if value and name != "after"}
+        shown["next_page"] = f"{CONSOLE}/users?" + urlencode({**kept, "after": found.next_after})
+    return shown
+
+
+def _sign_in_first() -> Response[Any]:
+    return Redirect(f"{CONSOLE}/sign-in", status_code=303, headers=PAGE_HEADERS)
+
+
+def _session_begun(
+    cookies: ConsoleCookies, operator: Operator, clock: Clock, *, secure: bool
+) -> Response[Any]:
+    """The overview, with the session's cookie in place of the sign-in form's."""
+    now = clock.now().timestamp()
+    session = ConsoleSession(operator.email, operator.updated.timestamp(), now, now)
+    response = Redirect(f"{CONSOLE}/", status_code=303, headers=PAGE_HEADERS)
+    _keep(response, SESSION, cookies.issue(session), secure=secure)
+    response.delete_cookie(FORM, path=CONSOLE)
+    return response
