@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bai.adapters.pocketbase.records import AUDIT_FIELDS, OPERATOR_FIELDS
+from bai.adapters.pocketbase.declared_records import AUDIT_FIELDS, OPERATOR_FIELDS
 from bai.adapters.rows.operators import AUDIT_COLUMNS, OPERATOR_COLUMNS
 from bai.domain.operators import AuditEntry, Operator
 

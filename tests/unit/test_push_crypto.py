@@ -12,9 +12,8 @@ from bai.adapters.wechat.push_crypto import (
     encrypt,
     message_signature,
     message_signature_matches,
-    read_encrypt,
-    read_fields,
 )
+from bai.adapters.wechat.push_messages import read_encrypt, read_fields
 from tests.support.wechat_push import (
     DOCS_ANSWER_ENCRYPT,
     DOCS_ANSWER_MESSAGE,

@@ -5,7 +5,7 @@ import re
 from dataclasses import fields
 from pathlib import Path
 
-from bai.adapters.pocketbase.records import PUSH_EVENT_FIELDS
+from bai.adapters.pocketbase.declared_records import PUSH_EVENT_FIELDS
 from bai.adapters.rows.push_events import PUSH_EVENT_COLUMNS
 from bai.domain.push_events import PushEventRecord
 

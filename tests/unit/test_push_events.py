@@ -19,9 +19,8 @@ from bai.domain.push_events import REVOKED_FIELDS, PushEvent, PushOutcome, Withd
 from bai.domain.use_cases.push_events import (
     ApplyPushEvent,
     ForgetPushEvents,
-    Revocation,
-    RevokeFromList,
 )
+from bai.domain.use_cases.revocation_list import Revocation, RevokeFromList
 from tests.support.builders import a_user
 from tests.support.fakes import SECOND_APP, TEST_APP, TEST_APPS, FixedClock
 

@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 from bai.adapters.wechat.push_crypto import (
     PushRefusalReason,
     PushRefused,
-    read_encrypt,
-    read_fields,
 )
+from bai.adapters.wechat.push_messages import read_encrypt, read_fields
 from tests.support.wechat_push import DOCS_PUSH, DOCS_PUSH_MESSAGE, SAMPLE_CODE_PUSH, PushExample
 
 # An illustrative event with made-up values, in both of WeChat's formats.

@@ -27,9 +27,9 @@ from bai.domain.use_cases.push_events import (
     ApplyPushEvent,
     ForgetPushEvents,
     ListPushEvents,
-    RevokeFromList,
 )
 from bai.domain.use_cases.refresh_token import RefreshToken
+from bai.domain.use_cases.revocation_list import RevokeFromList
 from bai.domain.use_cases.sign_out import (
     EndSession,
     ListSessions,

@@ -4,7 +4,8 @@ from bai.domain.operators import AuditEntry
 from bai.ports.audit_trail import AuditTrail
 
 from .client import PocketBaseClient, served_all
-from .records import audit_entry_of, audit_entry_record, keyset
+from .declared_records import audit_entry_of, audit_entry_record
+from .records import keyset
 
 AUDIT = "tbl_bai_audit"
 

@@ -4,7 +4,8 @@ from bai.domain.operators import Operator, OperatorRole
 from bai.ports.operator_store import OperatorStore
 
 from .client import PocketBaseClient, served_all, served_as
-from .records import operator_of, operator_record, pocketbase_time
+from .declared_records import operator_of, operator_record
+from .records import pocketbase_time
 
 OPERATORS = "tbl_bai_operators"
 

@@ -4,7 +4,8 @@ from bai.domain.push_events import PushEventRecord
 from bai.ports.push_event_store import PushEventStore
 
 from .client import PocketBaseClient, served_all
-from .records import keyset, pocketbase_time, push_event_of, push_event_record
+from .declared_records import push_event_of, push_event_record
+from .records import keyset, pocketbase_time
 
 EVENTS = "tbl_wechat_push_events"
 

@@ -1,68 +1,28 @@
 """The schema as SQLAlchemy Core tables. Rows never leave this package as rows."""
 
-from datetime import UTC, datetime
-
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
-    Dialect,
     Double,
     ForeignKey,
     Index,
-    Integer,
     MetaData,
     PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
-    TypeDecorator,
     UniqueConstraint,
     text,
 )
 
 from bai.domain.user_fields import UNIQUE_FIELDS
 
+from .columns import UtcDateTime, number_column, text_column, unique_index_when_set, unique_when_set
 
-class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC in and out, on PostgreSQL and on SQLite (which keeps no zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+__all__ = ["UtcDateTime", "metadata", "unique_when_set"]
 
 
 metadata = MetaData()
-
-
-def _text(name: str, length: int, default: str = "") -> Column[str]:
-    return Column(name, String(length), nullable=False, server_default=default)
-
-
-def _number(name: str) -> Column[int]:
-    return Column(name, Integer, nullable=False, server_default="0")
-
-
-def unique_when_set(column: str) -> str:
-    """The name of the index that keeps a user's `column` unique where it is not empty."""
-    return f"ux_auth_users_{column}"
-
-
-def _unique_when_set(column: str) -> Index:
-    where = text(f"{column} <> ''")
-    return Index(
-        unique_when_set(column), column, unique=True, postgresql_where=where, sqlite_where=where
-    )
 
 
 auth_users = Table(
@@ -70,27 +30,27 @@ auth_users = Table(
     metadata,
     Column("pb_id", String(15), primary_key=True),
     Column("token_key", String(50), nullable=False, unique=True),
-    _text("openid", 128),
-    _text("unionid", 128),
-    _text("users_id", 32),
-    _text("users_idtype", 32, "WeChat"),
-    _text("users_status", 16, "active"),
-    _text("users_convers_id", 128),
-    _text("users_id_number", 64),
-    _text("users_type", 64),
-    _text("users_name", 128),
-    _number("users_rank_level"),
-    _number("users_auth_type"),
-    _text("users_phone", 32),
-    _text("users_level", 64),
-    _text("users_picture", 1024),
-    _text("company_id", 64),
-    _text("users_parent_id", 64),
-    _text("users_promo_code", 16),
-    _text("usergroups_id", 64),
+    text_column("openid", 128),
+    text_column("unionid", 128),
+    text_column("users_id", 32),
+    text_column("users_idtype", 32, "WeChat"),
+    text_column("users_status", 16, "active"),
+    text_column("users_convers_id", 128),
+    text_column("users_id_number", 64),
+    text_column("users_type", 64),
+    text_column("users_name", 128),
+    number_column("users_rank_level"),
+    number_column("users_auth_type"),
+    text_column("users_phone", 32),
+    text_column("users_level", 64),
+    text_column("users_picture", 1024),
+    text_column("company_id", 64),
+    text_column("users_parent_id", 64),
+    text_column("users_promo_code", 16),
+    text_column("usergroups_id", 64),
     Column("created", UtcDateTime, nullable=False),
     Column("updated", UtcDateTime, nullable=False),
-    *(_unique_when_set(column) for column in UNIQUE_FIELDS),
+    *(unique_index_when_set(column) for column in UNIQUE_FIELDS),
     Index("ix_auth_users_company_id", "company_id"),
     Index("ix_auth_users_created_pb_id", "created", "pb_id"),  # `bai users list`, in order
 )
@@ -100,8 +60,8 @@ companies = Table(
     metadata,
     Column("pb_id", String(15), primary_key=True),
     Column("company_id", String(64), nullable=False, unique=True),
-    _text("company_name", 256),
-    _text("company_status", 32),
+    text_column("company_name", 256),
+    text_column("company_status", 32),
     Column("created", UtcDateTime, nullable=False),
     Column("updated", UtcDateTime, nullable=False),
 )
@@ -147,7 +107,7 @@ auth_identities = Table(
         ForeignKey("tbl_auth_users.pb_id", ondelete="CASCADE"),
         nullable=False,
     ),
-    _text("unionid", 128),  # the one WeChat last gave with this identity
+    text_column("unionid", 128),  # the one WeChat last gave with this identity
     Column("created", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("appid", "openid", name=IDENTITY_KEY),
     UniqueConstraint("pb_id", "appid", name=IDENTITY_PER_APP),
@@ -163,9 +123,9 @@ identity_conflicts = Table(
     Column("kind", String(32), nullable=False),
     Column("appid", String(64), nullable=False),
     Column("openid", String(128), nullable=False),
-    _text("unionid", 128),
+    text_column("unionid", 128),
     Column("pb_id", String(15), nullable=False),
-    _text("other_pb_id", 15),
+    text_column("other_pb_id", 15),
     Column("state", String(16), nullable=False),
     Column("created", UtcDateTime, nullable=False),
     Index("ix_identity_conflicts_state_created", "state", "created", "id"),
@@ -188,7 +148,7 @@ auth_sessions = Table(
     Column("app", String(64), nullable=False),
     Column("created", UtcDateTime, nullable=False),
     Column("renewed", UtcDateTime, nullable=False),
-    _text("user_agent", 200),
+    text_column("user_agent", 200),
     Column("ended", UtcDateTime, nullable=True),
     Index("ix_auth_sessions_pb_id_created", "pb_id", "created"),
     Index(
@@ -216,10 +176,10 @@ wechat_push_events = Table(
     Column("sent", UtcDateTime, nullable=False),
     Column("received", UtcDateTime, nullable=False),
     Column("outcome", String(32), nullable=False),
-    _text("fields", 128),
-    _text("revoke_info", 256),
-    _text("pb_id", 15),
-    _text("openid_hash", 64),
+    text_column("fields", 128),
+    text_column("revoke_info", 256),
+    text_column("pb_id", 15),
+    text_column("openid_hash", 64),
     Index("ix_wechat_push_events_received_id", "received", "id"),
     Index("ix_wechat_push_events_pb_id_received_id", "pb_id", "received", "id"),
 )
@@ -252,8 +212,8 @@ audit = Table(
     Column("actor", String(EMAIL_LENGTH), nullable=False),
     Column("action", String(64), nullable=False),
     Column("target", String(EMAIL_LENGTH), nullable=False),
-    _text("address", 64),
-    _text("detail", 1024),
+    text_column("address", 64),
+    text_column("detail", 1024),
     Index("ix_bai_audit_at_id", "at", "id"),
     Index("ix_bai_audit_target_at_id", "target", "at", "id"),
 )

@@ -2,11 +2,8 @@
 the conflicts WeChat's unionids raise, on the same storage the server uses."""
 
 import argparse
-import asyncio
 import json
 from typing import Any
-
-from dependency_injector import providers
 
 from bai.adapters.pocketbase.records import pocketbase_time
 from bai.domain.errors import (
@@ -24,15 +21,11 @@ from bai.domain.use_cases.identity_actions import (
     UnlinkIdentityCommand,
 )
 from bai.domain.user_query import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageSize
-from bai.entrypoints.cli.answers import printed
 from bai.entrypoints.cli.audited import audited
-from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES, storage_failure
-from bai.entrypoints.closing import closed, opened
+from bai.entrypoints.cli.on_storage import Built, run_on_storage
+from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES
 from bai.entrypoints.config.settings import Settings
-from bai.entrypoints.use_cases import UseCases
-from bai.entrypoints.wiring import container_for, storage_of
 
-Built = providers.Container[UseCases]
 COMMAND = "bai identities"
 EXITS = "Exit 0 done, 1 refused, not found or storage away, 2 bad options or no storage."
 MOVED = (
@@ -182,22 +175,6 @@ async def answer(use_cases: Built, args: argparse.Namespace) -> tuple[int, str, 
     return 0, out, err
 
 
-async def _run(settings: Settings, args: argparse.Namespace) -> tuple[int, str, str]:
-    container = container_for(settings)
-    await opened(container)
-    try:
-        return await answer(container.use_cases, args)
-    finally:
-        await closed(container)
-
-
 def run_identity_command(settings: Settings, args: argparse.Namespace) -> int:
     """Print what the action gives (stdout) or why it failed (stderr); the exit status."""
-    if (refused := storage_of(settings).outside_the_server(COMMAND)) is not None:
-        return printed("", refused, 2)
-    try:
-        status, out, err = asyncio.run(_run(settings, args))
-    except STORAGE_FAILURES as exc:
-        status, line = storage_failure(COMMAND, settings, exc)
-        return printed("", line, status)
-    return printed(out, err, status)
+    return run_on_storage(COMMAND, settings, lambda use_cases: answer(use_cases, args))

@@ -2,28 +2,21 @@
 `bai audit list` (what operators did), on the storage the server uses."""
 
 import argparse
-import asyncio
 import getpass
 import json
 import sys
 from datetime import datetime
 from typing import Any
 
-from dependency_injector import providers
-
 from bai.adapters.pocketbase.records import pocketbase_time
 from bai.domain.errors import BaiError, InvalidField, OperatorExists, OperatorNotFound
 from bai.domain.operators import AuditEntry, Operator, OperatorRole
 from bai.domain.user_query import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from bai.entrypoints.cli.answers import printed
 from bai.entrypoints.cli.audited import cli_actor
-from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES, storage_failure
-from bai.entrypoints.closing import closed, opened
+from bai.entrypoints.cli.on_storage import Built, run_on_storage
+from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES
 from bai.entrypoints.config.settings import Settings
-from bai.entrypoints.use_cases import UseCases
-from bai.entrypoints.wiring import container_for, storage_of
 
-Built = providers.Container[UseCases]
 EXITS = "Exit 0 done, 1 refused or storage away, 2 bad options or no storage."
 READING_HELP = (
     "The password is read from the terminal without echo, or from the first line of standard"
@@ -131,32 +124,24 @@ async def _audit(use_cases: Built, args: argparse.Namespace) -> tuple[str, str]:
     return "\n".join(lines), f"# {len(lines)} shown"
 
 
-async def _run(settings: Settings, args: argparse.Namespace) -> tuple[str, str]:
-    container = container_for(settings)
-    await opened(container)
+async def _answer(use_cases: Built, args: argparse.Namespace, command: str) -> tuple[int, str, str]:
+    act = _operators if args.command == "operators" else _audit
     try:
-        act = _operators if args.command == "operators" else _audit
-        return await act(container.use_cases, args)
-    finally:
-        await closed(container)
+        out, err = await act(use_cases, args)
+    except STORAGE_FAILURES:
+        raise
+    except InvalidField as exc:
+        return 2, "", f"{command}: {exc.field} {exc.reason}"
+    except (OperatorExists, OperatorNotFound) as exc:
+        said = "exists already" if isinstance(exc, OperatorExists) else "is not an operator"
+        return 1, "", f"{command}: {args.email.strip().lower()} {said}"
+    except BaiError as exc:
+        return 1, "", f"{command}: {type(exc).__name__}"
+    return 0, out, err
 
 
 def run_operator_command(settings: Settings, args: argparse.Namespace) -> int:
     """`bai operators ...` and `bai audit list`: print what the action gives or why it
     failed; the exit status."""
     command = f"bai {args.command} {args.action}"
-    if (refused := storage_of(settings).outside_the_server(command)) is not None:
-        return printed("", refused, 2)
-    try:
-        out, err = asyncio.run(_run(settings, args))
-    except STORAGE_FAILURES as exc:
-        status, line = storage_failure(command, settings, exc)
-        return printed("", line, status)
-    except InvalidField as exc:
-        return printed("", f"{command}: {exc.field} {exc.reason}", 2)
-    except (OperatorExists, OperatorNotFound) as exc:
-        said = "exists already" if isinstance(exc, OperatorExists) else "is not an operator"
-        return printed("", f"{command}: {args.email.strip().lower()} {said}", 1)
-    except BaiError as exc:
-        return printed("", f"{command}: {type(exc).__name__}", 1)
-    return printed(out, err, 0)
+    return run_on_storage(command, settings, lambda use_cases: _answer(use_cases, args, command))

@@ -2,7 +2,6 @@
 revocations applied by hand (the backstop of the pushes), on the storage the server uses."""
 
 import argparse
-import asyncio
 import json
 import re
 import stat
@@ -10,23 +9,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dependency_injector import providers
-
 from bai.adapters.pocketbase.records import pocketbase_time
 from bai.domain.errors import UnknownApp
 from bai.domain.push_events import PushEventRecord
-from bai.domain.use_cases.push_events import Revocation, RevocationSummary
+from bai.domain.use_cases.revocation_list import Revocation, RevocationSummary
 from bai.domain.user_query import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from bai.domain.values import WECHAT_ID_MAX_LENGTH
-from bai.entrypoints.cli.answers import printed
 from bai.entrypoints.cli.audited import audited
-from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES, storage_failure
-from bai.entrypoints.closing import closed, opened
+from bai.entrypoints.cli.on_storage import Built, run_on_storage
 from bai.entrypoints.config.settings import Settings
-from bai.entrypoints.use_cases import UseCases
-from bai.entrypoints.wiring import container_for, storage_of
 
-Built = providers.Container[UseCases]
 COMMAND = "bai wechat"
 MAX_LIST_BYTES = 64 * 1024 * 1024
 DEFAULT_CODES = "8,6"  # everything BAI keeps: the phone, the name and picture
@@ -159,23 +151,7 @@ async def _revoke(use_cases: Built, args: argparse.Namespace) -> tuple[int, str,
     return 0, _summary(summary, applied=args.apply), ""
 
 
-async def _run(settings: Settings, args: argparse.Namespace) -> tuple[int, str, str]:
-    container = container_for(settings)
-    await opened(container)
-    try:
-        act = _events if args.action == "events" else _revoke
-        return await act(container.use_cases, args)
-    finally:
-        await closed(container)
-
-
 def run_wechat_command(settings: Settings, args: argparse.Namespace) -> int:
     """Print what the action gives (stdout) or why it failed (stderr); the exit status."""
-    if (refused := storage_of(settings).outside_the_server(COMMAND)) is not None:
-        return printed("", refused, 2)
-    try:
-        status, out, err = asyncio.run(_run(settings, args))
-    except STORAGE_FAILURES as exc:
-        status, line = storage_failure(COMMAND, settings, exc)
-        return printed("", line, status)
-    return printed(out, err, status)
+    act = _events if args.action == "events" else _revoke
+    return run_on_storage(COMMAND, settings, lambda use_cases: act(use_cases, args))

@@ -22,9 +22,8 @@ from bai.adapters.wechat.push_crypto import (
     decrypt,
     handshake_signature_matches,
     message_signature_matches,
-    read_encrypt,
-    read_fields,
 )
+from bai.adapters.wechat.push_messages import read_encrypt, read_fields
 from bai.domain.push_events import PushEvent, PushEventType
 from bai.domain.use_cases.push_events import ApplyPushEvent
 from bai.domain.values import WECHAT_ID_MAX_LENGTH

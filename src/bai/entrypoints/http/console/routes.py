@@ -10,30 +10,26 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import urlencode
 
 from litestar import Request, Response, Router, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 
-from bai.adapters.pocketbase.records import pocketbase_time
-from bai.domain.entities import User, UserStatus
-from bai.domain.errors import InvalidField, OperatorLocked, OperatorSignInRefused
+from bai.domain.errors import OperatorLocked, OperatorSignInRefused
 from bai.domain.operators import Operator
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.identity_actions import ListConflicts, ListConflictsCommand
-from bai.domain.use_cases.list_users import ListUsers, ListUsersCommand
+from bai.domain.use_cases.list_users import ListUsers
 from bai.domain.use_cases.operator_accounts import OperatorAccounts, OperatorSignIn
 from bai.domain.use_cases.push_events import ListPushEvents
-from bai.domain.user_query import PageSize, UserQuery, cursor_id
-from bai.domain.values import masked_phone
 from bai.entrypoints.config.variables import IPNetwork
 from bai.ports.clock import Clock
 
 from ..client_address import within
 from ..metrics import judged_client
 from .cookies import ConsoleCookies, ConsoleSession
+from .users import users_page
 
 CONSOLE: Final = "/pb/console"
 TEMPLATES: Final = Path(__file__).parent / "templates"
@@ -173,7 +169,7 @@ def console_router(
         operator = await signed_in(request)
         if operator is None:
             return _sign_in_first()
-        shown = await _users_page(cases, request.query_params)
+        shown = await users_page(cases.list_users, cases.apps, request.query_params)
         status = 400 if shown["refusal"] else 200
         return page(request, "users.html", status, operator=operator, **shown)
 
@@ -205,63 +201,6 @@ def _allowed_client(request: Request[Any, Any, Any], allowed: tuple[IPNetwork, .
     if client is None or not within(client, allowed):
         raise NotFoundException
     return client
-
-
-SEARCHED: Final = ("pb_id", "phone", "name", "status", "app", "after")
-PAGE: Final = 20
-
-
-def _search(asked: dict[str, str]) -> ListUsersCommand:
-    """The users' search a page asks for (`InvalidField` when a value cannot be searched): an
-    empty field searches nothing."""
-    given = {name: value.strip() or None for name, value in asked.items()}
-    status = given["status"]
-    if status is not None and status not in {each.value for each in UserStatus}:
-        raise InvalidField("status", "must be active or disabled")
-    query = UserQuery(
-        status=UserStatus(status) if status else None,
-        pb_id=given["pb_id"],
-        phone=given["phone"],
-        name=given["name"],
-        app=given["app"],
-    )
-    after = cursor_id(given["after"]) if given["after"] else None
-    return ListUsersCommand(query=query, page_size=PageSize(PAGE), after=after)
-
-
-def _row(user: User) -> dict[str, str]:
-    """A user as the list shows them: the phone masked."""
-    return {
-        "pb_id": user.pb_id,
-        "phone": masked_phone(user.users_phone),
-        "name": user.users_name,
-        "status": user.users_status.value,
-        "created": pocketbase_time(user.created),
-    }
-
-
-async def _users_page(cases: ConsoleCases, params: Any) -> dict[str, Any]:
-    """What the users' page shows for its query string: the search asked, a page of users (or
-    why the search cannot be made), the link to the next page."""
-    asked = {name: str(params.get(name, ""))[:64] for name in SEARCHED}
-    shown: dict[str, Any] = {
-        "asked": asked,
-        "statuses": [each.value for each in UserStatus],
-        "apps": cases.apps,
-        "users": [],
-        "next_page": "",
-        "refusal": "",
-    }
-    try:
-        found = await cases.list_users.execute(_search(asked))
-    except InvalidField as refused:
-        shown["refusal"] = f"{refused.field}: {refused.reason}"
-        return shown
-    shown["users"] = [_row(user) for user in found.users]
-    if found.next_after is not None:
-        kept = {name: value for name, value in asked.items() if value and name != "after"}
-        shown["next_page"] = f"{CONSOLE}/users?" + urlencode({**kept, "after": found.next_after})
-    return shown
 
 
 def _sign_in_first() -> Response[Any]:
