@@ -138,6 +138,22 @@ async def test_open_sessions_are_listed_newest_first_within_their_lifetime(
     assert listed == [sessions[2], sessions[1]]  # the first began at AT: past its lifetime
 
 
+async def test_a_users_recent_sign_ins_are_listed_newest_first_ended_or_not(
+    backend: Storage,
+) -> None:
+    user, other = await stored_user(backend), await stored_user(backend)
+    sessions = [a_session(user, at=AT + timedelta(days=n)) for n in range(4)]
+    for session in [*sessions, a_session(other)]:
+        await backend.sessions.start(session, limit=10)
+    ended_at = AT + timedelta(days=5)
+    assert await backend.sessions.end(user.pb_id, sessions[3].id, at=ended_at)
+
+    recent = await backend.sessions.recent_of(user.pb_id, limit=3)
+
+    assert recent == [replace(sessions[3], ended=ended_at), sessions[2], sessions[1]]
+    assert await backend.sessions.recent_of("nobody000000000", limit=3) == []
+
+
 async def test_a_session_beyond_the_limit_ends_the_oldest(backend: Storage) -> None:
     user = await stored_user(backend)
     sessions = [a_session(user, at=AT + timedelta(seconds=n)) for n in range(4)]

@@ -113,6 +113,20 @@ const ops = {
     return e.json(200, { sessions: rows });
   },
 
+  // A user's last sessions (sign-ins), ended or not, newest first.
+  recent_of: (e, body) => {
+    const rows = arrayOf(row());
+    $app
+      .db()
+      .newQuery(
+        "SELECT id, user, app, created, renewed, user_agent, ended FROM " + SESSIONS +
+          " WHERE user = {:user} ORDER BY created DESC, id DESC LIMIT {:limit}"
+      )
+      .bind({ user: R.text(body.pb_id), limit: Math.max(0, Math.min(100, Number(body.limit) || 0)) })
+      .all(rows);
+    return e.json(200, { sessions: rows });
+  },
+
   // Sign-ins: sessions begun in [since, until), ended or not (by ix_auth_sessions_created).
   begun_between: (e, body) => {
     const found = R.rows(

@@ -72,6 +72,10 @@ class SessionStore(Protocol):
         lifetime's start), newest first."""
         ...
 
+    async def recent_of(self, pb_id: str, *, limit: int) -> list[Session]:
+        """The user's last `limit` sessions (their sign-ins), ended or not, newest first."""
+        ...
+
     async def begun_between(self, *, since: datetime, until: datetime) -> int:
         """How many sessions began (sign-ins) in [`since`, `until`), ended or not."""
         ...

@@ -92,6 +92,9 @@ class AsyncpgSessionStore(SessionStore):
     async def open_of(self, pb_id: str, *, began_after: datetime) -> list[Session]:
         return await self._rest.open_of(pb_id, began_after=began_after)
 
+    async def recent_of(self, pb_id: str, *, limit: int) -> list[Session]:
+        return await self._rest.recent_of(pb_id, limit=limit)
+
     async def begun_between(self, *, since: datetime, until: datetime) -> int:
         return await self._rest.begun_between(since=since, until=until)
 

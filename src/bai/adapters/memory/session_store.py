@@ -85,6 +85,9 @@ class InMemorySessionStore(SignInInTwoSteps, SessionStore):
         chosen = [s for s in self._of(pb_id) if s.ended is None and s.created > began_after]
         return sorted(chosen, key=lambda s: (s.created, s.id), reverse=True)
 
+    async def recent_of(self, pb_id: str, *, limit: int) -> list[Session]:
+        return sorted(self._of(pb_id), key=lambda s: (s.created, s.id), reverse=True)[:limit]
+
     async def begun_between(self, *, since: datetime, until: datetime) -> int:
         return sum(
             1

@@ -91,6 +91,15 @@ class PocketBaseSessionStore(SignInInTwoSteps, SessionStore):
             return []
         return [_session(record) for record in records if isinstance(record, dict)]
 
+    async def recent_of(self, pb_id: str, *, limit: int) -> list[Session]:
+        if not is_record_id(pb_id):
+            return []
+        _, answer = await self._client.call("recent_of", pb_id=pb_id, limit=limit)
+        records = answer.get("sessions")
+        if not isinstance(records, list):
+            return []
+        return [_session(record) for record in records if isinstance(record, dict)]
+
     async def begun_between(self, *, since: datetime, until: datetime) -> int:
         _, answer = await self._client.call(
             "begun_between",

@@ -117,6 +117,15 @@ class SqlAlchemySessionStore(SignInInTwoSteps, SessionStore):
         )
         return [session_of_row(row) for row in await self._reads.rows(statement)]
 
+    async def recent_of(self, pb_id: str, *, limit: int) -> list[Session]:
+        statement = (
+            select(auth_sessions)
+            .where(sessions.pb_id == pb_id)
+            .order_by(sessions.created.desc(), sessions.id.desc())
+            .limit(limit)
+        )
+        return [session_of_row(row) for row in await self._reads.rows(statement)]
+
     async def begun_between(self, *, since: datetime, until: datetime) -> int:
         """By the index on `created`."""
         statement = select(func.count().label("total")).where(
