@@ -52,10 +52,18 @@ def test_a_cookie_changed_anywhere_is_no_session(position: int, char: str) -> No
     assert changed == cookie or COOKIES.read(changed, now=NOW) is None
 
 
-def test_a_forms_token_holds_for_its_session_alone() -> None:
-    mine, theirs = COOKIES.issue(a_session()), COOKIES.issue(a_session(seen=NOW - timedelta(1)))
+def test_a_forms_token_holds_for_its_session_alone_while_its_cookie_is_renewed() -> None:
+    mine = a_session()
+    renewed = a_session(seen=NOW + timedelta(hours=1))
+    theirs = a_session(began=NOW - timedelta(seconds=1))
+    token = COOKIES.session_csrf(mine)
 
-    assert COOKIES.csrf_holds(mine, COOKIES.csrf(mine))
-    assert not COOKIES.csrf_holds(mine, COOKIES.csrf(theirs))
-    assert not COOKIES.csrf_holds(mine, None)
-    assert not COOKIES.csrf_holds(mine, "")
+    assert COOKIES.token_holds(COOKIES.session_csrf(renewed), token)
+    assert not COOKIES.token_holds(COOKIES.session_csrf(theirs), token)
+    assert not COOKIES.token_holds(token, None)
+    assert not COOKIES.token_holds(token, "")
+
+
+def test_a_sign_in_forms_token_holds_for_its_own_cookie_alone() -> None:
+    assert COOKIES.token_holds(COOKIES.csrf("mine"), COOKIES.csrf("mine"))
+    assert not COOKIES.token_holds(COOKIES.csrf("mine"), COOKIES.csrf("theirs"))

@@ -25,6 +25,7 @@ from bai.domain.use_cases.identity_actions import (
     LinkIdentityCommand,
     ListConflicts,
     ListConflictsCommand,
+    MoveIdentity,
     ShowIdentities,
     UnlinkIdentity,
     UnlinkIdentityCommand,
@@ -299,3 +300,52 @@ async def test_an_operator_moves_an_identity_to_the_user_holding_its_unionid(
 
     assert (await matching.sign_in(OTHER, person, register=True)).user.pb_id == holder.pb_id
     assert await identities.conflicts() == []
+
+
+@pytest.fixture
+def move(
+    users: InMemoryUserRepository,
+    identities: InMemoryIdentityStore,
+    link: LinkIdentity,
+    unlink: UnlinkIdentity,
+) -> MoveIdentity:
+    return MoveIdentity(users=users, identities=identities, unlink=unlink, link=link)
+
+
+async def test_a_conflicts_identity_moves_to_the_unionids_holder(
+    identities: InMemoryIdentityStore, move: MoveIdentity
+) -> None:
+    holder, shopper = await registered(identities), await registered(identities, OTHER)
+    openid = f"o-{OTHER}-{shopper.pb_id}"
+    await identities.add_conflict(conflict_about(shopper, OTHER, openid, holder))
+
+    moved = await move.execute(LinkIdentityCommand(pb_id=holder.pb_id, app=OTHER, openid=openid))
+
+    assert moved.identity.pb_id == holder.pb_id
+    assert moved.settled == 1
+    assert [each.appid for each in await identities.identities_of(holder.pb_id)] == sorted(
+        [PRIMARY, OTHER]
+    )
+    assert await identities.identities_of(shopper.pb_id) == []
+
+
+async def test_a_move_that_breaks_a_rule_moves_nothing(
+    identities: InMemoryIdentityStore, move: MoveIdentity
+) -> None:
+    shopper, other_shopper = (
+        await registered(identities, OTHER),
+        await registered(identities, OTHER),
+    )
+    openid = f"o-{OTHER}-{shopper.pb_id}"
+    kept = await identities.identities_of(shopper.pb_id)
+
+    with pytest.raises(IdentityRefused):  # the target has an identity in that app
+        await move.execute(LinkIdentityCommand(pb_id=other_shopper.pb_id, app=OTHER, openid=openid))
+    with pytest.raises(IdentityRefused):  # the holder already
+        await move.execute(LinkIdentityCommand(pb_id=shopper.pb_id, app=OTHER, openid=openid))
+    with pytest.raises(UserNotFound):
+        await move.execute(LinkIdentityCommand(pb_id="nobody000000000", app=OTHER, openid=openid))
+    with pytest.raises(IdentityRefused):  # nobody holds it
+        await move.execute(LinkIdentityCommand(pb_id=shopper.pb_id, app=OTHER, openid="o-none"))
+
+    assert await identities.identities_of(shopper.pb_id) == kept

@@ -10,12 +10,14 @@ from bai.domain.session_keeping import SessionKeeping
 from bai.domain.use_cases.account_actions import DeleteUser, DisableUser, EnableUser, RevokeSessions
 from bai.domain.use_cases.check_readiness import CheckReadiness
 from bai.domain.use_cases.complete_profile import CompleteProfile
+from bai.domain.use_cases.console_reads import ShowOverview, ShowUserRecord
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.find_user import FindUser
 from bai.domain.use_cases.identity_actions import (
     DismissConflict,
     LinkIdentity,
     ListConflicts,
+    MoveIdentity,
     ShowIdentities,
     UnlinkIdentity,
 )
@@ -187,3 +189,27 @@ class UseCases(containers.DeclarativeContainer):
         UnlinkIdentity, identities=adapters.identities, apps=adapters.apps
     )
     dismiss_conflict = providers.Singleton(DismissConflict, identities=adapters.identities)
+    move_identity = providers.Singleton(
+        MoveIdentity,
+        users=adapters.users,
+        identities=adapters.identities,
+        unlink=unlink_identity,
+        link=link_identity,
+    )
+    show_overview = providers.Singleton(
+        ShowOverview,
+        users=adapters.users,
+        sessions=adapters.sessions,
+        identities=adapters.identities,
+        events=adapters.push_events,
+        clock=adapters.clock,
+    )
+    show_user_record = providers.Singleton(
+        ShowUserRecord,
+        users=adapters.users,
+        identities=adapters.identities,
+        sessions=adapters.sessions,
+        events=adapters.push_events,
+        policy=adapters.session_policy,
+        clock=adapters.clock,
+    )

@@ -2,7 +2,7 @@
 (`bai users show`, `bai identities ...`, and anything later that needs them), one use case per
 action. BAI never merges users by itself: these move one identity at a time, by hand."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bai.domain.apps import Apps
 from bai.domain.entities import User
@@ -182,3 +182,46 @@ class DismissConflict:
     async def execute(self, conflict_id: str) -> None:
         if not await self._identities.settle_conflict(conflict_id, ConflictState.DISMISSED):
             raise ConflictNotFound
+
+
+class MoveIdentity:
+    """An operator moves the identity `(app, openid)` from the user holding it to user `pb_id`
+    (the console's "link" of a conflict: the person is the unionid's holder).
+
+    - The identity is held (`IdentityRefused` otherwise, and when `pb_id` holds it already), the
+      user `pb_id` exists (`UserNotFound`) and has no other identity in that app
+      (`IdentityRefused`): all checked before anything moves.
+    - It is unlinked, then linked, as `UnlinkIdentity` and `LinkIdentity` do; the open conflicts
+      about it are resolved. Between the two steps a sign-in by that identity follows SPEC's
+      rules 2 and 3 (to the unionid's holder), so a failure between them loses nobody.
+    - The user it is taken from stays, with no identity left if this was the last.
+    """
+
+    def __init__(
+        self,
+        *,
+        users: UserRepository,
+        identities: IdentityStore,
+        unlink: UnlinkIdentity,
+        link: LinkIdentity,
+    ) -> None:
+        self._users, self._identities = users, identities
+        self._unlink, self._link = unlink, link
+
+    async def execute(self, command: LinkIdentityCommand) -> LinkIdentityResult:
+        openid = WeChatIdentity(command.openid).openid
+        found = await self._identities.find(command.app, openid)
+        if found is None:
+            raise IdentityRefused(f"no user has app {command.app} openid {openid}")
+        if found[1].pb_id == command.pb_id:
+            raise IdentityRefused(f"user {command.pb_id} has app {command.app} openid already")
+        if await self._users.get(command.pb_id) is None:
+            raise UserNotFound
+        held = await self._identities.identities_of(command.pb_id)
+        if any(each.appid == command.app for each in held):
+            raise IdentityRefused(
+                f"user {command.pb_id} has an identity in app {command.app} already"
+            )
+        unlinked = await self._unlink.execute(UnlinkIdentityCommand(app=command.app, openid=openid))
+        linked = await self._link.execute(command)
+        return replace(linked, settled=unlinked.settled + linked.settled)

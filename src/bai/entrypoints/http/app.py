@@ -20,7 +20,8 @@ from bai.entrypoints.serving.sweeps import sweep_periodically
 from bai.entrypoints.wiring import container_for
 
 from .console.cookies import ConsoleCookies
-from .console.routes import TEMPLATES, ConsoleCases, console_router
+from .console.routes import ConsoleCases, console_router
+from .console.site import TEMPLATES
 from .docs import docs_router, openapi_config
 from .edge import Edge
 from .errors import EXCEPTION_HANDLERS
@@ -114,10 +115,20 @@ def _console(container: Container) -> Router:
         ConsoleCases(
             sign_in=cases.operator_sign_in(),
             accounts=cases.operator_accounts(),
-            count_users=cases.count_users(),
-            list_conflicts=cases.list_conflicts(),
-            list_push_events=cases.list_push_events(),
+            show_overview=cases.show_overview(),
             list_users=cases.list_users(),
+            show_user_record=cases.show_user_record(),
+            account_actions={
+                "disable": cases.disable_user(),
+                "enable": cases.enable_user(),
+                "revoke": cases.revoke_sessions(),
+                "delete": cases.delete_user(),
+            },
+            list_conflicts=cases.list_conflicts(),
+            move_identity=cases.move_identity(),
+            dismiss_conflict=cases.dismiss_conflict(),
+            list_push_events=cases.list_push_events(),
+            audit_log=cases.audit_log(),
             apps=settings.wechat_apps.core.all,
         ),
         allowed=settings.console_allow,

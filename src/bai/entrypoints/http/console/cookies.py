@@ -71,13 +71,17 @@ class ConsoleCookies:
         return session
 
     def csrf(self, cookie: str) -> str:
-        """The token every form of this session carries."""
+        """The token the sign-in form carries, bound to that form's own cookie."""
         return self._mac(b"csrf\n" + cookie.encode()).decode()
 
-    def csrf_holds(self, cookie: str, token: str | None) -> bool:
-        return bool(token) and hmac.compare_digest(
-            (token or "").encode(), self.csrf(cookie).encode()
-        )
+    def session_csrf(self, session: ConsoleSession) -> str:
+        """The token every form of a session carries: the same while the session lasts (its
+        cookie is renewed as the operator goes on; a page opened before still posts)."""
+        return self._mac(f"session csrf\n{session.email}\n{session.began!r}".encode()).decode()
+
+    @staticmethod
+    def token_holds(expected: str, token: str | None) -> bool:
+        return bool(token) and hmac.compare_digest((token or "").encode(), expected.encode())
 
     def _mac(self, data: bytes) -> bytes:
         digest = hmac.new(self._key, data, hashlib.sha256).digest()

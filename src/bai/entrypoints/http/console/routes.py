@@ -4,51 +4,32 @@ the addresses in `BAI_CONSOLE_ALLOW` (everyone else gets 404), behind an operato
 Every page is answered with the headers of a careful admin page (a Content-Security-Policy that
 allows this origin's files alone and no inline script, no framing, no referrer, no caching);
 every form carries a CSRF token bound to the session (the sign-in form: to a cookie of its own),
-and a POST without it is 403 before anything is read."""
+and a POST without it is 403 before anything is read. A viewer's page shows no action, and an
+action a viewer posts anyway is 403. The pages call the CLI's use cases: no second path to the
+data; what an operator changes is recorded in the audit trail as the CLI's commands are."""
 
-import secrets
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
-from litestar import Request, Response, Router, get, post
-from litestar.exceptions import NotFoundException
-from litestar.response import Redirect, Template
+from litestar import Response, Router, get, post
 from litestar.static_files import create_static_files_router
 
 from bai.domain.errors import OperatorLocked, OperatorSignInRefused
-from bai.domain.operators import Operator
-from bai.domain.use_cases.count_users import CountUsers
-from bai.domain.use_cases.identity_actions import ListConflicts, ListConflictsCommand
+from bai.domain.use_cases.account_actions import AccountAction
+from bai.domain.use_cases.console_reads import ShowOverview, ShowUserRecord
+from bai.domain.use_cases.identity_actions import DismissConflict, ListConflicts, MoveIdentity
 from bai.domain.use_cases.list_users import ListUsers
-from bai.domain.use_cases.operator_accounts import OperatorAccounts, OperatorSignIn
+from bai.domain.use_cases.operator_accounts import AuditLog, OperatorAccounts, OperatorSignIn
 from bai.domain.use_cases.push_events import ListPushEvents
 from bai.entrypoints.config.variables import IPNetwork
 from bai.ports.clock import Clock
 
-from ..client_address import within
-from ..metrics import judged_client
-from .cookies import ConsoleCookies, ConsoleSession
+from .cookies import ConsoleCookies
+from .overview import chart
+from .records import record_routes
+from .site import CONSOLE, FORBIDDEN, FORM, SESSION, STATIC, AnyRequest, Site, refused, see_other
+from .user_page import user_routes
 from .users import users_page
-
-CONSOLE: Final = "/pb/console"
-TEMPLATES: Final = Path(__file__).parent / "templates"
-STATIC: Final = Path(__file__).parent / "static"
-SESSION: Final = "bai_console"
-FORM: Final = "bai_console_form"  # the sign-in form's own CSRF cookie
-PAGE_HEADERS: Final = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self';"
-    " img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self';"
-    " frame-ancestors 'none'",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-}
-
-
-class Forbidden(Exception):
-    """A POST without its form's token."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,10 +38,15 @@ class ConsoleCases:
 
     sign_in: OperatorSignIn
     accounts: OperatorAccounts
-    count_users: CountUsers
-    list_conflicts: ListConflicts
-    list_push_events: ListPushEvents
+    show_overview: ShowOverview
     list_users: ListUsers
+    show_user_record: ShowUserRecord
+    account_actions: dict[str, AccountAction]  # disable, enable, revoke, delete
+    list_conflicts: ListConflicts
+    move_identity: MoveIdentity
+    dismiss_conflict: DismissConflict
+    list_push_events: ListPushEvents
+    audit_log: AuditLog
     apps: tuple[str, ...]  # the mini-programs, for the users' search
 
 
@@ -72,148 +58,94 @@ def console_router(
     clock: Clock,
     secure: bool,
 ) -> Router:
-    def guard(request: Request[Any, Any, Any]) -> str:
-        return _allowed_client(request, allowed)
-
-    def page(
-        request: Request[Any, Any, Any], name: str, status: int = 200, **shown: Any
-    ) -> Template:
-        return _page(cookies, request, name, status, **shown)
-
-    async def signed_in(request: Request[Any, Any, Any]) -> Operator | None:
-        """The operator of the request's session while it holds and they are unchanged (for
-        an allowed address: others get 404)."""
-        guard(request)
-        session = cookies.read(request.cookies.get(SESSION), now=clock.now())
-        if session is None:
-            return None
-        operator = await cases.accounts.find(session.email)
-        if operator is None or operator.updated.timestamp() != session.operator_updated:
-            return None
-        return operator
-
-    def checked_form(request: Request[Any, Any, Any], form: Any, cookie_name: str) -> None:
-        token = form.get("csrf") if hasattr(form, "get") else None
-        cookie = request.cookies.get(cookie_name, "")
-        if not cookie or not cookies.csrf_holds(cookie, token if isinstance(token, str) else None):
-            raise Forbidden
+    site = Site(
+        accounts=cases.accounts, allowed=allowed, cookies=cookies, clock=clock, secure=secure
+    )
 
     @get("/sign-in", include_in_schema=False)
-    async def sign_in_form(request: Request[Any, Any, Any]) -> Response[Any]:
-        guard(request)
-        form_cookie = secrets.token_urlsafe(24)
-        shown = page(
-            request,
+    async def sign_in_form(request: AnyRequest) -> Response[Any]:
+        site.client(request)
+        cookie, token = site.form_cookie()
+        shown = site.page(
+            None,
             "sign_in.html",
-            csrf=cookies.csrf(form_cookie),
+            csrf=token,
             email="",
             refusal="",
             operators_exist=await cases.accounts.any(),
         )
-        _keep(shown, FORM, form_cookie, secure=secure)
+        site.keep(shown, FORM, cookie)
         return shown
 
     @post("/sign-in", include_in_schema=False, status_code=303)
-    async def sign_in(request: Request[Any, Any, Any]) -> Response[Any]:
-        client = guard(request)
+    async def sign_in(request: AnyRequest) -> Response[Any]:
+        client = site.client(request)
         form = await request.form()
-        try:
-            checked_form(request, form, FORM)
-        except Forbidden:
-            return Response("forbidden", status_code=403, headers=PAGE_HEADERS)
+        if not site.form_holds(request, form, None):
+            return refused(403, FORBIDDEN)
         email, password = str(form.get("email", "")), str(form.get("password", ""))
         try:
             operator = await cases.sign_in.execute(email, password, address=client)
-        except (OperatorSignInRefused, OperatorLocked) as refused:
-            status = 429 if isinstance(refused, OperatorLocked) else 401
-            form_cookie = request.cookies.get(FORM, "")
-            return page(
-                request,
+        except (OperatorSignInRefused, OperatorLocked) as refusal:
+            status = 429 if isinstance(refusal, OperatorLocked) else 401
+            return site.page(
+                None,
                 "sign_in.html",
                 status,
-                csrf=cookies.csrf(form_cookie),
+                csrf=site.cookies.csrf(request.cookies.get(FORM, "")),
                 email=email[:254],
-                refusal=refused.message,
+                refusal=refusal.message,
                 operators_exist=True,
             )
-        return _session_begun(cookies, operator, clock, secure=secure)
+        return site.begin(operator)
 
     @post("/sign-out", include_in_schema=False, status_code=303)
-    async def sign_out(request: Request[Any, Any, Any]) -> Response[Any]:
-        guard(request)
-        try:
-            checked_form(request, await request.form(), SESSION)
-        except Forbidden:
-            return Response("forbidden", status_code=403, headers=PAGE_HEADERS)
-        response = Redirect(f"{CONSOLE}/sign-in", status_code=303, headers=PAGE_HEADERS)
+    async def sign_out(request: AnyRequest) -> Response[Any]:
+        visit = await site.visit(request)
+        if visit is not None and not site.form_holds(request, await request.form(), visit):
+            return refused(403, FORBIDDEN)
+        response = see_other("/sign-in")
         response.delete_cookie(SESSION, path=CONSOLE)
         return response
 
     @get("/", include_in_schema=False)
-    async def overview(request: Request[Any, Any, Any]) -> Response[Any]:
-        operator = await signed_in(request)
-        if operator is None:
-            return _sign_in_first()
-        conflicts = await cases.list_conflicts.execute(ListConflictsCommand())
-        return page(
-            request,
-            "overview.html",
-            operator=operator,
-            users=await cases.count_users.execute(),
-            conflicts=len(conflicts.conflicts),
-            events=await cases.list_push_events.execute(limit=10),
-        )
+    async def overview(request: AnyRequest) -> Response[Any]:
+        visit = await site.visit(request)
+        if visit is None:
+            return see_other("/sign-in")
+        figures = await cases.show_overview.execute()
+        return site.page(visit, "overview.html", figures=figures, chart=chart(figures))
 
     @get("/users", include_in_schema=False)
-    async def users(request: Request[Any, Any, Any]) -> Response[Any]:
-        operator = await signed_in(request)
-        if operator is None:
-            return _sign_in_first()
+    async def users(request: AnyRequest) -> Response[Any]:
+        visit = await site.visit(request)
+        if visit is None:
+            return see_other("/sign-in")
         shown = await users_page(cases.list_users, cases.apps, request.query_params)
+        done = "已删除" if request.query_params.get("done") == "delete" else ""
         status = 400 if shown["refusal"] else 200
-        return page(request, "users.html", status, operator=operator, **shown)
+        return site.page(visit, "users.html", status, done=done, **shown)
 
     static = create_static_files_router(
         path="/static", directories=[STATIC], include_in_schema=False
     )
     return Router(
-        path=CONSOLE, route_handlers=[sign_in_form, sign_in, sign_out, overview, users, static]
+        path=CONSOLE,
+        route_handlers=[
+            sign_in_form,
+            sign_in,
+            sign_out,
+            overview,
+            users,
+            *user_routes(site, cases.show_user_record, cases.account_actions, cases.audit_log),
+            *record_routes(
+                site,
+                conflicts=cases.list_conflicts,
+                move=cases.move_identity,
+                dismiss=cases.dismiss_conflict,
+                events=cases.list_push_events,
+                audit=cases.audit_log,
+            ),
+            static,
+        ],
     )
-
-
-def _page(
-    cookies: ConsoleCookies, request: Request[Any, Any, Any], name: str, status: int, **shown: Any
-) -> Template:
-    """A page, with what every page shows (the console's path; the session's form token)."""
-    cookie = request.cookies.get(SESSION, "")
-    context = {"console": CONSOLE, "csrf": cookies.csrf(cookie) if cookie else "", **shown}
-    return Template(name, context=context, status_code=status, headers=PAGE_HEADERS)
-
-
-def _keep(response: Response[Any], name: str, value: str, *, secure: bool) -> None:
-    """A console cookie: the console's alone, never read by a script or sent from another site."""
-    response.set_cookie(name, value, path=CONSOLE, httponly=True, samesite="strict", secure=secure)
-
-
-def _allowed_client(request: Request[Any, Any, Any], allowed: tuple[IPNetwork, ...]) -> str:
-    """The client, when `BAI_CONSOLE_ALLOW` holds it; else the 404 of a path that is not there."""
-    client = judged_client(request.scope)
-    if client is None or not within(client, allowed):
-        raise NotFoundException
-    return client
-
-
-def _sign_in_first() -> Response[Any]:
-    return Redirect(f"{CONSOLE}/sign-in", status_code=303, headers=PAGE_HEADERS)
-
-
-def _session_begun(
-    cookies: ConsoleCookies, operator: Operator, clock: Clock, *, secure: bool
-) -> Response[Any]:
-    """The overview, with the session's cookie in place of the sign-in form's."""
-    now = clock.now().timestamp()
-    session = ConsoleSession(operator.email, operator.updated.timestamp(), now, now)
-    response = Redirect(f"{CONSOLE}/", status_code=303, headers=PAGE_HEADERS)
-    _keep(response, SESSION, cookies.issue(session), secure=secure)
-    response.delete_cookie(FORM, path=CONSOLE)
-    return response

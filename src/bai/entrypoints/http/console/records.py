@@ -1,0 +1,158 @@
+"""The console's lists of what happened: the identity conflicts waiting for an operator (with
+link and dismiss), WeChat's push events, and the audit trail, newest first a page at a time."""
+
+import re
+from datetime import datetime
+from typing import Any, Final
+from urllib.parse import urlencode
+
+from litestar import Response, get, post
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
+
+from bai.adapters.pocketbase.records import pocketbase_time
+from bai.domain.errors import (
+    ConflictNotFound,
+    IdentityRefused,
+    InvalidField,
+    UnknownApp,
+    UserNotFound,
+)
+from bai.domain.identities import IdentityConflict
+from bai.domain.use_cases.identity_actions import (
+    DismissConflict,
+    LinkIdentityCommand,
+    ListConflicts,
+    ListConflictsCommand,
+    MoveIdentity,
+)
+from bai.domain.use_cases.operator_accounts import AuditLog
+from bai.domain.use_cases.push_events import ListPushEvents
+from bai.domain.user_query import PageSize
+
+from .site import AnyRequest, Site, Visit, see_other
+
+PAGE: Final = 50
+_KEY = re.compile(r"[0-9a-z]{1,64}")
+_PB_ID = re.compile(r"[0-9a-z]{1,15}")
+
+
+def keyset(text: str) -> tuple[datetime, str] | None:
+    """A page's position, `<ISO time with offset>~<id>` (what `next_page` links carry);
+    `InvalidField` for anything else."""
+    at, _, key = text.partition("~")
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None or not _KEY.fullmatch(key):
+        raise InvalidField("before", "is not a position this page gave")
+    return moment, key
+
+
+def _next(rows: list[Any], at: str, **kept: str) -> str:
+    """The link to the page after `rows` (a full page), keeping the page's other fields."""
+    if len(rows) < PAGE:
+        return ""
+    last = rows[-1]
+    position = f"{getattr(last, at).isoformat()}~{last.id}"
+    return "?" + urlencode({**{k: v for k, v in kept.items() if v}, "before": position})
+
+
+def record_routes(
+    site: Site,
+    *,
+    conflicts: ListConflicts,
+    move: MoveIdentity,
+    dismiss: DismissConflict,
+    events: ListPushEvents,
+    audit: AuditLog,
+) -> list[HTTPRouteHandler]:
+    async def open_conflict(conflict_id: str) -> IdentityConflict | None:
+        listed = await conflicts.execute(ListConflictsCommand(page_size=PageSize(1000)))
+        return next((each for each in listed.conflicts if each.id == conflict_id), None)
+
+    async def conflicts_page(visit: Visit, status: int = 200, refusal: str = "") -> Response[Any]:
+        listed = await conflicts.execute(ListConflictsCommand(page_size=PageSize(PAGE)))
+        shown: dict[str, Any] = {
+            "conflicts": listed.conflicts,
+            "more": listed.more,
+            "time": pocketbase_time,
+        }
+        return site.page(visit, "conflicts.html", status, refusal=refusal, **shown)
+
+    @get("/conflicts", include_in_schema=False)
+    async def conflicts_list(request: AnyRequest) -> Response[Any]:
+        visit = await site.visit(request)
+        if visit is None:
+            return see_other("/sign-in")
+        return await conflicts_page(visit)
+
+    @post("/conflicts/{conflict_id:str}/{action:str}", include_in_schema=False, status_code=303)
+    async def settle(
+        request: AnyRequest, conflict_id: FromPath[str], action: FromPath[str]
+    ) -> Response[Any]:
+        visit = await site.acting(request, action, {"link", "dismiss"})
+        if not isinstance(visit, Visit):
+            return visit
+        conflict = await open_conflict(conflict_id) if _KEY.fullmatch(conflict_id) else None
+        if conflict is None:
+            return await conflicts_page(visit, 404, "没有这个待处理的冲突(可能已被处理)")
+        try:
+            if action == "dismiss":
+                await dismiss.execute(conflict.id)
+                await audit.record(visit.actor, "identities.dismiss", conflict.id)
+            else:
+                linking = LinkIdentityCommand(
+                    pb_id=conflict.other_pb_id, app=conflict.appid, openid=conflict.openid
+                )
+                await move.execute(linking)
+                detail = f"app={conflict.appid} from={conflict.pb_id}"
+                await audit.record(visit.actor, "identities.link", conflict.other_pb_id, detail)
+        except (IdentityRefused, UserNotFound, UnknownApp, ConflictNotFound) as refusal:
+            return await conflicts_page(
+                visit, 409, getattr(refusal, "reason", "") or refusal.message
+            )
+        return see_other("/conflicts")
+
+    @get("/events", include_in_schema=False)
+    async def events_list(request: AnyRequest) -> Response[Any]:
+        visit = await site.visit(request)
+        if visit is None:
+            return see_other("/sign-in")
+        try:
+            before = _before(request)
+        except InvalidField as refusal:
+            return site.page(
+                visit, "events.html", 400, events=[], next_page="", refusal=_said(refusal)
+            )
+        found = await events.execute(limit=PAGE, before=before)
+        return site.page(
+            visit, "events.html", events=found, next_page=_next(found, "received"), refusal=""
+        )
+
+    @get("/audit", include_in_schema=False)
+    async def audit_list(request: AnyRequest) -> Response[Any]:
+        visit = await site.visit(request)
+        if visit is None:
+            return see_other("/sign-in")
+        target = str(request.query_params.get("target", "")).strip()[:254]
+        shown: dict[str, Any] = {"target": target, "entries": [], "next_page": "", "refusal": ""}
+        try:
+            before = _before(request)
+        except InvalidField as refusal:
+            return site.page(visit, "audit.html", 400, **{**shown, "refusal": _said(refusal)})
+        found = await audit.recent(limit=PAGE, target=target, before=before)
+        shown |= {"entries": found, "next_page": _next(found, "at", target=target)}
+        return site.page(visit, "audit.html", **shown)
+
+    return [conflicts_list, settle, events_list, audit_list]
+
+
+def _before(request: AnyRequest) -> tuple[datetime, str] | None:
+    text = str(request.query_params.get("before", ""))[:128]
+    return keyset(text) if text else None
+
+
+def _said(refusal: InvalidField) -> str:
+    return f"{refusal.field}: {refusal.reason}"

@@ -1,0 +1,267 @@
+"""The console's pages on every storage backend (SPEC "The operator console"): the overview's
+figures from the stores, a user found by phone and opened, disabled, enabled, signed out
+everywhere and deleted (the API sees each at once, the audit trail names the operator and their
+address), the identity conflicts linked and dismissed, the events and the audit trail paged.
+A viewer reads and cannot act; hostile paths and queries are never a 500."""
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from urllib.parse import quote
+
+import httpx
+import pytest
+from dependency_injector import providers
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bai.domain.identities import ConflictKind, Identity, IdentityConflict
+from bai.domain.operators import OperatorRole
+from bai.domain.push_events import PushEventRecord, PushOutcome
+from bai.domain.use_cases.operator_accounts import Actor
+from bai.entrypoints.container import Container
+from bai.entrypoints.http.app import create_app
+from tests.integration.test_console_http import PASSWORD, form_token, sign_in
+from tests.support.apps import container_with
+from tests.support.builders import a_user
+from tests.support.concurrent_client import concurrent_client
+from tests.support.databases import memory_only
+from tests.support.fakes import TEST_APPS, FakeWeChatGateway, FixedClock
+from tests.support.passwords import cheap_hasher
+
+CONSOLE = "/pb/console"
+ADMIN, VIEWER = "ops@example.com", "viewer@example.com"
+PB_ID_LINK = re.compile(r'href="/pb/console/users/([0-9a-z]{15})"')
+
+
+@asynccontextmanager
+async def console_of(container: Container, email: str = ADMIN) -> AsyncIterator[httpx.AsyncClient]:
+    """The app of `container` serving, with an admin and a viewer, `email` signed in."""
+    container.adapters.password_hasher.override(providers.Object(cheap_hasher()))
+    async with concurrent_client(create_app(container)) as client:
+        accounts = container.use_cases.operator_accounts()
+        await accounts.add(Actor("cli:test"), ADMIN, PASSWORD, OperatorRole.ADMIN)
+        await accounts.add(Actor("cli:test"), VIEWER, PASSWORD, OperatorRole.VIEWER)
+        assert (await sign_in(client, email=email)).status_code == 303
+        yield client
+
+
+async def signed_up(
+    client: httpx.AsyncClient, wechat: FakeWeChatGateway, openid: str, phone: str
+) -> str:
+    """A mini-program user who signed in and gave their phone: their token."""
+    code = wechat.login_code(f"code-{openid}", openid=openid)
+    login = await client.post("/pb/api/wechat/login", json={"users_wx_code": code})
+    token: str = login.json()["token"]
+    profile = await client.post(
+        "/pb/api/wechat/profile",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "users_name": "张三",
+            "users_phone_code": wechat.phone_code(f"phone-{openid}", openid=openid, phone=phone),
+            "users_picture": "https://cdn.example.com/a.png",
+        },
+    )
+    assert profile.status_code == 200, profile.text
+    return token
+
+
+async def refreshed(client: httpx.AsyncClient, token: str) -> int:
+    answer = await client.post(
+        "/pb/api/system/refresh-token", headers={"Authorization": f"Bearer {token}"}
+    )
+    return answer.status_code
+
+
+async def confirmed(client: httpx.AsyncClient, pb_id: str, action: str) -> httpx.Response:
+    """The action's confirmation page, then its button."""
+    confirm = await client.get(f"{CONSOLE}/users/{pb_id}/confirm/{action}")
+    assert confirm.status_code == 200, confirm.text
+    return await client.post(
+        f"{CONSOLE}/users/{pb_id}/{action}", data={"csrf": form_token(confirm)}
+    )
+
+
+async def test_an_admin_finds_a_user_by_phone_acts_on_them_and_the_audit_trail_says_so(
+    container: Container, wechat: FakeWeChatGateway
+) -> None:
+    async with console_of(container) as client:
+        token = await signed_up(client, wechat, "o-console", "13800138000")
+        overview = await client.get(f"{CONSOLE}/")
+        found = await client.get(f"{CONSOLE}/users", params={"phone": "13800138000"})
+        [pb_id] = PB_ID_LINK.findall(found.text)
+        page = await client.get(f"{CONSOLE}/users/{pb_id}")
+
+        disabled = await confirmed(client, pb_id, "disable")
+        after_disable = await refreshed(client, token)
+        disabled_page = await client.get(disabled.headers["location"])
+        enabled = await confirmed(client, pb_id, "enable")
+        token = await signed_up(client, wechat, "o-console", "13800138000")
+        revoked = await confirmed(client, pb_id, "revoke")
+        after_revoke = await refreshed(client, token)
+        deleted = await confirmed(client, pb_id, "delete")
+        count = await client.post("/pb/api/system/users-count")
+        audit = await client.get(f"{CONSOLE}/audit", params={"target": pb_id})
+
+    assert re.search(r'id="users">1<', overview.text)
+    assert re.search(r'id="sign-ins">1<', overview.text)
+    assert re.search(r'id="registrations">1<', overview.text)
+    assert "138****8000" in page.text
+    assert "13800138000" not in page.text
+    assert "o-console" in page.text  # the identity
+    assert page.text.count(TEST_APPS.primary) == 3  # the identity, the session, the sign-in
+    assert (disabled.status_code, after_disable) == (303, 401)
+    assert 'id="status">disabled<' in disabled_page.text
+    assert "已禁用" in disabled_page.text
+    assert enabled.status_code == 303
+    assert (revoked.status_code, after_revoke) == (303, 401)
+    assert (deleted.status_code, deleted.headers["location"]) == (
+        303,
+        f"{CONSOLE}/users?done=delete",
+    )
+    assert count.json()["data"]["total_users"] == 0
+    rows = re.findall(
+        r"<tr><td>[^<]+</td><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td>",
+        audit.text,
+    )
+    assert sorted(rows) == sorted(
+        (ADMIN, f"users.{action}", pb_id, "127.0.0.1")
+        for action in ("delete", "revoke", "enable", "disable")
+    )
+
+
+async def test_a_conflict_is_linked_to_the_unionids_holder_or_dismissed(
+    container: Container, clock: FixedClock
+) -> None:
+    identities, other_app = container.adapters.identities(), TEST_APPS.others[0]
+    holder = await identities.register(
+        a_user(openid="o-holder"),
+        Identity(appid=TEST_APPS.primary, openid="o-holder", pb_id="", created=clock.now()),
+    )
+    async with console_of(container) as client:
+        conflicts = []
+        for n in range(2):
+            user = a_user(openid="")
+            shop = Identity(
+                appid=other_app, openid=f"o-shop-{n}", pb_id=user.pb_id, created=clock.now()
+            )
+            user = await identities.register(user, shop)
+            conflict = IdentityConflict(
+                kind=ConflictKind.UNIONID_TAKEN,
+                appid=other_app,
+                openid=f"o-shop-{n}",
+                unionid="u-1",
+                pb_id=user.pb_id,
+                other_pb_id=holder.pb_id,
+                created=clock.now(),
+            )
+            await identities.add_conflict(conflict)
+            conflicts.append(conflict)
+        listed = await client.get(f"{CONSOLE}/conflicts")
+        csrf = form_token(listed)
+        linked = await client.post(
+            f"{CONSOLE}/conflicts/{conflicts[0].id}/link", data={"csrf": csrf}
+        )
+        dismissed = await client.post(
+            f"{CONSOLE}/conflicts/{conflicts[1].id}/dismiss", data={"csrf": csrf}
+        )
+        again = await client.post(
+            f"{CONSOLE}/conflicts/{conflicts[1].id}/dismiss", data={"csrf": csrf}
+        )
+        after = await client.get(f"{CONSOLE}/conflicts")
+        moved = await identities.find(other_app, "o-shop-0")
+        audit = await client.get(f"{CONSOLE}/audit")
+
+    assert all(f"/conflicts/{each.id}/link" in listed.text for each in conflicts)
+    assert (linked.status_code, dismissed.status_code) == (303, 303)
+    assert again.status_code == 404
+    assert "没有待处理的冲突" in after.text
+    assert moved is not None
+    assert moved[1].pb_id == holder.pb_id
+    assert "identities.link" in audit.text
+    assert "identities.dismiss" in audit.text
+
+
+@memory_only
+async def test_a_viewer_reads_but_has_no_action_and_a_forged_one_is_403(
+    container: Container, wechat: FakeWeChatGateway
+) -> None:
+    async with console_of(container, VIEWER) as client:
+        token = await signed_up(client, wechat, "o-viewed", "13800138000")
+        [pb_id] = PB_ID_LINK.findall((await client.get(f"{CONSOLE}/users")).text)
+        page = await client.get(f"{CONSOLE}/users/{pb_id}")
+        confirm = await client.get(f"{CONSOLE}/users/{pb_id}/confirm/disable")
+        forged = await client.post(
+            f"{CONSOLE}/users/{pb_id}/disable", data={"csrf": form_token(page)}
+        )
+        unsigned = await client.post(f"{CONSOLE}/users/{pb_id}/disable", data={})
+        audit = await client.get(f"{CONSOLE}/audit")
+
+        assert await refreshed(client, token) == 200
+    assert page.status_code == 200
+    assert "/confirm/" not in page.text
+    assert (confirm.status_code, forged.status_code, unsigned.status_code) == (403, 403, 403)
+    assert "users.disable" not in audit.text
+
+
+@memory_only
+async def test_the_events_and_the_audit_trail_are_paged_newest_first(
+    container: Container, clock: FixedClock
+) -> None:
+    events = container.adapters.push_events()
+    for n in range(55):
+        await events.add(
+            PushEventRecord(
+                id=f"{n:064x}",
+                appid=TEST_APPS.primary,
+                event="user_authorization_revoke",
+                sent=clock.now(),
+                received=clock.now() + timedelta(seconds=n),
+                outcome=PushOutcome.UNKNOWN_OPENID,
+            )
+        )
+    async with console_of(container) as client:
+        first = await client.get(f"{CONSOLE}/events")
+        [after] = re.findall(r'href="(\?before=[^"]+)" rel="next"', first.text)
+        second = await client.get(f"{CONSOLE}/events{after.replace('&amp;', '&')}")
+        audit = await client.get(f"{CONSOLE}/audit")
+        overview = await client.get(f"{CONSOLE}/")
+
+    assert first.text.count("unknown_openid") == 50
+    assert second.text.count("unknown_openid") == 5
+    assert "operators.add" in audit.text
+    assert overview.text.count("unknown_openid") == 10
+
+
+VISITS = st.tuples(
+    st.sampled_from(
+        ["users/{}", "users/{}/confirm/{}", "events?before={}", "audit?before={}&target={}"]
+    ),
+    st.text(max_size=40),
+    st.text(max_size=80),
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(VISITS, min_size=1, max_size=12))
+def test_no_path_or_query_is_a_500(
+    tmp_path_factory: pytest.TempPathFactory, visits: list[tuple[str, str, str]]
+) -> None:
+    """Any path segment, query value or posted action: a page or a 4xx."""
+
+    async def answered() -> list[int]:
+        env = {"BAI_DATABASE_URL": "memory://"}
+        container = container_with(tmp_path_factory.mktemp("pages"), env)
+        statuses = []
+        async with console_of(container) as client:
+            token = form_token(await client.get(f"{CONSOLE}/users"))
+            for page, segment, query in visits:
+                one, two = quote(segment, safe="") or "x", quote(query, safe="") or "x"
+                shown = await client.get(f"{CONSOLE}/{page.format(one, two)}")
+                acted = await client.post(f"{CONSOLE}/users/{one}/{two}", data={"csrf": token})
+                statuses += [shown.status_code, acted.status_code]
+        return statuses
+
+    assert all(status < 500 for status in asyncio.run(answered()))
