@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test tests lint typecheck unit format clean bench bench-million cluster-test system-packages
+.PHONY: install run test tests lint typecheck unit format clean bench bench-million cluster-test system-packages screenshots
 
 # uv installs what pip would (the same versions), in a quarter of the time; byte-compiled up
 # front, because the servers the tests start run with -B and would compile on every start.
@@ -36,6 +36,9 @@ system-packages:
 	@test -x /usr/bin/chromium || command -v chromium >/dev/null 2>&1 || \
 	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || \
 	  echo "chromium is missing: apt-get install chromium"
+	@fc-list :lang=zh 2>/dev/null | grep -q . || \
+	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq fonts-wqy-microhei >/dev/null; } || \
+	  echo "no Chinese font (the console's screenshots): apt-get install fonts-wqy-microhei"
 	@command -v systemd-analyze >/dev/null 2>&1 || \
 	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq systemd >/dev/null; } || \
 	  echo "systemd-analyze is missing: apt-get install systemd"
@@ -49,6 +52,10 @@ test: install system-packages
 
 tests: install
 	$(BIN)/pytest -n 2 --dist loadfile
+
+# The README's pictures of the console, taken by its browser tests (root, Debian chromium).
+screenshots: install system-packages
+	BAI_SCREENSHOTS=$(CURDIR)/docs/console $(BIN)/pytest -q -p no:randomly tests/integration/test_console_in_browser.py
 
 # Two hosts in network namespaces on one PostgreSQL (docs/cluster.md); root only. Part of `test`.
 cluster-test: install

@@ -1,82 +1,252 @@
 """The operator console in a real browser (headless Debian Chromium through Playwright, inside a
-namespace with loopback only): an operator added with `bai operators add` signs in, sees the
-overview, signs out; a wrong password is refused on the page; the pages ask nothing of another
-host and fit a phone's width."""
+namespace with loopback only), served by `bai serve` on SQLite behind a trusted proxy, with an
+admin and a viewer added by `bai operators add`:
 
+- an admin signs in, finds a mini-program user by their phone, opens them, disables them (BAI's
+  API then answers their token 401), finds it in the audit trail, signs out;
+- a wrong password is refused on the page, and five lock the email;
+- a viewer sees no action, and an action forged from their page is 403; a POST without the
+  form's token is 403; an address outside `BAI_CONSOLE_ALLOW` gets 404;
+- every page asks nothing of another host and fits a phone's width.
+
+With `BAI_SCREENSHOTS=DIR` the pages are saved there as PNG (`make screenshots`: the README's)."""
+
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from devtools.netns import in_namespace, run
+from playwright.sync_api import Browser, expect
 
-from tests.support.browser import Browsing
+from bai.adapters.wechat.sandbox import sandbox_phone
+from tests.support.browser import Browsing, Site
 
 BAI = Path(sys.executable).parent / "bai"
 PASSWORD = "correct horse battery staple"
+ADMIN, VIEWER, LOCKED = "ops@example.com", "viewer@example.com", "locked@example.com"
+PROXIED = "203.0.113.0/24"  # allowed, as nginx names the client in X-Forwarded-For
+SHOTS = os.environ.get("BAI_SCREENSHOTS", "")
 
 
 @pytest.fixture(scope="module")
 def browser_site_env(tmp_path_factory: pytest.TempPathFactory) -> Mapping[str, str]:
-    """A SQLite file with one admin, added as an operator adds one."""
+    """A SQLite file with an admin and a viewer, added as an operator adds them."""
     folder = tmp_path_factory.mktemp("console-site")
     env = {
         "BAI_DATABASE_URL": f"sqlite+aiosqlite:///{folder}/bai.db",
         "BAI_DATA_DIR": str(folder),
-        # The browser reaches the server on the namespace's loopback, which is allowed.
-        "BAI_CONSOLE_ALLOW": "127.0.0.0/8",
+        # The browser reaches the server on the namespace's loopback, allowed; a request that
+        # names another client through the trusted proxy is judged by that address.
+        "BAI_CONSOLE_ALLOW": f"127.0.0.0/8,{PROXIED}",
+        "BAI_TRUSTED_PROXIES": "127.0.0.1/32",
     }
-    run = {**{k: v for k, v in os.environ.items() if not k.startswith("BAI_")}, **env}
-    subprocess.run([BAI, "migrate"], env=run, check=True, capture_output=True)
-    added = subprocess.run(
-        [BAI, "operators", "add", "ops@example.com"],
-        env=run,
-        input=PASSWORD + "\n",
-        text=True,
-        capture_output=True,
-        check=False,
-    )
-    assert added.returncode == 0, added.stderr
+    run_env = {**{k: v for k, v in os.environ.items() if not k.startswith("BAI_")}, **env}
+    subprocess.run([BAI, "migrate"], env=run_env, check=True, capture_output=True)
+    for email, role in ((ADMIN, "admin"), (VIEWER, "viewer"), (LOCKED, "admin")):
+        added = subprocess.run(
+            [BAI, "operators", "add", email, "--role", role],
+            env=run_env,
+            input=PASSWORD + "\n",
+            text=True,
+            capture_output=True,
+            check=False,
+        )
+        assert added.returncode == 0, added.stderr
     return env
 
 
-def signed_in(browsing: Browsing, password: str = PASSWORD) -> None:
+def api(site: Site, path: str, body: dict[str, Any], token: str = "") -> tuple[int, Any]:
+    """A mini-program's request to BAI's API, made inside the site's namespace."""
+    script = (
+        "import httpx, json, sys; a = json.loads(sys.argv[1]);"
+        " r = httpx.post(a['url'], json=a['body'], headers=a['headers']);"
+        " print(json.dumps([r.status_code, r.json()]))"
+    )
+    asked = {
+        "url": f"{site.origin}/pb/api{path}",
+        "body": body,
+        "headers": {"Authorization": f"Bearer {token}"} if token else {},
+    }
+    ran = run(*in_namespace(site.namespace, sys.executable, "-c", script, json.dumps(asked)))
+    status, answer = json.loads(ran.stdout)
+    return status, answer
+
+
+@pytest.fixture(scope="module")
+def mini_program_user(browser_site: Site) -> tuple[str, str]:
+    """A user who signed in through the sandbox WeChat and gave their phone: token, phone."""
+    status, login = api(browser_site, "/wechat/login", {"users_wx_code": "browser-user"})
+    assert status == 200, login
+    token = login["token"]
+    profile = {
+        "users_name": "张三",
+        "users_phone_code": "browser-phone",
+        "users_picture": "https://cdn.example.com/a.png",
+    }
+    status, answer = api(browser_site, "/wechat/profile", profile, token)
+    assert status == 200, answer
+    return token, sandbox_phone("browser-phone")
+
+
+def signed_in(browsing: Browsing, email: str = ADMIN, password: str = PASSWORD) -> None:
     browsing.open("/pb/console/")
-    browsing.page.get_by_label("邮箱").fill("ops@example.com")
+    browsing.page.get_by_label("邮箱").fill(email)
     browsing.page.get_by_label("密码").fill(password)
     browsing.page.get_by_role("button", name="登录").click()
 
 
-def test_an_operator_signs_in_sees_the_overview_and_signs_out(
-    browsing: Browsing, tmp_path: Path
-) -> None:
-    signed_in(browsing)
+def shot(browsing: Browsing, name: str) -> None:
+    if SHOTS:
+        browsing.screenshot(Path(SHOTS) / f"{name}.png")
 
+
+def posted(browsing: Browsing, path: str, form: dict[str, str]) -> int:
+    """A form POST made by the page's own origin (as a forged or altered form would be)."""
+    status: int = browsing.page.evaluate(
+        """async ([path, form]) => (await fetch(path, {method: "POST", body: new URLSearchParams(form),
+            redirect: "manual"})).status""",
+        [path, form],
+    )
+    return status
+
+
+@pytest.fixture
+def proxied(browser: Browser, browser_site: Site) -> Iterator[Any]:
+    """A page whose requests name another client through the trusted proxy."""
+    contexts = []
+
+    def page_from(address: str) -> Browsing:
+        context = browser.new_context(extra_http_headers={"X-Forwarded-For": address})
+        contexts.append(context)
+        return Browsing(context.new_page(), browser_site.origin)
+
+    yield page_from
+    for context in contexts:
+        context.close()
+
+
+def test_an_admin_finds_a_user_by_phone_disables_them_and_sees_it_in_the_audit_trail(
+    browsing: Browsing, browser_site: Site, mini_program_user: tuple[str, str]
+) -> None:
+    token, phone = mini_program_user
+    signed_in(browsing)
     expect(browsing.page.get_by_role("heading", name="概览")).to_be_visible()
-    expect(browsing.page.locator("#users")).to_have_text("0")
-    expect(browsing.page.get_by_text("ops@example.com (admin)")).to_be_visible()
-    browsing.screenshot(tmp_path / "console-overview.png")
+    shot(browsing, "overview")
+
+    browsing.page.get_by_role("link", name="用户", exact=True).click()
+    browsing.page.get_by_label("手机号(完整)").fill(phone)
+    browsing.page.get_by_role("button", name="搜索").click()
+    expect(browsing.page.locator("#users tbody tr")).to_have_count(1)
+    expect(browsing.page.locator("#users tbody")).to_contain_text(f"{phone[:3]}****{phone[-4:]}")
+    shot(browsing, "users")
+    browsing.page.locator("#users tbody a").click()
+    expect(browsing.page.locator("#status")).to_have_text("active")
+    shot(browsing, "user")
+    browsing.page.get_by_role("link", name="禁用").click()
+    expect(browsing.page.get_by_role("heading", name="确认禁用")).to_be_visible()
+    shot(browsing, "confirm")
+    browsing.page.get_by_role("button", name="确认禁用").click()
+    expect(browsing.page.get_by_role("status")).to_have_text("已禁用")
+    expect(browsing.page.locator("#status")).to_have_text("disabled")
+
+    assert api(browser_site, "/system/refresh-token", {}, token)[0] == 401
+    browsing.page.get_by_role("link", name="审计记录", exact=True).click()
+    row = browsing.page.locator("#audit tbody tr", has_text="users.disable")
+    expect(row).to_contain_text(ADMIN)
+    expect(row).to_contain_text("127.0.0.1")
+    shot(browsing, "audit")
     browsing.page.get_by_role("button", name="退出").click()
     expect(browsing.page.get_by_role("heading", name="运维登录")).to_be_visible()
-    browsing.open("/pb/console/")
+    browsing.open("/pb/console/audit")
     expect(browsing.page.get_by_role("heading", name="运维登录")).to_be_visible()
 
 
-def test_a_wrong_password_is_refused_on_the_page(browsing: Browsing) -> None:
-    signed_in(browsing, "not the password")
+def test_a_wrong_password_is_refused_on_the_page(proxied: Any) -> None:
+    browsing = proxied("203.0.113.10")
+    signed_in(browsing, password="not the password")
 
     expect(browsing.page.get_by_role("alert")).to_have_text("邮箱或密码不正确")
     expect(browsing.page.get_by_role("heading", name="运维登录")).to_be_visible()
 
 
-def test_the_pages_ask_nothing_of_another_host_and_fit_a_phone(browsing: Browsing) -> None:
+def test_five_wrong_passwords_lock_the_email_even_with_the_right_one(proxied: Any) -> None:
+    browsing = proxied("203.0.113.20")
+    for _ in range(5):
+        signed_in(browsing, LOCKED, "not the password")
+    signed_in(browsing, LOCKED)
+
+    expect(browsing.page.get_by_role("alert")).to_contain_text("15")
+    expect(browsing.page.get_by_role("heading", name="运维登录")).to_be_visible()
+
+
+def test_a_viewer_has_no_action_and_a_forged_one_is_403(
+    proxied: Any, mini_program_user: tuple[str, str]
+) -> None:
+    browsing = proxied("203.0.113.30")
+    signed_in(browsing, ADMIN)
+    browsing.page.get_by_role("link", name="用户", exact=True).click()
+    user_page = browsing.page.locator("#users tbody a").first.get_attribute("href")
+    assert user_page is not None
+    browsing.page.get_by_role("button", name="退出").click()
+
+    signed_in(browsing, VIEWER)
+    browsing.page.goto(f"{browsing.origin}{user_page}")
+    expect(browsing.page.locator("#status")).to_be_visible()
+    token = browsing.page.locator("input[name=csrf]").first.input_value()
+
+    assert browsing.page.get_by_role("link", name="禁用").count() == 0
+    assert browsing.page.get_by_role("link", name="删除").count() == 0
+    assert posted(browsing, f"{user_page}/delete", {"csrf": token}) == 403
+    browsing.page.reload()
+    expect(browsing.page.locator("#status")).to_be_visible()  # still there
+
+
+def test_a_post_without_the_forms_token_is_403(
+    proxied: Any, mini_program_user: tuple[str, str]
+) -> None:
+    browsing = proxied("203.0.113.40")
+    signed_in(browsing)
+    browsing.page.get_by_role("link", name="用户", exact=True).click()
+    user_page = browsing.page.locator("#users tbody a").first.get_attribute("href")
+
+    assert posted(browsing, f"{user_page}/delete", {}) == 403
+    assert posted(browsing, f"{user_page}/delete", {"csrf": "made-up"}) == 403
+    browsing.page.goto(f"{browsing.origin}{user_page}")
+    expect(browsing.page.locator("#status")).to_be_visible()
+
+
+def test_an_address_not_allowed_gets_404(proxied: Any) -> None:
+    browsing = proxied("198.51.100.7")
+    answer = browsing.page.goto(f"{browsing.origin}/pb/console/sign-in")
+
+    assert answer is not None
+    assert answer.status == 404
+
+
+def test_every_page_asks_nothing_of_another_host_and_fits_a_phone(
+    proxied: Any, mini_program_user: tuple[str, str]
+) -> None:
+    browsing = proxied("203.0.113.50")
     browsing.as_phone()
     signed_in(browsing)
     expect(browsing.page.get_by_role("heading", name="概览")).to_be_visible()
-    browsing.page.wait_for_load_state("networkidle")
+    browsing.open("/pb/console/users")
+    user_page = browsing.page.locator("#users tbody a").first.get_attribute("href")
+    pages = ["/pb/console/", "/pb/console/users", user_page, "/pb/console/conflicts"]
+    pages += ["/pb/console/events", "/pb/console/audit"]
+    wide = []
+    for path in pages:
+        browsing.open(str(path))
+        browsing.page.wait_for_load_state("networkidle")
+        if browsing.scrolls_sideways():
+            wide.append(path)
+    shot(browsing, "phone-audit")
 
-    assert not browsing.scrolls_sideways()
+    assert wide == []
     assert any(url.endswith("/pb/console/static/console.css") for url in browsing.requested)
     assert browsing.elsewhere() == []

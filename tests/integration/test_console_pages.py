@@ -37,13 +37,16 @@ PB_ID_LINK = re.compile(r'href="/pb/console/users/([0-9a-z]{15})"')
 
 
 @asynccontextmanager
-async def console_of(container: Container, email: str = ADMIN) -> AsyncIterator[httpx.AsyncClient]:
+async def console_of(
+    container: Container, email: str = ADMIN, *, added: bool = True
+) -> AsyncIterator[httpx.AsyncClient]:
     """The app of `container` serving, with an admin and a viewer, `email` signed in."""
     container.adapters.password_hasher.override(providers.Object(cheap_hasher()))
     async with concurrent_client(create_app(container)) as client:
         accounts = container.use_cases.operator_accounts()
-        await accounts.add(Actor("cli:test"), ADMIN, PASSWORD, OperatorRole.ADMIN)
-        await accounts.add(Actor("cli:test"), VIEWER, PASSWORD, OperatorRole.VIEWER)
+        if added:
+            await accounts.add(Actor("cli:test"), ADMIN, PASSWORD, OperatorRole.ADMIN)
+            await accounts.add(Actor("cli:test"), VIEWER, PASSWORD, OperatorRole.VIEWER)
         assert (await sign_in(client, email=email)).status_code == 303
         yield client
 
@@ -204,6 +207,26 @@ async def test_a_viewer_reads_but_has_no_action_and_a_forged_one_is_403(
     assert "/confirm/" not in page.text
     assert (confirm.status_code, forged.status_code, unsigned.status_code) == (403, 403, 403)
     assert "users.disable" not in audit.text
+
+
+@memory_only
+async def test_a_session_goes_on_while_used_and_ends_after_twelve_idle_hours(
+    container: Container, clock: FixedClock
+) -> None:
+    async with console_of(container) as client:
+        page = await client.get(f"{CONSOLE}/")
+        seen = []
+        for _ in range(3):  # 33 hours, never 12 idle
+            clock.advance(11 * 3600)
+            seen.append((await client.get(f"{CONSOLE}/users")).status_code)
+        still = await client.post(f"{CONSOLE}/sign-out", data={"csrf": form_token(page)})
+        async with console_of(container, VIEWER, added=False) as idle:
+            clock.advance(12 * 3600 + 1)
+            ended = await idle.get(f"{CONSOLE}/")
+
+    assert seen == [200, 200, 200]
+    assert still.status_code == 303  # the form token of the first page holds
+    assert (ended.status_code, ended.headers["location"]) == (303, f"{CONSOLE}/sign-in")
 
 
 @memory_only

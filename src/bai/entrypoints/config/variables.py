@@ -216,7 +216,7 @@ VARIABLES = (
         switch,
         "on",
         "`off` removes the operator console (`/pb/console/`): it answers 404; see"
-        " [Operators and the audit trail](#operators-and-the-audit-trail)",
+        " [Console](#console)",
     ),
     Variable(
         "BAI_CONSOLE_ALLOW",
