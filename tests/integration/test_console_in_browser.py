@@ -108,8 +108,9 @@ def shot(browsing: Browsing, name: str) -> None:
 def posted(browsing: Browsing, path: str, form: dict[str, str]) -> int:
     """A form POST made by the page's own origin (as a forged or altered form would be)."""
     status: int = browsing.page.evaluate(
-        """async ([path, form]) => (await fetch(path, {method: "POST", body: new URLSearchParams(form),
-            redirect: "manual"})).status""",
+        """async ([path, form]) => (await fetch(path, {
+            method: "POST", body: new URLSearchParams(form), redirect: "manual"
+        })).status""",
         [path, form],
     )
     return status
