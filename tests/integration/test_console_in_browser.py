@@ -11,11 +11,13 @@ admin and a viewer added by `bai operators add`:
 
 With `BAI_SCREENSHOTS=DIR` the pages are saved there as PNG (`make screenshots`: the README's)."""
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +25,14 @@ import pytest
 from devtools.netns import in_namespace, run
 from playwright.sync_api import Browser, expect
 
+from bai.adapters.backends import storage_for
+from bai.adapters.storage import StorageOptions
+from bai.adapters.system.clock import SystemClock
 from bai.adapters.wechat.sandbox import sandbox_phone
+from bai.domain.identities import ConflictKind, Identity, IdentityConflict
 from tests.support.browser import Browsing, Site
+from tests.support.builders import a_user
+from tests.support.identity_stores import APPS_FILE, OTHER, PRIMARY
 
 BAI = Path(sys.executable).parent / "bai"
 PASSWORD = "correct horse battery staple"
@@ -37,9 +45,12 @@ SHOTS = os.environ.get("BAI_SCREENSHOTS", "")
 def browser_site_env(tmp_path_factory: pytest.TempPathFactory) -> Mapping[str, str]:
     """A SQLite file with an admin and a viewer, added as an operator adds them."""
     folder = tmp_path_factory.mktemp("console-site")
+    apps = folder / "apps.toml"
+    apps.write_text(APPS_FILE, encoding="utf-8")  # two sandbox apps: conflicts can arise
     env = {
         "BAI_DATABASE_URL": f"sqlite+aiosqlite:///{folder}/bai.db",
         "BAI_DATA_DIR": str(folder),
+        "BAI_WECHAT_APPS_FILE": str(apps),
         # The browser reaches the server on the namespace's loopback, allowed; a request that
         # names another client through the trusted proxy is judged by that address.
         "BAI_CONSOLE_ALLOW": f"127.0.0.0/8,{PROXIED}",
@@ -77,20 +88,69 @@ def api(site: Site, path: str, body: dict[str, Any], token: str = "") -> tuple[i
     return status, answer
 
 
-@pytest.fixture(scope="module")
-def mini_program_user(browser_site: Site) -> tuple[str, str]:
+def signed_up(site: Site, person: str) -> tuple[str, str]:
     """A user who signed in through the sandbox WeChat and gave their phone: token, phone."""
-    status, login = api(browser_site, "/wechat/login", {"users_wx_code": "browser-user"})
+    status, login = api(site, "/wechat/login", {"users_wx_code": f"{person}-code"})
     assert status == 200, login
     token = login["token"]
     profile = {
         "users_name": "张三",
-        "users_phone_code": "browser-phone",
+        "users_phone_code": f"{person}-phone",
         "users_picture": "https://cdn.example.com/a.png",
     }
-    status, answer = api(browser_site, "/wechat/profile", profile, token)
+    status, answer = api(site, "/wechat/profile", profile, token)
     assert status == 200, answer
-    return token, sandbox_phone("browser-phone")
+    return token, sandbox_phone(f"{person}-phone")
+
+
+@pytest.fixture(scope="module")
+def mini_program_user(browser_site: Site) -> tuple[str, str]:
+    return signed_up(browser_site, "browser-user")
+
+
+def conflicts_kept(database_url: str) -> list[IdentityConflict]:
+    """Two conflicts in the site's SQLite file, as WeChat's unionids raise them: a shop
+    identity of a user of its own, whose unionid the holder has."""
+
+    async def kept() -> list[IdentityConflict]:
+        storage = storage_for(
+            StorageOptions(url=database_url, primary_appid=PRIMARY), clock=SystemClock()
+        )
+        try:
+            now = SystemClock().now()
+            made = []
+            holder = await storage.identities.register(
+                a_user(openid="o-holder"),
+                Identity(appid=PRIMARY, openid="o-holder", pb_id="", created=now),
+            )
+            for n in range(2):
+                user = a_user(openid="")
+                identity = Identity(
+                    appid=OTHER, openid=f"o-shop-{n}", pb_id=user.pb_id, created=now
+                )
+                user = await storage.identities.register(user, identity)
+                conflict = IdentityConflict(
+                    kind=ConflictKind.UNIONID_TAKEN,
+                    appid=OTHER,
+                    openid=f"o-shop-{n}",
+                    unionid="u-browser",
+                    pb_id=user.pb_id,
+                    other_pb_id=holder.pb_id,
+                    created=now,
+                )
+                await storage.identities.add_conflict(conflict)
+                made.append(conflict)
+            return made
+        finally:
+            await storage.close()
+
+    with ThreadPoolExecutor(1) as thread:  # Playwright's sync API holds this thread's loop
+        return thread.submit(asyncio.run, kept()).result()
+
+
+def confirm(browsing: Browsing, action: str) -> None:
+    browsing.page.get_by_role("link", name=action, exact=True).click()
+    browsing.page.get_by_role("button", name=f"确认{action}").click()
 
 
 def signed_in(browsing: Browsing, email: str = ADMIN, password: str = PASSWORD) -> None:
@@ -165,6 +225,52 @@ def test_an_admin_finds_a_user_by_phone_disables_them_and_sees_it_in_the_audit_t
     expect(browsing.page.get_by_role("heading", name="运维登录")).to_be_visible()
     browsing.open("/pb/console/audit")
     expect(browsing.page.get_by_role("heading", name="运维登录")).to_be_visible()
+
+
+def test_an_admin_enables_ends_every_session_and_deletes_a_user(
+    browsing: Browsing, browser_site: Site
+) -> None:
+    token, phone = signed_up(browser_site, "browser-second")
+    signed_in(browsing)
+    browsing.open(f"/pb/console/users?phone={phone}")
+    browsing.page.locator("#users tbody a").click()
+
+    confirm(browsing, "禁用")
+    confirm(browsing, "启用")
+    expect(browsing.page.get_by_role("status")).to_have_text("已启用")
+    expect(browsing.page.locator("#status")).to_have_text("active")
+    token, _ = signed_up(browser_site, "browser-second")
+    assert api(browser_site, "/system/refresh-token", {}, token)[0] == 200
+    confirm(browsing, "结束全部会话")
+    expect(browsing.page.get_by_role("status")).to_have_text("已结束全部会话")
+    assert api(browser_site, "/system/refresh-token", {}, token)[0] == 401
+    expect(browsing.page.locator("#sessions tbody")).to_have_text("无")
+    confirm(browsing, "删除")
+    expect(browsing.page.get_by_role("status")).to_have_text("已删除")
+    browsing.open(f"/pb/console/users?phone={phone}")
+    expect(browsing.page.locator("#users tbody")).to_have_text("没有符合条件的用户")
+
+
+def test_an_admin_links_one_conflict_and_dismisses_another(
+    browsing: Browsing, browser_site_env: Mapping[str, str]
+) -> None:
+    linked, dismissed = conflicts_kept(browser_site_env["BAI_DATABASE_URL"])
+    signed_in(browsing)
+    browsing.page.get_by_role("link", name="身份冲突").click()
+    expect(browsing.page.locator("#conflicts tbody tr")).to_have_count(2)
+    shot(browsing, "conflicts")
+
+    row = browsing.page.locator("#conflicts tbody tr", has_text=linked.pb_id)
+    row.get_by_role("button", name="关联").click()
+    expect(browsing.page.locator("#conflicts tbody tr")).to_have_count(1)
+    row = browsing.page.locator("#conflicts tbody tr", has_text=dismissed.pb_id)
+    row.get_by_role("button", name="忽略").click()
+    expect(browsing.page.locator("#conflicts tbody")).to_have_text("没有待处理的冲突")
+    browsing.open(f"/pb/console/users/{linked.other_pb_id}")
+    expect(browsing.page.locator("#identities tbody")).to_contain_text("o-shop-0")
+    browsing.page.get_by_role("link", name="审计记录", exact=True).click()
+    expect(browsing.page.locator("#audit tbody")).to_contain_text("identities.link")
+    expect(browsing.page.locator("#audit tbody")).to_contain_text("identities.dismiss")
 
 
 def test_a_wrong_password_is_refused_on_the_page(proxied: Any) -> None:

@@ -10,7 +10,6 @@ from litestar import Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 
-from bai.adapters.pocketbase.records import pocketbase_time
 from bai.domain.errors import (
     ConflictNotFound,
     IdentityRefused,
@@ -77,7 +76,6 @@ def record_routes(
         shown: dict[str, Any] = {
             "conflicts": listed.conflicts,
             "more": listed.more,
-            "time": pocketbase_time,
         }
         return site.page(visit, "conflicts.html", status, refusal=refusal, **shown)
 

@@ -5,6 +5,7 @@ the roles' limits, and the headers of a careful admin page."""
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -122,6 +123,7 @@ class Site:
             "console": CONSOLE,
             "operator": visit.operator if visit else None,
             "csrf": visit.csrf if visit else csrf,
+            "time": shown_time,
             **shown,
         }
         template = Template(name, context=context, status_code=status, headers=PAGE_HEADERS)
@@ -159,6 +161,11 @@ class Site:
         self.keep(response, SESSION, self.cookies.issue(session))
         response.delete_cookie(FORM, path=CONSOLE)
         return response
+
+
+def shown_time(at: datetime | None) -> str:
+    """A time as the pages show it: UTC, to the second."""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if at else ""
 
 
 def see_other(path: str) -> Response[Any]:

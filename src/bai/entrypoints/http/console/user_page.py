@@ -10,7 +10,6 @@ from litestar import Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 
-from bai.adapters.pocketbase.records import pocketbase_time
 from bai.domain.errors import UserNotFound
 from bai.domain.use_cases.account_actions import AccountAction
 from bai.domain.use_cases.console_reads import ShowUserRecord
@@ -62,7 +61,6 @@ def user_routes(
             "user.html",
             record=record,
             phone=masked_phone(record.user.users_phone),
-            time=pocketbase_time,
             actions=ACTIONS,
             done=done,
         )

@@ -4,12 +4,13 @@ each phone masked."""
 from typing import Any, Final
 from urllib.parse import urlencode
 
-from bai.adapters.pocketbase.records import pocketbase_time
 from bai.domain.entities import User, UserStatus
 from bai.domain.errors import InvalidField
 from bai.domain.use_cases.list_users import ListUsers, ListUsersCommand
 from bai.domain.user_query import PageSize, UserQuery, cursor_id
 from bai.domain.values import masked_phone
+
+from .site import shown_time
 
 SEARCHED: Final = ("pb_id", "phone", "name", "status", "app", "after")
 PAGE: Final = 20
@@ -40,7 +41,7 @@ def _row(user: User) -> dict[str, str]:
         "phone": masked_phone(user.users_phone),
         "name": user.users_name,
         "status": user.users_status.value,
-        "created": pocketbase_time(user.created),
+        "created": shown_time(user.created),
     }
 
 
