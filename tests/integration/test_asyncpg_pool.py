@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bai.adapters.asyncpg.pool import BUSY_WAIT_SECONDS, TIMEOUT_SECONDS, LazyPool
+from bai.adapters.asyncpg.pool import TIMEOUT_SECONDS, LazyPool
+from bai.adapters.rows.outages import BUSY_WAIT_SECONDS
 from bai.domain.errors import StorageUnavailable
 
 

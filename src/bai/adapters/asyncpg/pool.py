@@ -7,16 +7,14 @@ from typing import Any, Protocol
 import asyncpg
 from asyncpg.transaction import Transaction
 
-from bai.adapters.rows.outages import unavailable
+from bai.adapters.rows.outages import BUSY_WAIT_SECONDS, unavailable
 from bai.adapters.rows.retry import read_with_one_retry
 from bai.domain.errors import StorageUnavailable
 
 TIMEOUT_SECONDS = 1.0
-# How long a request waits for a free connection while the database answers: a burst of work
-# queues for the pool rather than failing (400 first logins at once on two workers wait up to
-# a second or two on a small VM). Once a connect or statement has failed, the wait is
-# TIMEOUT_SECONDS again, until one succeeds, so a database that went away is reported fast.
-BUSY_WAIT_SECONDS = 5.0
+# A checkout waits BUSY_WAIT_SECONDS for a busy pool while the database answers; once a connect
+# or statement has failed, TIMEOUT_SECONDS again, until one succeeds, so a database that went
+# away is reported fast.
 # A connection that the server closed under us (a restart, a failover, `pg_terminate_backend`):
 # a statement on a fresh connection may well succeed. asyncpg reports one killed while it sat
 # in the pool as `InternalClientError` ("another operation is in progress") on its next use.

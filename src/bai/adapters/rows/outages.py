@@ -13,6 +13,11 @@ from bai.domain.errors import StorageNotMigrated, StorageUnavailable
 logger = logging.getLogger("bai.storage")
 UNAVAILABLE = (PoolTimeout, OSError, TimeoutError)
 UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE
+# How long a request waits for a free connection of a pool (asyncpg's or SQLAlchemy's) while
+# the database answers: a burst of work larger than the pool queues for it rather than failing
+# (a busy pool is not a database that is away; 400 first logins at once on two workers wait up
+# to a second or two on a small VM). A client waits longer still (wx.request: 60 s).
+BUSY_WAIT_SECONDS = 5.0
 
 
 def driver_reason(exc: BaseException) -> str:

@@ -8,6 +8,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bai.adapters.rows.outages import BUSY_WAIT_SECONDS
+
 from .reads import read_in_transactions
 from .transactions import queue_writes
 
@@ -73,7 +75,7 @@ def create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size // 2,
-        pool_timeout=STATEMENT_TIMEOUT_SECONDS,
+        pool_timeout=BUSY_WAIT_SECONDS,  # a busy pool is waited for; an absent database is not
         pool_recycle=1800,
         connect_args={
             "timeout": CONNECT_TIMEOUT_SECONDS,
