@@ -134,10 +134,46 @@ async def test_every_page_has_a_careful_admin_pages_headers(client: httpx.AsyncC
 @pytest.mark.parametrize("allow", ["10.0.0.0/8", "off"])
 async def test_an_address_not_allowed_gets_404(tmp_path: Path, allow: str) -> None:
     async for client in console(tmp_path, BAI_CONSOLE_ALLOW=allow):
-        pages = [await client.get(f"{CONSOLE}/"), await client.get(f"{CONSOLE}/sign-in")]
-        posted = await client.post(f"{CONSOLE}/sign-in", data={})
+        answers = [
+            await client.get(f"{CONSOLE}/"),
+            await client.get(f"{CONSOLE}/sign-in"),
+            await client.post(f"{CONSOLE}/sign-in", data={}),
+            await client.get(f"{CONSOLE}/static/console.css"),  # nothing says it is there
+            await client.get(f"{CONSOLE}/sign-out"),  # not even a wrong method
+            await client.options(f"{CONSOLE}/sign-in"),
+            await client.get(CONSOLE),
+        ]
+        elsewhere = await client.get("/pb/api/health")  # the gate stands before the console only
 
-        assert [page.status_code for page in [*pages, posted]] == [404, 404, 404]
+        assert [answer.status_code for answer in answers] == [404] * len(answers)
+        assert all(answer.json()["msg"] == "请求的接口不存在" for answer in answers)
+        assert elsewhere.status_code == 200
+
+
+async def test_the_frameworks_own_refusals_carry_the_pages_headers(
+    client: httpx.AsyncClient,
+) -> None:
+    answers = [
+        await client.get(f"{CONSOLE}/sign-out"),  # 405
+        await client.get(f"{CONSOLE}/no-such-page"),  # 404
+    ]
+
+    assert [answer.status_code for answer in answers] == [405, 404]
+    for answer in answers:
+        assert answer.headers["cache-control"] == "no-store"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+
+
+async def test_an_ipv6_subscribers_addresses_are_locked_together(tmp_path: Path) -> None:
+    proxied = {"BAI_TRUSTED_PROXIES": "127.0.0.1/32", "BAI_CONSOLE_ALLOW": "2001:db8::/32"}
+    async for client in console(tmp_path, **proxied):
+        answers = []
+        for n in range(1, 7):  # one /64, six addresses in it, six emails
+            client.headers["X-Forwarded-For"] = f"2001:db8:1:2::{n}"
+            answers.append((await sign_in(client, email=f"guess{n}@example.com")).status_code)
+
+    assert answers == [401] * 5 + [429]
 
 
 async def test_console_off_removes_it(tmp_path: Path) -> None:

@@ -135,6 +135,39 @@ async def test_an_admin_finds_a_user_by_phone_acts_on_them_and_the_audit_trail_s
     )
 
 
+async def test_odd_paths_and_positions_are_refused_before_any_store_is_asked(
+    container: Container,
+) -> None:
+    async with console_of(container) as client:
+        token = form_token(await client.get(f"{CONSOLE}/"))
+        answers = {
+            "a NUL as pb_id": await client.get(f"{CONSOLE}/users/%00"),
+            "a NUL to confirm": await client.get(f"{CONSOLE}/users/%00/confirm/disable"),
+            "a NUL to delete": await client.post(
+                f"{CONSOLE}/users/%00/delete", data={"csrf": token}
+            ),
+            "a time before year 1 in UTC": await client.get(
+                f"{CONSOLE}/audit", params={"before": "0001-01-01T00:00:00+14:00~a"}
+            ),
+            "a time past year 9999 in UTC": await client.get(
+                f"{CONSOLE}/events", params={"before": "9999-12-31T23:59:59-14:00~a"}
+            ),
+            "a NUL as target": await client.get(f"{CONSOLE}/audit", params={"target": "\x00"}),
+        }
+        client.cookies.clear()
+        signing = await sign_in(client, email="a\x00@example.com")
+
+    assert {name: answer.status_code for name, answer in answers.items()} == {
+        "a NUL as pb_id": 404,
+        "a NUL to confirm": 404,
+        "a NUL to delete": 404,
+        "a time before year 1 in UTC": 400,
+        "a time past year 9999 in UTC": 400,
+        "a NUL as target": 200,
+    }
+    assert signing.status_code == 401
+
+
 async def test_a_conflict_is_linked_to_the_unionids_holder_or_dismissed(
     container: Container, clock: FixedClock
 ) -> None:

@@ -96,3 +96,14 @@ async def test_an_unreachable_redis_counts_nothing_and_locks_nobody(
     assert outcomes == [0] * (LIMIT + 1)
     assert locked == 0
     assert "Redis unavailable" in caplog.text
+
+
+async def test_failures_past_the_limit_stay_locked_however_many_arrive_at_once(
+    attempts: FailedAttempts,
+) -> None:
+    name = key()
+
+    outcomes = await asyncio.gather(*(fail(attempts, name) for _ in range(8 * LIMIT)))
+
+    assert sorted(outcomes)[: LIMIT - 1] == [0] * (LIMIT - 1)
+    assert all(LOCK - 2 <= each <= LOCK for each in sorted(outcomes)[LIMIT - 1 :])

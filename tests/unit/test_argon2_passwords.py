@@ -1,6 +1,8 @@
-"""Operators' passwords: Argon2id hashes that verify the password hashed and nothing else, and
-a hash BAI cannot read is a refusal, never an exception."""
+"""Operators' passwords: Argon2id hashes that verify the password hashed and nothing else, a
+hash BAI cannot read is a refusal, never an exception, and hashing never holds up the event
+loop (the requests a worker serves meanwhile)."""
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -13,7 +15,24 @@ from hypothesis import strategies as st
 from bai.adapters.system.argon2_passwords import Argon2PasswordHasher
 from tests.support.passwords import CHEAP, cheap_hasher
 
-hasher = cheap_hasher()
+
+class Sync:
+    """The hasher awaited, for tests of its values."""
+
+    def __init__(self, hasher: Argon2PasswordHasher) -> None:
+        self.hasher = hasher
+
+    def hash(self, password: str) -> str:
+        return asyncio.run(self.hasher.hash(password))
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return asyncio.run(self.hasher.verify(password_hash, password))
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self.hasher.needs_rehash(password_hash)
+
+
+hasher = Sync(cheap_hasher())
 HASHED = hasher.hash("correct horse battery staple")
 positions = st.integers(0, len(HASHED) - 1)
 any_text = st.text(st.characters(exclude_categories=()))  # lone surrogates too
@@ -61,7 +80,7 @@ def test_the_same_password_hashes_differently_each_time() -> None:
 
 
 def test_bai_hashes_with_the_rfc_9106_low_memory_profile() -> None:
-    hashed = Argon2PasswordHasher().hash("correct horse battery staple")
+    hashed = Sync(Argon2PasswordHasher()).hash("correct horse battery staple")
 
     assert argon2_defaults() == RFC_9106_LOW_MEMORY
     assert extract_parameters(hashed) == RFC_9106_LOW_MEMORY
@@ -69,7 +88,7 @@ def test_bai_hashes_with_the_rfc_9106_low_memory_profile() -> None:
 
 
 def test_a_hash_made_under_other_parameters_verifies_and_needs_rehashing() -> None:
-    today = Argon2PasswordHasher()
+    today = Sync(Argon2PasswordHasher())
 
     assert today.verify(HASHED, "correct horse battery staple")
     assert today.needs_rehash(HASHED)
@@ -79,3 +98,24 @@ def test_a_hash_made_under_other_parameters_verifies_and_needs_rehashing() -> No
 def test_another_argon2_variant_is_not_how_bai_hashes() -> None:
     with pytest.raises(ValueError, match="Argon2id"):
         Argon2PasswordHasher(replace(CHEAP, type=Type.I))
+
+
+async def test_hashing_and_checking_leave_the_event_loop_free() -> None:
+    slow = Argon2PasswordHasher()  # 64 MiB, several passes: tens of milliseconds each
+    ticks = 0
+
+    async def ticking() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0)
+            ticks += 1
+
+    ticker = asyncio.create_task(ticking())
+    hashed = await slow.hash("correct horse battery staple")
+    during_hash, ticks = ticks, 0
+    verified = await asyncio.gather(*(slow.verify(hashed, "wrong password") for _ in range(3)))
+    ticker.cancel()
+
+    assert verified == [False] * 3
+    assert during_hash > 10
+    assert ticks > 10

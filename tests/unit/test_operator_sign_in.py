@@ -2,6 +2,9 @@
 hashes, the lockout per email and per address, the same refusal for a wrong email or password,
 and the audit trail of every change."""
 
+import asyncio
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +12,7 @@ from hypothesis import strategies as st
 from bai.adapters.memory.audit_trail import InMemoryAuditTrail
 from bai.adapters.memory.failed_attempts import InMemoryFailedAttempts
 from bai.adapters.memory.operator_store import InMemoryOperatorStore
+from bai.adapters.system.argon2_passwords import Argon2PasswordHasher
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.domain.errors import (
     InvalidField,
@@ -25,8 +29,9 @@ from bai.domain.use_cases.operator_accounts import (
     OperatorSignIn,
     operator_email,
 )
+from bai.ports.password_hasher import PasswordHasher
 from tests.support.fakes import FixedClock
-from tests.support.passwords import cheap_hasher
+from tests.support.passwords import CHEAP, cheap_hasher
 
 PASSWORD = "correct horse battery staple"
 ROOT = Actor("cli:root")
@@ -60,15 +65,18 @@ def accounts(
     )
 
 
+def signing_in(
+    hasher: PasswordHasher, operators: InMemoryOperatorStore, audit: AuditLog, clock: FixedClock
+) -> OperatorSignIn:
+    attempts = InMemoryFailedAttempts(clock)
+    return OperatorSignIn(
+        operators=operators, hasher=hasher, attempts=attempts, audit=audit, clock=clock
+    )
+
+
 @pytest.fixture
 def sign_in(operators: InMemoryOperatorStore, audit: AuditLog, clock: FixedClock) -> OperatorSignIn:
-    return OperatorSignIn(
-        operators=operators,
-        hasher=cheap_hasher(),
-        attempts=InMemoryFailedAttempts(clock),
-        audit=audit,
-        clock=clock,
-    )
+    return signing_in(cheap_hasher(), operators, audit, clock)
 
 
 async def test_an_added_operator_signs_in_with_their_password_alone(
@@ -183,3 +191,75 @@ def test_any_text_is_an_operators_email_lower_cased_or_refused(text: str) -> Non
     assert "@" not in domain
     assert email == email.lower() == email.strip()
     assert not any(char.isspace() for char in email)
+
+
+class CountingHasher:
+    """The tests' hasher, counting the passwords it checks."""
+
+    def __init__(self) -> None:
+        self.inner, self.checked = cheap_hasher(), 0
+
+    async def hash(self, password: str) -> str:
+        return await self.inner.hash(password)
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        self.checked += 1
+        return await self.inner.verify(password_hash, password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self.inner.needs_rehash(password_hash)
+
+
+@pytest.mark.parametrize("spread", ["one address", "many addresses"])
+async def test_of_guesses_sent_at_once_no_more_than_five_are_checked(
+    accounts: OperatorAccounts,
+    operators: InMemoryOperatorStore,
+    audit: AuditLog,
+    clock: FixedClock,
+    spread: str,
+) -> None:
+    await accounts.add(ROOT, "ops@example.com", PASSWORD, OperatorRole.ADMIN)
+    hasher = CountingHasher()
+    sign_in = signing_in(hasher, operators, audit, clock)
+
+    async def guess(n: int) -> str:
+        address = "203.0.113.9" if spread == "one address" else f"10.9.{n}.1"
+        try:
+            await sign_in.execute("ops@example.com", f"guess {n:04d} wrong", address=address)
+        except (OperatorSignInRefused, OperatorLocked) as refused:
+            return type(refused).__name__
+        return "signed in"
+
+    answers = await asyncio.gather(*(guess(n) for n in range(40)))
+
+    assert hasher.checked == 5
+    assert sorted(set(answers)) == ["OperatorLocked", "OperatorSignInRefused"]
+
+
+async def test_a_successful_sign_in_forgives_its_address(
+    accounts: OperatorAccounts, sign_in: OperatorSignIn
+) -> None:
+    await accounts.add(ROOT, "ops@example.com", PASSWORD, OperatorRole.ADMIN)
+
+    for _ in range(12):  # an office's operators, signing in all day from one address
+        await sign_in.execute("ops@example.com", PASSWORD, address="192.0.2.1")
+
+
+async def test_a_rehashed_operators_first_session_holds(
+    operators: InMemoryOperatorStore, audit: AuditLog, clock: FixedClock
+) -> None:
+    added = await OperatorAccounts(
+        operators=operators,
+        hasher=cheap_hasher(),
+        audit=audit,
+        ids=SecretsIdGenerator(),
+        clock=clock,
+    ).add(ROOT, "ops@example.com", PASSWORD, OperatorRole.ADMIN)
+    clock.advance(60)
+    stronger = Argon2PasswordHasher(replace(CHEAP, time_cost=2))
+    sign_in = signing_in(stronger, operators, audit, clock)
+
+    signed_in = await sign_in.execute("ops@example.com", PASSWORD, address="127.0.0.1")
+
+    assert signed_in == await operators.by_email("ops@example.com")
+    assert signed_in.updated > added.updated  # the cookie carries the `updated` now stored

@@ -14,7 +14,9 @@ class FailedAttempts(Protocol):
         ...
 
     async def fail(self, key: str, *, limit: int, window_seconds: int, lock_seconds: int) -> int:
-        """Count a failure; the seconds the key is now locked for (0: not locked)."""
+        """Count a failure, atomically; the seconds the key is now locked for (0: not locked).
+        The `limit`-th failure within the window locks the key; later ones while it is locked
+        are counted too and answered with the lock's time left (never a lock begun again)."""
         ...
 
     async def clear(self, key: str) -> None:

@@ -2,11 +2,13 @@ from typing import Protocol
 
 
 class PasswordHasher(Protocol):
-    """Operators' passwords, as Argon2id hashes in their encoded form."""
+    """Operators' passwords, as Argon2id hashes in their encoded form. Hashing and checking are
+    slow by design (tens of milliseconds, tens of MiB): they must not hold up the requests a
+    process serves meanwhile, so they are awaited."""
 
-    def hash(self, password: str) -> str: ...
+    async def hash(self, password: str) -> str: ...
 
-    def verify(self, password_hash: str, password: str) -> bool:
+    async def verify(self, password_hash: str, password: str) -> bool:
         """Whether `password` is the one hashed; False for any malformed hash."""
         ...
 

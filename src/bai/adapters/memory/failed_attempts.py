@@ -20,12 +20,12 @@ class InMemoryFailedAttempts(FailedAttempts):
         now = self._clock.seconds()
         recent = [at for at in self._failures.get(key, []) if at > now - window_seconds]
         recent.append(now)
+        self._failures[key] = recent
         if len(recent) < limit:
-            self._failures[key] = recent
             return 0
-        self._failures.pop(key, None)
-        self._locked_until[key] = now + lock_seconds
-        return lock_seconds
+        if not await self.locked_for(key):  # a lock runs from the failure that set it
+            self._locked_until[key] = now + lock_seconds
+        return await self.locked_for(key)
 
     async def clear(self, key: str) -> None:
         self._failures.pop(key, None)

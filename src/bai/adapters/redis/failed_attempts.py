@@ -11,7 +11,7 @@ PREFIX = "bai:attempts:"
 
 class RedisFailedAttempts(FailedAttempts):
     """Failures as a counter that lives for the window (INCR, EXPIRE NX), and the lock as a key
-    that lives for its time (SET EX): one round trip each, shared by every process and host."""
+    that lives for its time (SET EX NX): shared by every process and host."""
 
     def __init__(self, client: "Redis") -> None:
         self._client = client
@@ -32,13 +32,15 @@ class RedisFailedAttempts(FailedAttempts):
                 count, _ = await pipeline.execute()
             if int(count) < limit:
                 return 0
+            # The count goes on (every attempt past the limit is refused, however many arrive
+            # at once); the lock runs from the failure that set it.
             async with self._client.pipeline(transaction=True) as pipeline:
-                pipeline.set(lock, "1", ex=lock_seconds)
-                pipeline.delete(failures)
-                await pipeline.execute()
+                pipeline.set(lock, "1", ex=lock_seconds, nx=True)
+                pipeline.ttl(lock)
+                _, left = await pipeline.execute()
         except (RedisError, OSError) as exc:
             return _unavailable(exc)
-        return lock_seconds
+        return max(int(left), 1)
 
     async def clear(self, key: str) -> None:
         try:

@@ -1,6 +1,8 @@
 """Operators' passwords as Argon2id hashes, with argon2-cffi and RFC 9106's second recommended
 profile (the one for less memory, which is also the library's default)."""
 
+import asyncio
+
 from argon2 import Parameters, Type
 from argon2 import PasswordHasher as Argon2
 from argon2.exceptions import Argon2Error
@@ -11,6 +13,7 @@ from bai.ports.password_hasher import PasswordHasher
 # What argon2-cffi raises for a password that does not match and for a hash it cannot read
 # (`InvalidHashError` and text that is not ASCII are `ValueError`s).
 _REFUSED = (Argon2Error, ValueError)
+TURNS = 2  # hashes made or checked at once by a process
 
 
 class Argon2PasswordHasher(PasswordHasher):
@@ -23,11 +26,19 @@ class Argon2PasswordHasher(PasswordHasher):
         if parameters.type is not Type.ID:
             raise ValueError("operators' passwords are hashed with Argon2id")
         self._argon2 = Argon2.from_parameters(parameters)
+        # Off the event loop, two at a time: each takes its parameters' memory (64 MiB by
+        # default), and a burst of sign-ins must neither stall the API nor exhaust memory.
+        self._turns = asyncio.Semaphore(TURNS)
 
-    def hash(self, password: str) -> str:
-        return self._argon2.hash(password)
+    async def hash(self, password: str) -> str:
+        async with self._turns:
+            return await asyncio.to_thread(self._argon2.hash, password)
 
-    def verify(self, password_hash: str, password: str) -> bool:
+    async def verify(self, password_hash: str, password: str) -> bool:
+        async with self._turns:
+            return await asyncio.to_thread(self._verified, password_hash, password)
+
+    def _verified(self, password_hash: str, password: str) -> bool:
         try:
             return self._argon2.verify(password_hash, password)
         except _REFUSED:

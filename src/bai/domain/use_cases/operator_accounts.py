@@ -98,7 +98,7 @@ class OperatorAccounts:
             id=self._ids.new_record_id(),
             email=operator_email(email),
             role=role,
-            password_hash=self._hasher.hash(checked_password(password)),
+            password_hash=await self._hasher.hash(checked_password(password)),
             created=now,
             updated=now,
         )
@@ -123,7 +123,7 @@ class OperatorAccounts:
         await self._audit.record(actor, "operators.remove", email)
 
     async def change_password(self, actor: Actor, email: str, password: str) -> None:
-        email, hashed = operator_email(email), self._hasher.hash(checked_password(password))
+        email, hashed = operator_email(email), await self._hasher.hash(checked_password(password))
         if not await self._operators.set_password(email, hashed, updated=self._clock.now()):
             raise OperatorNotFound
         await self._audit.record(actor, "operators.passwd", email)
@@ -148,13 +148,14 @@ class Lockout:
 class OperatorSignIn:
     """An operator's email and password, checked.
 
-    - Locked (too many failures for the email or from the address): `OperatorLocked`, and the
-      password is not even checked.
+    - Every attempt is counted, for the email and for the address, before its password is
+      checked: of attempts sent at once no more than 5 a key are checked.
+    - Locked (5 failures for the email or from the address, and another attempt):
+      `OperatorLocked`, and the password is not even checked.
     - Wrong email or password: `OperatorSignInRefused`, the same answer for both and as slow
-      (an unknown email's password is checked against a hash too), one failure counted for the
-      email and for the address.
-    - Right: the email's failures are forgotten, a hash made with weaker parameters is made
-      again, and the sign-in is recorded in the audit trail.
+      (an unknown email's password is checked against a hash too).
+    - Right: the email's and the address's counts are forgotten, a hash made with weaker
+      parameters is made again, and the sign-in is recorded in the audit trail.
     """
 
     def __init__(
@@ -171,32 +172,52 @@ class OperatorSignIn:
         self._audit, self._clock, self._lockout = audit, clock, lockout
         self._stand_in = ""  # a hash to check an unknown email's password against
 
-    async def execute(self, email: str, password: str, *, address: str) -> Operator:
-        keys = (f"email:{email.strip().lower()}", f"address:{address}")
+    async def execute(
+        self, email: str, password: str, *, address: str, counted_as: str = ""
+    ) -> Operator:
+        """`address`: the client's, for the audit trail; `counted_as`: what its failures count
+        under (an IPv6 client's /64), the address itself by default."""
+        name = _sign_in_name(email)
+        keys = (f"email:{name}", f"address:{counted_as or address}")
         locked = max([await self._attempts.locked_for(key) for key in keys])
         if locked:
             raise OperatorLocked(retry_after=locked)
-        operator = await self._operators.by_email(email.strip().lower())
-        if operator is None or not self._hasher.verify(operator.password_hash, password):
-            if operator is None:
-                self._hasher.verify(self._stand_in_hash(), password)
-            rule = self._lockout
-            for key in keys:
-                await self._attempts.fail(
-                    key,
-                    limit=rule.failures,
-                    window_seconds=rule.window_seconds,
-                    lock_seconds=rule.lock_seconds,
-                )
+        # Every attempt counts before its password is checked, so that of attempts sent at once
+        # no more than the limit are ever checked: the one past it locks the key and is refused.
+        rule = self._lockout
+        for key in keys:
+            locked = await self._attempts.fail(
+                key,
+                limit=rule.failures + 1,
+                window_seconds=rule.window_seconds,
+                lock_seconds=rule.lock_seconds,
+            )
+            if locked:
+                raise OperatorLocked(retry_after=locked)
+        operator = await self._operators.by_email(name) if name else None
+        if operator is None:
+            await self._hasher.verify(await self._stand_in_hash(), password)
             raise OperatorSignInRefused
-        await self._attempts.clear(keys[0])
+        if not await self._hasher.verify(operator.password_hash, password):
+            raise OperatorSignInRefused
+        for key in keys:  # this attempt, and the failures before it, are forgiven
+            await self._attempts.clear(key)
         if self._hasher.needs_rehash(operator.password_hash):
-            rehashed = self._hasher.hash(password)
+            rehashed = await self._hasher.hash(password)
             await self._operators.set_password(operator.email, rehashed, updated=self._clock.now())
+            operator = await self._operators.by_email(name) or operator  # its new `updated`
         await self._audit.record(Actor(operator.email, address), "console.sign-in", operator.email)
         return operator
 
-    def _stand_in_hash(self) -> str:
+    async def _stand_in_hash(self) -> str:
         if not self._stand_in:
-            self._stand_in = self._hasher.hash("a stand-in password")
+            self._stand_in = await self._hasher.hash("a stand-in password")
         return self._stand_in
+
+
+def _sign_in_name(email: str) -> str:
+    """The email as operators are kept by (lower-case); "" for text no operator could have."""
+    try:
+        return operator_email(email)
+    except InvalidField:
+        return ""

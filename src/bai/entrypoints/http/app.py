@@ -20,6 +20,7 @@ from bai.entrypoints.serving.sweeps import sweep_periodically
 from bai.entrypoints.wiring import container_for
 
 from .console.cookies import ConsoleCookies
+from .console.gate import ConsoleGate
 from .console.routes import ConsoleCases, console_router
 from .console.site import TEMPLATES
 from .docs import docs_router, openapi_config
@@ -106,7 +107,10 @@ def create_app(given: Settings | Container | None = None) -> Edge:
     )
     if settings.docs:
         _optional_bodies_documented_as_optional(app)
-    return Edge(cast(ASGIApp, app), trusted_proxies=settings.trusted_proxies, metrics=metrics)
+    inner = cast(ASGIApp, app)
+    if settings.console:
+        inner = ConsoleGate(inner, allowed=settings.console_allow)
+    return Edge(inner, trusted_proxies=settings.trusted_proxies, metrics=metrics)
 
 
 def _console(container: Container) -> Router:

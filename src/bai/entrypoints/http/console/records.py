@@ -2,7 +2,7 @@
 link and dismiss), WeChat's push events, and the audit trail, newest first a page at a time."""
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import urlencode
 
@@ -40,11 +40,13 @@ def keyset(text: str) -> tuple[datetime, str] | None:
     """A page's position, `<ISO time with offset>~<id>` (what `next_page` links carry);
     `InvalidField` for anything else."""
     at, _, key = text.partition("~")
+    moment: datetime | None = None
     try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None or not _KEY.fullmatch(key):
+        given = datetime.fromisoformat(at)
+        moment = given.astimezone(UTC) if given.tzinfo is not None else None
+    except (ValueError, OverflowError):  # not a time; one that leaves the calendar in UTC
+        pass
+    if moment is None or not _KEY.fullmatch(key):
         raise InvalidField("before", "is not a position this page gave")
     return moment, key
 
@@ -135,6 +137,8 @@ def record_routes(
         if visit is None:
             return see_other("/sign-in")
         target = str(request.query_params.get("target", "")).strip()[:254]
+        if not target.isprintable():  # no stored target holds a control character
+            target = ""
         shown: dict[str, Any] = {"target": target, "entries": [], "next_page": "", "refusal": ""}
         try:
             before = _before(request)

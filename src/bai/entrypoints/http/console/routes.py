@@ -24,6 +24,7 @@ from bai.domain.use_cases.push_events import ListPushEvents
 from bai.entrypoints.config.variables import IPNetwork
 from bai.ports.clock import Clock
 
+from ..client_address import limit_key
 from .cookies import ConsoleCookies
 from .overview import chart
 from .records import record_routes
@@ -85,7 +86,9 @@ def console_router(
             return refused(403, FORBIDDEN)
         email, password = str(form.get("email", "")), str(form.get("password", ""))
         try:
-            operator = await cases.sign_in.execute(email, password, address=client)
+            operator = await cases.sign_in.execute(
+                email, password, address=client, counted_as=limit_key(client)
+            )
         except (OperatorSignInRefused, OperatorLocked) as refusal:
             status = 429 if isinstance(refusal, OperatorLocked) else 401
             return site.page(

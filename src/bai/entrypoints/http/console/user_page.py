@@ -10,6 +10,7 @@ from litestar import Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 
+from bai.domain.entities import is_record_id
 from bai.domain.errors import UserNotFound
 from bai.domain.use_cases.account_actions import AccountAction
 from bai.domain.use_cases.console_reads import ShowUserRecord
@@ -52,7 +53,7 @@ def user_routes(
         if visit is None:
             return see_other("/sign-in")
         try:
-            record = await show.execute(pb_id)
+            record = await show.execute(_record_id(pb_id))
         except UserNotFound:
             return site.page(visit, "missing.html", 404, pb_id=pb_id[:64])
         done = ACTIONS[str(request.query_params.get("done"))].done if _done(request) else ""
@@ -77,7 +78,7 @@ def user_routes(
         if not visit.may_act:
             return refused(403, VIEWER)
         try:
-            record = await show.execute(pb_id)
+            record = await show.execute(_record_id(pb_id))
         except UserNotFound:
             return site.page(visit, "missing.html", 404, pb_id=pb_id[:64])
         return site.page(
@@ -97,7 +98,7 @@ def user_routes(
         if not isinstance(visit, Visit):
             return visit
         try:
-            await actions[action].execute(pb_id)
+            await actions[action].execute(_record_id(pb_id))
         except UserNotFound:
             return site.page(visit, "missing.html", 404, pb_id=pb_id[:64])
         await audit.record(visit.actor, f"users.{action}", pb_id)
@@ -110,3 +111,11 @@ def user_routes(
 
 def _done(request: AnyRequest) -> bool:
     return str(request.query_params.get("done")) in ACTIONS
+
+
+def _record_id(text: str) -> str:
+    """`text` when it can be a user's `pb_id`; `UserNotFound` for anything else, before any
+    store is asked (a NUL is an error on PostgreSQL, not a miss)."""
+    if not is_record_id(text):
+        raise UserNotFound
+    return text
