@@ -55,3 +55,21 @@ def summary(names: list[str], table: dict[str, list[list[Result]]]) -> str:
             f"| {p99[0]:.1f} / {p99[1]:.1f} | {cpu[0]} / {cpu[1]} | {pg[0]} / {pg[1]} |"
         )
     return "\n".join(lines)
+
+
+def against_floor(floored: dict[str, list[tuple[Result, Result]]]) -> str:
+    """Per scenario: BAI's and the floor's mean req/s, their ratio, and CPU per request."""
+    lines = [
+        "| scenario | BAI req/s | floor req/s | BAI/floor | CPU us/req BAI / floor |",
+        "|---|---|---|---|---|",
+    ]
+    for scenario, pairs in floored.items():
+        bai = mean(float(each["req/s"]) for each, _ in pairs)
+        bare = mean(float(each["req/s"]) for _, each in pairs)
+        cpu = [_us(mean(float(run[n]["cpu"]) for run in pairs)) for n in (0, 1)]
+        ratios = ", ".join(f"{float(a['req/s']) / max(float(b['req/s']), 1):.2f}" for a, b in pairs)
+        lines.append(
+            f"| {scenario} | {bai:,.0f} | {bare:,.0f} | {bai / max(bare, 1):.2f} ({ratios}) "
+            f"| {cpu[0]} / {cpu[1]} |"
+        )
+    return "\n".join(lines)

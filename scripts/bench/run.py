@@ -23,6 +23,11 @@ fake WeChat; `--target URL` drives a server already running there instead (start
 their login route alike, and every run measures both, alternating which goes first. With
 `--target-pid` (its first process) and `--target-database` (the database only it uses) the
 target's CPU and PostgreSQL time per request are measured too: an A/B of two builds of BAI.
+
+Every run of users-count and health also drives the framework's floor (scripts/bench/floor.py:
+Litestar answering those envelopes with a constant, under Granian with `bai serve`'s settings),
+and the last table is BAI's rate over the floor's (issue 26: BAI's edge at most a quarter of
+the framework's cost, >= 0.8).
 """
 
 import argparse
@@ -40,7 +45,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from devtools.net import free_port  # noqa: E402
 from devtools.postgres import drop_database, make_database  # noqa: E402
-from report import Result, header, row, summary  # noqa: E402 (this script's folder is on sys.path)
+from report import (  # noqa: E402 (this script's folder is on sys.path)
+    Result,
+    against_floor,
+    header,
+    row,
+    summary,
+)
 from scenarios import SCENARIOS, ensure_wrk, parse_wrk, wrk_command  # noqa: E402
 from seeding import APP_SECRET, APPID, TOKENED_USERS, seed, seed_through_login, vacuum  # noqa: E402
 from servers import (  # noqa: E402
@@ -49,10 +60,13 @@ from servers import (  # noqa: E402
     cpu_seconds,
     memory_mb,
     start_bai,
+    start_floor,
     start_node_peer,
 )
 
 BIN = Path(sys.executable).parent
+# The scenarios the framework's floor answers too: its routes return a constant envelope.
+FLOORED = {"users-count", "health"}
 NODE_PEER = Path(os.environ.get("BAI_BENCH_NODE_PEER", "/work/shared/peers/node-fastify"))
 
 
@@ -195,6 +209,37 @@ def start_servers(
         (folder / server.name / "tokens.txt").write_text("\n".join(tokens[server.name]) + "\n")
 
 
+Floored = dict[str, list[tuple[Result, Result]]]
+
+
+def drive(
+    wrk: str,
+    servers: list[Server],
+    floor: Server | None,
+    scenarios: list[str],
+    args: argparse.Namespace,
+) -> tuple[dict[str, list[list[Result]]], Floored]:
+    """Each scenario: a warm-up, then `--runs` runs of every server in alternating order (and
+    of the floor after them, for the scenarios it answers); each run's row printed."""
+    table: dict[str, list[list[Result]]] = {}
+    floored: Floored = {}
+    for scenario in scenarios:
+        if args.warmup:  # first connections, prepared statements: not what is measured
+            for server in servers:
+                measure(wrk, server, scenario, args=args, seconds=args.warmup)
+        for run in range(1, args.runs + 1):
+            order = servers if run % 2 else servers[::-1]
+            results = {
+                s.name: measure(wrk, s, scenario, args=args, seconds=args.duration) for s in order
+            }
+            table.setdefault(scenario, []).append([results[s.name] for s in servers])
+            print(row(scenario, run, table[scenario][-1]), flush=True)
+            if floor is not None and scenario in FLOORED:
+                bare = measure(wrk, floor, scenario, args=args, seconds=args.duration)
+                floored.setdefault(scenario, []).append((results["BAI"], bare))
+    return table, floored
+
+
 def main() -> int:
     args = arguments()
     users = 10_000_000 if args.million else args.users
@@ -211,29 +256,24 @@ def main() -> int:
         wechat = f"http://127.0.0.1:{fake_port}"
     databases: list[str] = []
     servers: list[Server] = []
+    floor: Server | None = None
     try:
         start_servers(args, wechat, databases=databases, servers=servers)
+        if not args.million and set(scenarios) & FLOORED:
+            floor = start_floor(ROOT / "scripts/bench", args.workers, Path(args.folder))
+            (Path(args.folder) / floor.name).mkdir()
         load = f"wrk -t2 -c{args.connections} -d{args.duration}s"
         where = ", ".join(f"{s.name} on {s.base}" for s in servers)
         print(f"{where}; {args.workers} workers; WeChat {wechat}; {users:,} users; {load}\n")
         print(header([s.name for s in servers]), flush=True)
-        table: dict[str, list[list[Result]]] = {}
-        for scenario in scenarios:
-            if args.warmup:  # first connections, prepared statements: not what is measured
-                for server in servers:
-                    measure(wrk, server, scenario, args=args, seconds=args.warmup)
-            for run in range(1, args.runs + 1):
-                order = servers if run % 2 else servers[::-1]
-                results = {
-                    s.name: measure(wrk, s, scenario, args=args, seconds=args.duration)
-                    for s in order
-                }
-                table.setdefault(scenario, []).append([results[s.name] for s in servers])
-                print(row(scenario, run, table[scenario][-1]), flush=True)
+        table, floored = drive(wrk, servers, floor, scenarios, args)
         if side_by_side:
             print("\nMeans over the runs:\n\n" + summary([s.name for s in servers], table))
+        if floored:
+            print("\nAgainst the framework's floor (scripts/bench/floor.py):\n")
+            print(against_floor(floored))
     finally:
-        for server in servers:
+        for server in [*servers, *([floor] if floor else [])]:
             server.stop()
         if fake is not None:
             fake.terminate()

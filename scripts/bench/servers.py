@@ -7,12 +7,14 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
 import httpx
+from devtools.net import free_port
 from seeding import dsn
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -129,3 +131,22 @@ def start_node_peer(source: Path, scratch: Path, env: dict[str, str]) -> Server:
     base = f"http://{env.get('HOST', '127.0.0.1')}:{env['PORT']}"
     stop = ["env", f"RUN_DIR={run_dir}", str(scratch / "stop.sh")]
     return Server("node", base, root, env["DATABASE_URL"], stop_command=stop)
+
+
+def start_floor(folder: Path, workers: int, scratch: Path) -> Server:
+    """The framework's floor (floor.py in `folder`) with `workers` Granian workers."""
+    port = free_port()
+    with (scratch / "floor.log").open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "floor.py", str(port), str(workers)],
+            cwd=folder,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server("floor", f"http://127.0.0.1:{port}", process.pid, process=process)
+    if not wait_healthy(server.base):
+        server.stop()
+        raise SystemExit(
+            "the framework's floor did not start:\n" + (scratch / "floor.log").read_text()
+        )
+    return server

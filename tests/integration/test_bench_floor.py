@@ -1,0 +1,40 @@
+"""The framework's floor that `make bench` serves beside BAI (scripts/bench/floor.py) answers
+the users-count and health routes with the envelopes BAI answers them with, so that wrk drives
+both alike and the ratio measures BAI's own work."""
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from litestar.testing import TestClient
+
+from bai.entrypoints.http.app import create_app
+from tests.support.apps import container_with
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bench" / "floor.py"
+
+
+def floor() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_floor", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_floor"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_floor_answers_what_bai_answers_in_shape(tmp_path: Path) -> None:
+    container = container_with(tmp_path, {"BAI_DATABASE_URL": "memory://"})
+    with TestClient(floor().app) as bare, TestClient(create_app(container)) as bai:
+        answers = [
+            (client.post("/pb/api/system/users-count"), client.get("/pb/api/health"))
+            for client in (bare, bai)
+        ]
+
+    for count, health in answers:
+        assert (count.status_code, health.status_code) == (200, 200)
+        assert list(count.json()) == ["code", "msg", "data"]
+        assert isinstance(count.json()["data"]["total_users"], int)
+        assert list(health.json()) == ["code", "msg", "data"]
