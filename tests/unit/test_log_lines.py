@@ -5,12 +5,18 @@ import io
 import json
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bai.entrypoints.observability.batched_log_writes import TurnBatchedStreamHandler
-from bai.entrypoints.observability.logs import JsonFormatter
+from bai.entrypoints.observability.logs import (
+    REQUEST_ID,
+    AccessLines,
+    JsonFormatter,
+    configure_logging,
+)
 
 
 @given(value=st.text(), message=st.text())
@@ -138,3 +144,42 @@ def test_a_lines_time_is_its_records_time_to_the_millisecond_in_utc(created: flo
     shown = json.loads(JsonFormatter().format(record))["time"]
 
     assert shown == datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+
+
+ACCESS_FIELDS = st.fixed_dictionaries(
+    {
+        "method": st.sampled_from(["GET", "POST"]),
+        "route": st.text(max_size=40),
+        "status": st.integers(100, 599),
+        "duration_ms": st.floats(0, 1e4, allow_nan=False),
+        "request_id": st.text(max_size=40),
+        "user_id": st.text(max_size=20),
+        "client": st.text(max_size=40),
+    },
+    optional={"event": st.text(max_size=20), "reason": st.text(max_size=40)},
+)
+
+
+@given(fields=ACCESS_FIELDS)
+def test_the_access_line_made_without_a_record_is_the_line_logging_makes(
+    fields: dict[str, Any],
+) -> None:
+    direct, logged = io.StringIO(), io.StringIO()
+    kept, level = logging.root.handlers[:], logging.root.level
+    token = REQUEST_ID.set(fields["request_id"])  # as the edge sets it while it serves
+    try:
+        configure_logging("info", direct)
+        AccessLines().write(fields)
+        configure_logging("info", logged)
+        logging.root.handlers.append(logging.NullHandler())  # another listener: via logging
+        AccessLines().write(fields)
+        logging.root.handlers[0].flush()
+    finally:
+        REQUEST_ID.reset(token)
+        logging.root.handlers[:], logging.root.level = kept, level
+
+    made, written = json.loads(direct.getvalue()), json.loads(logged.getvalue())
+    assert direct.getvalue().count("\n") == logged.getvalue().count("\n") == 1
+    assert direct.getvalue().isascii()
+    assert list(made) == list(written)
+    assert {**made, "time": ""} == {**written, "time": ""}

@@ -1,6 +1,5 @@
 """What every request passes first and last: request id, client address, access log, metrics."""
 
-import logging
 import random
 import re
 import time
@@ -11,11 +10,10 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 from bai.adapters.prometheus.metrics import UNMATCHED_ROUTE, PrometheusMetrics
-from bai.entrypoints.observability.logs import REQUEST_ID
+from bai.entrypoints.observability.logs import REQUEST_ID, AccessLines
 
 from .client_address import IPNetwork, client_address
 
-access_log = logging.getLogger("bai.access")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
@@ -41,6 +39,7 @@ class Edge:
         self.app = app
         self._trusted = tuple(trusted_proxies)
         self._metrics = metrics
+        self._access = AccessLines()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -50,8 +49,9 @@ class Edge:
 
     async def _http(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        given = _header_lines(scope, b"x-request-id")
-        request_id = given[0] if given and _REQUEST_ID.fullmatch(given[0]) else _new_request_id()
+        given = next((value for name, value in scope["headers"] if name == b"x-request-id"), b"")
+        named_id = given.decode("latin-1") if given else ""
+        request_id = named_id if named_id and _REQUEST_ID.fullmatch(named_id) else _new_request_id()
         client_socket = scope.get("client")
         peer = client_socket[0] if client_socket else ""
         forwarded = _header_lines(scope, b"x-forwarded-for") if self._trusted else []
@@ -84,7 +84,7 @@ class Edge:
                 "client": client,
             }
             line.update({key: state[key] for key in ("event", "reason") if key in state})
-            access_log.info("request", extra=line)
+            self._access.write(line)
             REQUEST_ID.reset(named)
             self._metrics.request(scope["method"], route or UNMATCHED_ROUTE, status, seconds)
             if "event" in state:

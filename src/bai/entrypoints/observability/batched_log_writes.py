@@ -31,6 +31,19 @@ class TurnBatchedStreamHandler(logging.StreamHandler[TextIO]):
         except Exception:  # logging must never raise into the request
             self.handleError(record)
             return
+        self._queue(loop, line)
+
+    def write_line(self, line: str) -> None:
+        """A line made without a record (the access line), written as `emit` writes one."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            self.stream.write(line + self.terminator)
+            return
+        self._queue(loop, line)
+
+    def _queue(self, loop: asyncio.AbstractEventLoop, line: str) -> None:
         if self._flush_on is not loop:  # a loop that stopped before flushing is not waited on
             self._flush_on = loop
             loop.call_soon(self.flush)

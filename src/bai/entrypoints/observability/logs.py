@@ -3,6 +3,7 @@
 import json
 import logging
 import sys
+import time
 from contextvars import ContextVar
 from typing import Any, TextIO
 
@@ -48,10 +49,53 @@ class JsonFormatter(logging.Formatter):
         entry.update({key: value for key, value in record.__dict__.items() if key not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        line = _encode(entry)
-        if line.isascii():
-            return line.decode()
-        return json.dumps(entry, ensure_ascii=True, default=str)
+        return json_line(entry)
+
+
+def json_line(entry: dict[str, Any]) -> str:
+    """`entry` as one line of ASCII JSON."""
+    line = _encode(entry)
+    if line.isascii():
+        return line.decode()
+    return json.dumps(entry, ensure_ascii=True, default=str)
+
+
+ACCESS = logging.getLogger("bai.access")
+
+
+class AccessLines:
+    """The access line of every request (`bai.access`, INFO, message `request`), written as the
+    formatter would write its record, but made without a `LogRecord`: straight into the log
+    stream's handler when BAI's own handler is the one line of output (as under `bai serve`).
+    When anything else listens (a test's capture, another handler), or the level hides it, the
+    line goes through `logging` as any other."""
+
+    def __init__(self) -> None:
+        self._time = SecondClock()
+
+    def write(self, fields: dict[str, Any]) -> None:
+        handlers = logging.root.handlers
+        handler = handlers[0] if len(handlers) == 1 else None
+        if not (
+            isinstance(handler, TurnBatchedStreamHandler)
+            and not handler.filters
+            and not ACCESS.handlers
+            and not ACCESS.filters
+            and ACCESS.isEnabledFor(logging.INFO)
+        ):
+            ACCESS.info("request", extra=fields)
+            return
+        entry: dict[str, Any] = {
+            "time": self._time(time.time()),
+            "level": "info",
+            "logger": "bai.access",
+            "pid": ProcessId.pid,
+            "message": "request",
+        }
+        if request_id := REQUEST_ID.get():
+            entry["request_id"] = request_id
+        entry.update(fields)
+        handler.write_line(json_line(entry))
 
 
 # For Granian's own loggers (`log_dictconfig`): its start-up, worker and shutdown lines in the
