@@ -57,7 +57,7 @@ class Edge:
         forwarded = _header_lines(scope, b"x-forwarded-for") if self._trusted else []
         client = client_address(peer, forwarded, self._trusted)
         state: dict[str, Any] = scope.setdefault("state", {})
-        state.update(request_id=request_id, client=client)
+        state["request_id"], state["client"] = request_id, client
         named = REQUEST_ID.set(request_id)
         status = 500
 
@@ -83,9 +83,13 @@ class Edge:
                 "user_id": state.get("user_id", ""),
                 "client": client,
             }
-            line.update({key: state[key] for key in ("event", "reason") if key in state})
+            event = state.get("event")
+            if event is not None:
+                line["event"] = event
+                if "reason" in state:
+                    line["reason"] = state["reason"]
             self._access.write(line)
             REQUEST_ID.reset(named)
             self._metrics.request(scope["method"], route or UNMATCHED_ROUTE, status, seconds)
-            if "event" in state:
-                self._metrics.auth_event(state["event"], state.get("reason", ""))
+            if event is not None:
+                self._metrics.auth_event(event, state.get("reason", ""))
