@@ -17,17 +17,17 @@ from litestar import Litestar, get, post
 class Envelope(msgspec.Struct):
     code: int
     msg: str
-    data: dict[str, int]
+    data: dict[str, int | str]
 
 
 @post("/pb/api/system/users-count", status_code=200)
 async def users_count() -> Envelope:
-    return Envelope(200, "ok", {"total_users": 2000})
+    return Envelope(200, "操作成功", {"total_users": 2000})
 
 
 @get("/pb/api/health")
 async def health() -> Envelope:
-    return Envelope(200, "ok", {})
+    return Envelope(200, "操作成功", {"status": "ok", "database": "ok"})
 
 
 app = Litestar([users_count, health], openapi_config=None, logging_config=None, debug=False)

@@ -219,24 +219,25 @@ def drive(
     scenarios: list[str],
     args: argparse.Namespace,
 ) -> tuple[dict[str, list[list[Result]]], Floored]:
-    """Each scenario: a warm-up, then `--runs` runs of every server in alternating order (and
-    of the floor after them, for the scenarios it answers); each run's row printed."""
+    """Each scenario: a warm-up, then `--runs` runs of every server in alternating order (the
+    floor too, for the scenarios it answers: last, then first); each run's row printed."""
     table: dict[str, list[list[Result]]] = {}
     floored: Floored = {}
     for scenario in scenarios:
+        floors = [floor] if floor is not None and scenario in FLOORED else []
         if args.warmup:  # first connections, prepared statements: not what is measured
-            for server in servers:
+            for server in [*servers, *floors]:
                 measure(wrk, server, scenario, args=args, seconds=args.warmup)
         for run in range(1, args.runs + 1):
             order = servers if run % 2 else servers[::-1]
+            order = [*order, *floors] if run % 2 else [*floors, *order]  # last, then first
             results = {
                 s.name: measure(wrk, s, scenario, args=args, seconds=args.duration) for s in order
             }
             table.setdefault(scenario, []).append([results[s.name] for s in servers])
             print(row(scenario, run, table[scenario][-1]), flush=True)
-            if floor is not None and scenario in FLOORED:
-                bare = measure(wrk, floor, scenario, args=args, seconds=args.duration)
-                floored.setdefault(scenario, []).append((results["BAI"], bare))
+            for bare in floors:
+                floored.setdefault(scenario, []).append((results["BAI"], results[bare.name]))
     return table, floored
 
 

@@ -142,6 +142,8 @@ async def test_an_address_not_allowed_gets_404(tmp_path: Path, allow: str) -> No
             await client.get(f"{CONSOLE}/sign-out"),  # not even a wrong method
             await client.options(f"{CONSOLE}/sign-in"),
             await client.get(CONSOLE),
+            await client.get("/pb//console/static/console.css"),  # the router's slashes
+            await client.options("//pb/console//sign-in"),
         ]
         elsewhere = await client.get("/pb/api/health")  # the gate stands before the console only
 

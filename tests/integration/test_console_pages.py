@@ -5,6 +5,7 @@ address), the identity conflicts linked and dismissed, the events and the audit 
 A viewer reads and cannot act; hostile paths and queries are never a 500."""
 
 import asyncio
+import html
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -262,11 +263,16 @@ async def test_a_session_goes_on_while_used_and_ends_after_twelve_idle_hours(
     assert (ended.status_code, ended.headers["location"]) == (303, f"{CONSOLE}/sign-in")
 
 
-@memory_only
+async def next_page(client: httpx.AsyncClient, page: httpx.Response, path: str) -> str:
+    """The page its "next" link leads to."""
+    [after] = re.findall(r'href="(\?[^"]+)" rel="next"', page.text)
+    return (await client.get(f"{CONSOLE}/{path}{html.unescape(after)}")).text
+
+
 async def test_the_events_and_the_audit_trail_are_paged_newest_first(
     container: Container, clock: FixedClock
 ) -> None:
-    events = container.adapters.push_events()
+    events, audit_log = container.adapters.push_events(), container.use_cases.audit_log()
     for n in range(55):
         await events.add(
             PushEventRecord(
@@ -278,16 +284,23 @@ async def test_the_events_and_the_audit_trail_are_paged_newest_first(
                 outcome=PushOutcome.UNKNOWN_OPENID,
             )
         )
+        await audit_log.record(Actor("cli:test"), "users.disable", f"user{n:011d}")
+        clock.advance(1)
     async with console_of(container) as client:
         first = await client.get(f"{CONSOLE}/events")
-        [after] = re.findall(r'href="(\?before=[^"]+)" rel="next"', first.text)
-        second = await client.get(f"{CONSOLE}/events{after.replace('&amp;', '&')}")
-        audit = await client.get(f"{CONSOLE}/audit")
+        second = await next_page(client, first, "events")
+        trail = await client.get(f"{CONSOLE}/audit", params={"target": "user00000000054"})
+        everyone = await client.get(f"{CONSOLE}/audit")
+        everyone_after = await next_page(client, everyone, "audit")
         overview = await client.get(f"{CONSOLE}/")
 
     assert first.text.count("unknown_openid") == 50
-    assert second.text.count("unknown_openid") == 5
-    assert "operators.add" in audit.text
+    assert second.count("unknown_openid") == 5
+    assert trail.text.count("users.disable") == 1
+    # 55 actions, 2 operators added and a sign-in, newest first: the first 50, then the rest.
+    assert everyone.text.count("users.disable") == 50 - 3
+    assert everyone_after.count("users.disable") == 8
+    assert "user00000000000" in everyone_after
     assert overview.text.count("unknown_openid") == 10
 
 

@@ -107,3 +107,16 @@ async def test_failures_past_the_limit_stay_locked_however_many_arrive_at_once(
 
     assert sorted(outcomes)[: LIMIT - 1] == [0] * (LIMIT - 1)
     assert all(LOCK - 2 <= each <= LOCK for each in sorted(outcomes)[LIMIT - 1 :])
+
+
+async def test_a_forgiven_attempt_is_one_failure_less(attempts: FailedAttempts) -> None:
+    name, untouched = key(), key()
+    for _ in range(LIMIT - 1):
+        await fail(attempts, name)
+
+    await attempts.forgive(name)
+    await attempts.forgive(untouched)  # nothing counted: nothing happens
+
+    assert await fail(attempts, name) == 0  # the fourth failure again, not the fifth
+    assert await fail(attempts, name) == LOCK
+    assert [await fail(attempts, untouched) for _ in range(LIMIT - 1)] == [0] * (LIMIT - 1)

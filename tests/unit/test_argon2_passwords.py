@@ -3,7 +3,11 @@ hash BAI cannot read is a refusal, never an exception, and hashing never holds u
 loop (the requests a worker serves meanwhile)."""
 
 import asyncio
+import contextlib
+import threading
+import time
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from argon2 import Type, extract_parameters
@@ -115,7 +119,39 @@ async def test_hashing_and_checking_leave_the_event_loop_free() -> None:
     during_hash, ticks = ticks, 0
     verified = await asyncio.gather(*(slow.verify(hashed, "wrong password") for _ in range(3)))
     ticker.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await ticker
 
     assert verified == [False] * 3
     assert during_hash > 10
     assert ticks > 10
+
+
+async def test_no_more_than_two_hashes_run_at_once_whatever_the_callers_do() -> None:
+    hasher = cheap_hasher()
+
+    class Counting:
+        """argon2's hasher, counting the hashes made at once."""
+
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.running, self.most = inner, 0, 0
+            self.lock = threading.Lock()
+
+        def hash(self, password: str) -> str:
+            with self.lock:
+                self.running += 1
+                self.most = max(self.most, self.running)
+            time.sleep(0.01)
+            with self.lock:
+                self.running -= 1
+            return str(self.inner.hash(password))
+
+    counting = Counting(hasher._argon2)
+    hasher._argon2 = counting  # type: ignore[assignment]
+    abandoned = [asyncio.create_task(hasher.hash(f"p{n}")) for n in range(6)]
+    await asyncio.sleep(0)
+    for task in abandoned:  # callers that gave up: their hashes still take their turns
+        task.cancel()
+    await asyncio.gather(*(hasher.hash(f"q{n}") for n in range(6)))
+
+    assert counting.most == 2

@@ -304,12 +304,9 @@ async def test_an_operator_moves_an_identity_to_the_user_holding_its_unionid(
 
 @pytest.fixture
 def move(
-    users: InMemoryUserRepository,
-    identities: InMemoryIdentityStore,
-    link: LinkIdentity,
-    unlink: UnlinkIdentity,
+    identities: InMemoryIdentityStore, link: LinkIdentity, unlink: UnlinkIdentity
 ) -> MoveIdentity:
-    return MoveIdentity(users=users, identities=identities, unlink=unlink, link=link)
+    return MoveIdentity(identities=identities, unlink=unlink, link=link)
 
 
 async def test_a_conflicts_identity_moves_to_the_unionids_holder(
@@ -347,5 +344,38 @@ async def test_a_move_that_breaks_a_rule_moves_nothing(
         await move.execute(LinkIdentityCommand(pb_id="nobody000000000", app=OTHER, openid=openid))
     with pytest.raises(IdentityRefused):  # nobody holds it
         await move.execute(LinkIdentityCommand(pb_id=shopper.pb_id, app=OTHER, openid="o-none"))
+
+    assert await identities.identities_of(shopper.pb_id) == kept
+
+
+async def test_a_move_into_an_app_no_longer_served_moves_nothing(
+    users: InMemoryUserRepository, identities: InMemoryIdentityStore, clock: FixedClock
+) -> None:
+    holder, shopper = await registered(identities), await registered(identities, GONE)
+    openid = f"o-{GONE}-{shopper.pb_id}"
+    served = Apps(PRIMARY, (OTHER,))  # GONE is no longer configured
+    link = LinkIdentity(users=users, identities=identities, apps=served, clock=clock)
+    unlink = UnlinkIdentity(identities=identities, apps=served)
+    move = MoveIdentity(identities=identities, unlink=unlink, link=link)
+    kept = await identities.identities_of(shopper.pb_id)
+
+    with pytest.raises(UnknownApp):
+        await move.execute(LinkIdentityCommand(pb_id=holder.pb_id, app=GONE, openid=openid))
+
+    assert await identities.identities_of(shopper.pb_id) == kept
+
+
+async def test_a_move_to_a_user_made_before_identities_were_kept_moves_nothing(
+    users: InMemoryUserRepository, identities: InMemoryIdentityStore, move: MoveIdentity
+) -> None:
+    shopper = await registered(identities)  # holds a primary identity
+    legacy = a_user()  # a primary openid of its own, and no identity row
+    await users.add_if_absent(legacy)
+    kept = await identities.identities_of(shopper.pb_id)
+
+    with pytest.raises(IdentityRefused):
+        await move.execute(
+            LinkIdentityCommand(pb_id=legacy.pb_id, app=PRIMARY, openid=shopper.openid)
+        )
 
     assert await identities.identities_of(shopper.pb_id) == kept

@@ -15,7 +15,6 @@ from bai.entrypoints.observability.logs import (
     REQUEST_ID,
     AccessLines,
     JsonFormatter,
-    configure_logging,
 )
 
 
@@ -146,6 +145,13 @@ def test_a_lines_time_is_its_records_time_to_the_millisecond_in_utc(created: flo
     assert shown == datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
 
 
+def json_lines(stream: io.StringIO) -> TurnBatchedStreamHandler:
+    """BAI's log handler, as `configure_logging` sets it up, writing to `stream`."""
+    handler = TurnBatchedStreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    return handler
+
+
 ACCESS_FIELDS = st.fixed_dictionaries(
     {
         "method": st.sampled_from(["GET", "POST"]),
@@ -168,10 +174,11 @@ def test_the_access_line_made_without_a_record_is_the_line_logging_makes(
     kept, level = logging.root.handlers[:], logging.root.level
     token = REQUEST_ID.set(fields["request_id"])  # as the edge sets it while it serves
     try:
-        configure_logging("info", direct)
+        logging.root.setLevel(logging.INFO)
+        logging.root.handlers[:] = [json_lines(direct)]
         AccessLines().write(fields)
-        configure_logging("info", logged)
-        logging.root.handlers.append(logging.NullHandler())  # another listener: via logging
+        # Another listener beside BAI's handler: the line goes through logging.
+        logging.root.handlers[:] = [json_lines(logged), logging.NullHandler()]
         AccessLines().write(fields)
         logging.root.handlers[0].flush()
     finally:

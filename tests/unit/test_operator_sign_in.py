@@ -236,13 +236,30 @@ async def test_of_guesses_sent_at_once_no_more_than_five_are_checked(
     assert sorted(set(answers)) == ["OperatorLocked", "OperatorSignInRefused"]
 
 
-async def test_a_successful_sign_in_forgives_its_address(
+async def test_a_successful_sign_in_is_not_counted_against_its_address(
     accounts: OperatorAccounts, sign_in: OperatorSignIn
 ) -> None:
     await accounts.add(ROOT, "ops@example.com", PASSWORD, OperatorRole.ADMIN)
 
     for _ in range(12):  # an office's operators, signing in all day from one address
         await sign_in.execute("ops@example.com", PASSWORD, address="192.0.2.1")
+
+
+async def test_a_right_password_does_not_wipe_guesses_at_others_from_its_address(
+    accounts: OperatorAccounts, sign_in: OperatorSignIn
+) -> None:
+    await accounts.add(ROOT, "viewer@example.com", PASSWORD, OperatorRole.VIEWER)
+    answers = []
+    for n in range(6):  # a viewer's own sign-in between guesses at other emails
+        for email, password in (("viewer@example.com", PASSWORD), (f"a{n}@example.com", "x")):
+            try:
+                await sign_in.execute(email, password, address="192.0.2.7")
+                answers.append("signed in")
+            except (OperatorSignInRefused, OperatorLocked) as refusal:
+                answers.append(type(refusal).__name__)
+
+    assert answers[:10] == ["signed in", "OperatorSignInRefused"] * 5
+    assert answers[10:] == ["OperatorLocked"] * 2  # the address, for everyone
 
 
 async def test_a_rehashed_operators_first_session_holds(

@@ -191,7 +191,6 @@ class UseCases(containers.DeclarativeContainer):
     dismiss_conflict = providers.Singleton(DismissConflict, identities=adapters.identities)
     move_identity = providers.Singleton(
         MoveIdentity,
-        users=adapters.users,
         identities=adapters.identities,
         unlink=unlink_identity,
         link=link_identity,

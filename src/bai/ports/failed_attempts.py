@@ -19,6 +19,11 @@ class FailedAttempts(Protocol):
         are counted too and answered with the lock's time left (never a lock begun again)."""
         ...
 
+    async def forgive(self, key: str) -> None:
+        """Take back one failure counted for the key (an attempt counted before it was judged
+        turned out right); nothing when none is counted."""
+        ...
+
     async def clear(self, key: str) -> None:
         """Forget the key's failures (a sign-in succeeded); a lock stays until it ends."""
         ...

@@ -27,5 +27,10 @@ class InMemoryFailedAttempts(FailedAttempts):
             self._locked_until[key] = now + lock_seconds
         return await self.locked_for(key)
 
+    async def forgive(self, key: str) -> None:
+        counted = self._failures.get(key)
+        if counted:
+            counted.pop()
+
     async def clear(self, key: str) -> None:
         self._failures.pop(key, None)

@@ -42,6 +42,14 @@ class RedisFailedAttempts(FailedAttempts):
             return _unavailable(exc)
         return max(int(left), 1)
 
+    async def forgive(self, key: str) -> None:
+        failures = f"{PREFIX}fail:{key}"
+        try:
+            if int(await self._client.decr(failures)) <= 0:  # none left (or none was counted)
+                await self._client.delete(failures)
+        except (RedisError, OSError) as exc:
+            _unavailable(exc)
+
     async def clear(self, key: str) -> None:
         try:
             await self._client.delete(f"{PREFIX}fail:{key}")

@@ -1,4 +1,8 @@
-"""Pooled engines that fail fast when the database is away and recover when it returns."""
+"""Pooled engines that give up on a connect or a statement after a second when the database is
+away or hung, and recover when it returns. A checkout waits for a busy pool up to
+BUSY_WAIT_SECONDS, whatever the database's state (unlike the asyncpg pool, which waits a second
+only once the database has stopped answering): with a hung database a burst can wait that long
+for a connection before its own second of connect or statement."""
 
 from pathlib import Path
 from typing import Any
@@ -75,7 +79,7 @@ def create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size // 2,
-        pool_timeout=BUSY_WAIT_SECONDS,  # a busy pool is waited for; an absent database is not
+        pool_timeout=BUSY_WAIT_SECONDS,  # a burst larger than the pool waits its turn
         pool_recycle=1800,
         connect_args={
             "timeout": CONNECT_TIMEOUT_SECONDS,

@@ -2,6 +2,7 @@
 profile (the one for less memory, which is also the library's default)."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import Parameters, Type
 from argon2 import PasswordHasher as Argon2
@@ -26,17 +27,21 @@ class Argon2PasswordHasher(PasswordHasher):
         if parameters.type is not Type.ID:
             raise ValueError("operators' passwords are hashed with Argon2id")
         self._argon2 = Argon2.from_parameters(parameters)
-        # Off the event loop, two at a time: each takes its parameters' memory (64 MiB by
-        # default), and a burst of sign-ins must neither stall the API nor exhaust memory.
-        self._turns = asyncio.Semaphore(TURNS)
+        # Off the event loop, on threads of their own, two at a time: each takes its
+        # parameters' memory (64 MiB by default), and a burst of sign-ins must neither stall
+        # the API nor exhaust memory. A sign-in abandoned meanwhile still holds its thread until
+        # its hash is done, so the bound holds whatever the callers do.
+        self._threads = ThreadPoolExecutor(max_workers=TURNS, thread_name_prefix="argon2")
 
     async def hash(self, password: str) -> str:
-        async with self._turns:
-            return await asyncio.to_thread(self._argon2.hash, password)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._threads, self._argon2.hash, password
+        )
 
     async def verify(self, password_hash: str, password: str) -> bool:
-        async with self._turns:
-            return await asyncio.to_thread(self._verified, password_hash, password)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._threads, self._verified, password_hash, password
+        )
 
     def _verified(self, password_hash: str, password: str) -> bool:
         try:

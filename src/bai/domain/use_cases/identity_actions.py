@@ -95,14 +95,8 @@ class LinkIdentity:
         self._users, self._identities, self._apps, self._clock = users, identities, apps, clock
 
     async def execute(self, command: LinkIdentityCommand) -> LinkIdentityResult:
-        app, openid = command.app, WeChatIdentity(command.openid).openid
-        if app not in self._apps:
-            raise UnknownApp
-        user = await self._users.get(command.pb_id)
-        if user is None:
-            raise UserNotFound
+        user, app, openid = await self.refusal(command)
         primary = self._apps.is_primary(app)
-        await self._refuse_what_breaks_a_rule(user, app, openid, primary=primary)
         identity = Identity(appid=app, openid=openid, pb_id=user.pb_id, created=self._clock.now())
         try:
             linked = await self._identities.link(identity, primary=primary)
@@ -113,14 +107,33 @@ class LinkIdentity:
         settled = await self._identities.settle_conflicts_of(app, openid)
         return LinkIdentityResult(linked, identity, settled)
 
+    async def refusal(
+        self, command: LinkIdentityCommand, *, moving_from: str = ""
+    ) -> tuple[User, str, str]:
+        """The user, app and openid of `command` when the link breaks no rule (the identity's
+        holder may be `moving_from`, whom a move takes it from); otherwise what refuses it."""
+        app, openid = command.app, WeChatIdentity(command.openid).openid
+        if app not in self._apps:
+            raise UnknownApp
+        user = await self._users.get(command.pb_id)
+        if user is None:
+            raise UserNotFound
+        primary = self._apps.is_primary(app)
+        await self._refuse_what_breaks_a_rule(
+            user, app, openid, primary=primary, moving_from=moving_from
+        )
+        return user, app, openid
+
     async def _refuse_what_breaks_a_rule(
-        self, user: User, app: str, openid: str, *, primary: bool
+        self, user: User, app: str, openid: str, *, primary: bool, moving_from: str
     ) -> None:
         found = await self._identities.find(app, openid)
         holder = found[1] if found is not None else None
         if holder is None and primary:
             holder = await self._users.get_by_openid(openid)
             holder = None if holder is not None and holder.pb_id == user.pb_id else holder
+        if holder is not None and moving_from and holder.pb_id == moving_from:
+            holder = None  # the user a move takes it from
         if holder is not None:
             raise IdentityRefused(f"app {app} openid {openid} belongs to user {holder.pb_id}")
         identities = await self._identities.identities_of(user.pb_id)
@@ -188,9 +201,10 @@ class MoveIdentity:
     """An operator moves the identity `(app, openid)` from the user holding it to user `pb_id`
     (the console's "link" of a conflict: the person is the unionid's holder).
 
-    - The identity is held (`IdentityRefused` otherwise, and when `pb_id` holds it already), the
-      user `pb_id` exists (`UserNotFound`) and has no other identity in that app
-      (`IdentityRefused`): all checked before anything moves.
+    - The identity is held (`IdentityRefused` otherwise, and when `pb_id` holds it already),
+      and linking it to `pb_id` breaks none of `LinkIdentity`'s rules (a configured app, a user
+      that exists, no other identity of theirs in that app, the primary openid of a user made
+      before identities were kept): all checked before anything moves.
     - It is unlinked, then linked, as `UnlinkIdentity` and `LinkIdentity` do; the open conflicts
       about it are resolved. Between the two steps a sign-in by that identity follows SPEC's
       rules 2 and 3 (to the unionid's holder), so a failure between them loses nobody.
@@ -198,15 +212,9 @@ class MoveIdentity:
     """
 
     def __init__(
-        self,
-        *,
-        users: UserRepository,
-        identities: IdentityStore,
-        unlink: UnlinkIdentity,
-        link: LinkIdentity,
+        self, *, identities: IdentityStore, unlink: UnlinkIdentity, link: LinkIdentity
     ) -> None:
-        self._users, self._identities = users, identities
-        self._unlink, self._link = unlink, link
+        self._identities, self._unlink, self._link = identities, unlink, link
 
     async def execute(self, command: LinkIdentityCommand) -> LinkIdentityResult:
         openid = WeChatIdentity(command.openid).openid
@@ -215,13 +223,7 @@ class MoveIdentity:
             raise IdentityRefused(f"no user has app {command.app} openid {openid}")
         if found[1].pb_id == command.pb_id:
             raise IdentityRefused(f"user {command.pb_id} has app {command.app} openid already")
-        if await self._users.get(command.pb_id) is None:
-            raise UserNotFound
-        held = await self._identities.identities_of(command.pb_id)
-        if any(each.appid == command.app for each in held):
-            raise IdentityRefused(
-                f"user {command.pb_id} has an identity in app {command.app} already"
-            )
+        await self._link.refusal(command, moving_from=found[1].pb_id)
         unlinked = await self._unlink.execute(UnlinkIdentityCommand(app=command.app, openid=openid))
         linked = await self._link.execute(command)
         return replace(linked, settled=unlinked.settled + linked.settled)

@@ -154,8 +154,9 @@ class OperatorSignIn:
       `OperatorLocked`, and the password is not even checked.
     - Wrong email or password: `OperatorSignInRefused`, the same answer for both and as slow
       (an unknown email's password is checked against a hash too).
-    - Right: the email's and the address's counts are forgotten, a hash made with weaker
-      parameters is made again, and the sign-in is recorded in the audit trail.
+    - Right: the email's failures are forgotten and this attempt is taken back from the
+      address's count, a hash made with weaker parameters is made again, and the sign-in is
+      recorded in the audit trail.
     """
 
     def __init__(
@@ -200,8 +201,10 @@ class OperatorSignIn:
             raise OperatorSignInRefused
         if not await self._hasher.verify(operator.password_hash, password):
             raise OperatorSignInRefused
-        for key in keys:  # this attempt, and the failures before it, are forgiven
-            await self._attempts.clear(key)
+        # The email's failures are forgotten; from the address, this attempt alone (a right
+        # password of one account does not wipe the guesses at others from the same place).
+        await self._attempts.clear(keys[0])
+        await self._attempts.forgive(keys[1])
         if self._hasher.needs_rehash(operator.password_hash):
             rehashed = await self._hasher.hash(password)
             await self._operators.set_password(operator.email, rehashed, updated=self._clock.now())

@@ -37,9 +37,13 @@ class TurnBatchedStreamHandler(logging.StreamHandler[TextIO]):
         """A line made without a record (the access line), written as `emit` writes one."""
         try:
             loop = asyncio.get_running_loop()
-        except RuntimeError:
+        except RuntimeError:  # written at once, after what waits, as `flush` writes
+            self.acquire()
+            try:
+                self._pending.append(line + self.terminator)
+            finally:
+                self.release()
             self.flush()
-            self.stream.write(line + self.terminator)
             return
         self._queue(loop, line)
 

@@ -61,6 +61,7 @@ def json_line(entry: dict[str, Any]) -> str:
 
 
 ACCESS = logging.getLogger("bai.access")
+_ACCESS_LINE = (ACCESS, logging.getLogger("bai"))  # the loggers between the line and the root
 
 
 class AccessLines:
@@ -78,9 +79,11 @@ class AccessLines:
         handler = handlers[0] if len(handlers) == 1 else None
         if not (
             isinstance(handler, TurnBatchedStreamHandler)
+            and isinstance(handler.formatter, JsonFormatter)
+            and handler.level <= logging.INFO
             and not handler.filters
-            and not ACCESS.handlers
-            and not ACCESS.filters
+            and all(not each.handlers and not each.filters for each in _ACCESS_LINE)
+            and ACCESS.propagate
             and ACCESS.isEnabledFor(logging.INFO)
         ):
             ACCESS.info("request", extra=fields)

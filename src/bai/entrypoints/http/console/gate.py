@@ -3,6 +3,7 @@ a path that is not there for everything under `/pb/console` (its style sheet, a 
 an OPTIONS too), so nothing tells it a console exists; and every answer there, the framework's
 own refusals included, carries the headers of a careful admin page."""
 
+import re
 from typing import Final
 
 import msgspec
@@ -17,6 +18,7 @@ from ..metrics import judged_client
 from .site import CONSOLE, PAGE_HEADERS
 
 _NOT_THERE: Final = msgspec.json.encode({"code": 404, "msg": MESSAGE_BY_STATUS[404], "data": {}})
+_SLASHES: Final = re.compile(r"/{2,}")
 _HEADERS: Final = [(name.lower().encode(), value.encode()) for name, value in PAGE_HEADERS.items()]
 
 
@@ -47,6 +49,10 @@ class ConsoleGate:
 
 
 def _console(path: str) -> bool:
+    """Whether the router would take `path` to the console (it treats a run of slashes as
+    one: `/pb//console/` is the console too)."""
+    if "//" in path:
+        path = _SLASHES.sub("/", path)
     return path.startswith(CONSOLE) and (len(path) == len(CONSOLE) or path[len(CONSOLE)] == "/")
 
 

@@ -4,11 +4,11 @@ script, no inline style: the page's Content-Security-Policy allows neither)."""
 from dataclasses import dataclass
 from typing import Final
 
-from bai.domain.use_cases.console_reads import Overview
+from bai.domain.use_cases.console_reads import CHART_DAYS, Overview
 
 WIDTH: Final = 300  # the SVG's own units; it scales to the page's width
 HEIGHT: Final = 100
-SLOT: Final = WIDTH / 30
+SLOT: Final = WIDTH / CHART_DAYS
 
 
 @dataclass(frozen=True, slots=True)

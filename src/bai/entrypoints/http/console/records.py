@@ -33,7 +33,6 @@ from .site import AnyRequest, Site, Visit, see_other
 
 PAGE: Final = 50
 _KEY = re.compile(r"[0-9a-z]{1,64}")
-_PB_ID = re.compile(r"[0-9a-z]{1,15}")
 
 
 def keyset(text: str) -> tuple[datetime, str] | None:

@@ -73,7 +73,7 @@ def user_routes(
         visit = await site.visit(request)
         if visit is None:
             return see_other("/sign-in")
-        if action not in ACTIONS:
+        if action not in ACTIONS.keys() & actions.keys():
             return refused(404, "no such action")
         if not visit.may_act:
             return refused(403, VIEWER)
@@ -94,7 +94,7 @@ def user_routes(
     async def act(
         request: AnyRequest, pb_id: FromPath[str], action: FromPath[str]
     ) -> Response[Any]:
-        visit = await site.acting(request, action, ACTIONS)
+        visit = await site.acting(request, action, ACTIONS.keys() & actions.keys())
         if not isinstance(visit, Visit):
             return visit
         try:
