@@ -17,6 +17,7 @@ from bai.domain.user_query import (
     UserQuery,
     cursor_id,
     moment_since,
+    recorded_before,
 )
 from tests.support.builders import a_user
 
@@ -152,3 +153,33 @@ def test_a_name_is_searched_as_a_like_pattern_that_takes_it_literally(
     text: str, pattern: str
 ) -> None:
     assert containing(text) == pattern
+
+
+@given(at=st.text(max_size=40), key=st.text(max_size=70))
+def test_any_position_of_a_record_page_is_a_utc_time_and_an_id_or_refused(
+    at: str, key: str
+) -> None:
+    try:
+        moment, kept = recorded_before(at, key)
+    except InvalidField as refused:
+        field = refused.field
+    else:
+        assert moment.tzinfo is UTC
+        assert kept == key
+        return
+    assert field == "before"
+
+
+@pytest.mark.parametrize(
+    "at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "yesterday", ""]
+)
+def test_a_time_that_leaves_the_calendar_in_utc_is_refused(at: str) -> None:
+    with pytest.raises(InvalidField):
+        recorded_before(at, "abc")
+
+
+def test_a_time_without_an_offset_is_utc() -> None:
+    assert recorded_before("2026-12-07T08:00:00", "a1") == (
+        datetime(2026, 12, 7, 8, tzinfo=UTC),
+        "a1",
+    )

@@ -52,6 +52,24 @@ def moment_since(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+_RECORD_KEY = re.compile(r"[0-9a-z]{1,64}")
+
+
+def recorded_before(at: str, key: str) -> tuple[datetime, str]:
+    """Where a page of records kept newest first starts (the audit trail, the push events):
+    right after the one recorded `at` (UTC unless it names an offset) with id `key`, the last
+    one the previous page showed. `InvalidField` for anything else, a time that leaves the
+    calendar in UTC included."""
+    try:
+        moment = datetime.fromisoformat(at.strip())
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise InvalidField("before", "takes the time and id of the last record shown") from None
+    if not _RECORD_KEY.fullmatch(key):
+        raise InvalidField("before", "takes the time and id of the last record shown")
+    return moment, key
+
+
 @dataclass(frozen=True, slots=True)
 class Position:
     """Where a page starts: right after the user registered at `created` with `pb_id`."""

@@ -5,13 +5,12 @@ import argparse
 import getpass
 import json
 import sys
-from datetime import datetime
 from typing import Any
 
 from bai.adapters.pocketbase.records import pocketbase_time
 from bai.domain.errors import BaiError, InvalidField, OperatorExists, OperatorNotFound
 from bai.domain.operators import AuditEntry, Operator, OperatorRole
-from bai.domain.user_query import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from bai.domain.user_query import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, recorded_before
 from bai.entrypoints.cli.audited import cli_actor
 from bai.entrypoints.cli.on_storage import Built, run_on_storage
 from bai.entrypoints.cli.storage_failures import STORAGE_FAILURES
@@ -111,12 +110,7 @@ async def _operators(use_cases: Built, args: argparse.Namespace) -> tuple[str, s
 async def _audit(use_cases: Built, args: argparse.Namespace) -> tuple[str, str]:
     if not 1 <= args.limit <= MAX_PAGE_SIZE:
         raise InvalidField("limit", f"must be 1..{MAX_PAGE_SIZE}")
-    before = None
-    if args.before:
-        try:
-            before = (datetime.fromisoformat(args.before[0]), args.before[1])
-        except ValueError:
-            raise InvalidField("before", "takes an `at` time and an id") from None
+    before = recorded_before(*args.before) if args.before else None
     entries = await use_cases.audit_log().recent(
         limit=args.limit, target=args.target, before=before
     )

@@ -5,15 +5,14 @@ import argparse
 import json
 import re
 import stat
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bai.adapters.pocketbase.records import pocketbase_time
-from bai.domain.errors import UnknownApp
+from bai.domain.errors import InvalidField, UnknownApp
 from bai.domain.push_events import PushEventRecord
 from bai.domain.use_cases.revocation_list import Revocation, RevocationSummary
-from bai.domain.user_query import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from bai.domain.user_query import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, recorded_before
 from bai.domain.values import WECHAT_ID_MAX_LENGTH
 from bai.entrypoints.cli.audited import audited
 from bai.entrypoints.cli.on_storage import Built, run_on_storage
@@ -113,12 +112,10 @@ def _summary(summary: RevocationSummary, *, applied: bool) -> str:
 async def _events(use_cases: Built, args: argparse.Namespace) -> tuple[int, str, str]:
     if not 1 <= args.limit <= MAX_PAGE_SIZE:
         return 2, "", f"{COMMAND} events: --limit must be 1..{MAX_PAGE_SIZE}"
-    before = None
-    if args.before:
-        try:
-            before = (datetime.fromisoformat(args.before[0]), args.before[1])
-        except ValueError:
-            return 2, "", f"{COMMAND} events: --before takes a received time and an id"
+    try:
+        before = recorded_before(*args.before) if args.before else None
+    except InvalidField:
+        return 2, "", f"{COMMAND} events: --before takes a received time and an id"
     records = await use_cases.list_push_events().execute(
         limit=args.limit, pb_id=args.user, before=before
     )

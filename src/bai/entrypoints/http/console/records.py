@@ -2,7 +2,7 @@
 link and dismiss), WeChat's push events, and the audit trail, newest first a page at a time."""
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 from urllib.parse import urlencode
 
@@ -27,27 +27,19 @@ from bai.domain.use_cases.identity_actions import (
 )
 from bai.domain.use_cases.operator_accounts import AuditLog
 from bai.domain.use_cases.push_events import ListPushEvents
-from bai.domain.user_query import PageSize
+from bai.domain.user_query import PageSize, recorded_before
 
 from .site import AnyRequest, Site, Visit, see_other
 
 PAGE: Final = 50
-_KEY = re.compile(r"[0-9a-z]{1,64}")
+_KEY = re.compile(r"[0-9a-z]{1,64}")  # a conflict's id
 
 
-def keyset(text: str) -> tuple[datetime, str] | None:
-    """A page's position, `<ISO time with offset>~<id>` (what `next_page` links carry);
-    `InvalidField` for anything else."""
+def keyset(text: str) -> tuple[datetime, str]:
+    """A page's position, `<ISO time>~<id>` (what `next_page` links carry); `InvalidField`
+    for anything else."""
     at, _, key = text.partition("~")
-    moment: datetime | None = None
-    try:
-        given = datetime.fromisoformat(at)
-        moment = given.astimezone(UTC) if given.tzinfo is not None else None
-    except (ValueError, OverflowError):  # not a time; one that leaves the calendar in UTC
-        pass
-    if moment is None or not _KEY.fullmatch(key):
-        raise InvalidField("before", "is not a position this page gave")
-    return moment, key
+    return recorded_before(at, key)
 
 
 def _next(rows: list[Any], at: str, **kept: str) -> str:
