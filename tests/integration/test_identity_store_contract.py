@@ -308,6 +308,20 @@ async def test_a_conflict_is_recorded_once_and_settled_once(backend: Storage) ->
     assert await backend.identities.conflicts(state=ConflictState.DISMISSED) == [dismissed]
 
 
+async def test_a_conflict_is_found_by_its_id_whatever_its_state(backend: Storage) -> None:
+    conflict = a_conflict(newcomer(), newcomer())
+    await backend.identities.add_conflict(conflict)
+
+    found = await backend.identities.conflict(conflict.id)
+    await backend.identities.settle_conflict(conflict.id, ConflictState.DISMISSED)
+    settled = await backend.identities.conflict(conflict.id)
+
+    assert found == conflict
+    assert settled == replace(conflict, state=ConflictState.DISMISSED)
+    assert await backend.identities.conflict("nothing00000000") is None
+    assert await backend.identities.conflict("") is None
+
+
 async def test_conflicts_about_an_identity_are_resolved_together(backend: Storage) -> None:
     user, other = newcomer(), newcomer()
     first, second = a_conflict(user, other, "u-1"), a_conflict(user, other, "u-2")

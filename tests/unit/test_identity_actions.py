@@ -21,6 +21,7 @@ from bai.domain.identities import ConflictKind, ConflictState, Identity, Identit
 from bai.domain.identity_matching import IdentityMatching
 from bai.domain.use_cases.identity_actions import (
     DismissConflict,
+    LinkConflict,
     LinkIdentity,
     LinkIdentityCommand,
     ListConflicts,
@@ -379,3 +380,26 @@ async def test_a_move_to_a_user_made_before_identities_were_kept_moves_nothing(
         )
 
     assert await identities.identities_of(shopper.pb_id) == kept
+
+
+async def test_an_open_conflict_is_linked_to_the_unionids_holder_and_only_such_a_one(
+    identities: InMemoryIdentityStore, move: MoveIdentity
+) -> None:
+    link = LinkConflict(identities=identities, move=move)
+    holder, shopper = await registered(identities), await registered(identities, OTHER)
+    openid = f"o-{OTHER}-{shopper.pb_id}"
+    conflict = conflict_about(shopper, OTHER, openid, holder)
+    nobodys = replace(conflict_about(shopper, OTHER, openid, holder, n=1), other_pb_id="")
+    for each in (conflict, nobodys):
+        await identities.add_conflict(each)
+
+    with pytest.raises(IdentityRefused):  # nobody else holds its unionid: dismiss it
+        await link.execute(nobodys.id)
+    linked, moved = await link.execute(conflict.id)
+
+    assert (linked, moved.identity.pb_id) == (conflict, holder.pb_id)
+    for settled_or_unknown in (conflict.id, "nothing00000000", "\x00"):
+        with pytest.raises(ConflictNotFound):
+            await link.execute(settled_or_unknown)
+    with pytest.raises(ConflictNotFound):
+        await DismissConflict(identities=identities).execute("\x00")

@@ -165,6 +165,11 @@ const ops = {
     return answer(e, { conflicts: records.map(conflictOf) });
   },
 
+  conflict: (e, body) => {
+    const record = R.find($app, R.CONFLICTS, "id", R.text(body.id));
+    return answer(e, { conflicts: record ? [conflictOf(record)] : [] });
+  },
+
   settle_conflict: (e, body) =>
     answer(e, inTransaction((tx) => {
       const record = R.find(tx, R.CONFLICTS, "id", R.text(body.id));

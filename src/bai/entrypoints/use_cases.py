@@ -15,6 +15,7 @@ from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.find_user import FindUser
 from bai.domain.use_cases.identity_actions import (
     DismissConflict,
+    LinkConflict,
     LinkIdentity,
     ListConflicts,
     MoveIdentity,
@@ -194,6 +195,9 @@ class UseCases(containers.DeclarativeContainer):
         identities=adapters.identities,
         unlink=unlink_identity,
         link=link_identity,
+    )
+    link_conflict = providers.Singleton(
+        LinkConflict, identities=adapters.identities, move=move_identity
     )
     show_overview = providers.Singleton(
         ShowOverview,

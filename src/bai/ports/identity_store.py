@@ -57,6 +57,10 @@ class IdentityStore(Protocol):
         """Conflicts in `state` (None: any), oldest first."""
         ...
 
+    async def conflict(self, conflict_id: str) -> IdentityConflict | None:
+        """The conflict with that id, whatever its state; None when there is none."""
+        ...
+
     async def settle_conflict(self, conflict_id: str, state: ConflictState) -> bool:
         """Set an open conflict's state; False when no open conflict has that id."""
         ...

@@ -89,6 +89,9 @@ class AsyncpgIdentityStore(IdentityStore):
     ) -> list[IdentityConflict]:
         return await self._rest.conflicts(state=state, limit=limit)
 
+    async def conflict(self, conflict_id: str) -> IdentityConflict | None:
+        return await self._rest.conflict(conflict_id)
+
     async def settle_conflict(self, conflict_id: str, state: ConflictState) -> bool:
         return await self._rest.settle_conflict(conflict_id, state)
 

@@ -111,6 +111,9 @@ class InMemoryIdentityStore(IdentityStore):
         chosen = [each for each in self._conflicts.values() if state in {None, each.state}]
         return sorted(chosen, key=lambda each: (each.created, each.id))[:limit]
 
+    async def conflict(self, conflict_id: str) -> IdentityConflict | None:
+        return self._conflicts.get(conflict_id)
+
     async def settle_conflict(self, conflict_id: str, state: ConflictState) -> bool:
         conflict = self._conflicts.get(conflict_id)
         if conflict is None or conflict.state is not ConflictState.OPEN:

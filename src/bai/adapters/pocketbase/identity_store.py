@@ -126,6 +126,11 @@ class PocketBaseIdentityStore(IdentityStore):
         )
         return [_conflict(record) for record in _records(answer, "conflicts")]
 
+    async def conflict(self, conflict_id: str) -> IdentityConflict | None:
+        _, answer = await self._client.call("conflict", id=conflict_id)
+        found = _records(answer, "conflicts")
+        return _conflict(found[0]) if found else None
+
     async def settle_conflict(self, conflict_id: str, state: ConflictState) -> bool:
         _, answer = await self._client.call("settle_conflict", id=conflict_id, state=state.value)
         return bool(answer.get("settled"))

@@ -208,6 +208,11 @@ class SqlAlchemyIdentityStore(IdentityStore):
         statement = statement.order_by(conflicts.created, conflicts.id).limit(limit)
         return [conflict_of_row(row) for row in await self._reads.rows(statement)]
 
+    async def conflict(self, conflict_id: str) -> IdentityConflict | None:
+        statement = select(identity_conflicts).where(conflicts.id == conflict_id)
+        rows = await self._reads.rows(statement)
+        return conflict_of_row(rows[0]) if rows else None
+
     async def settle_conflict(self, conflict_id: str, state: ConflictState) -> bool:
         return bool(await self._settle(conflicts.id == conflict_id, state=state))
 

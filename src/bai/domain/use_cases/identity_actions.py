@@ -5,7 +5,7 @@ action. BAI never merges users by itself: these move one identity at a time, by 
 from dataclasses import dataclass, field, replace
 
 from bai.domain.apps import Apps
-from bai.domain.entities import User
+from bai.domain.entities import User, is_record_id
 from bai.domain.errors import (
     ConflictNotFound,
     IdentityRefused,
@@ -193,7 +193,9 @@ class DismissConflict:
         self._identities = identities
 
     async def execute(self, conflict_id: str) -> None:
-        if not await self._identities.settle_conflict(conflict_id, ConflictState.DISMISSED):
+        if not is_record_id(conflict_id) or not await self._identities.settle_conflict(
+            conflict_id, ConflictState.DISMISSED
+        ):
             raise ConflictNotFound
 
 
@@ -227,3 +229,26 @@ class MoveIdentity:
         unlinked = await self._unlink.execute(UnlinkIdentityCommand(app=command.app, openid=openid))
         linked = await self._link.execute(command)
         return replace(linked, settled=unlinked.settled + linked.settled)
+
+
+class LinkConflict:
+    """An operator links an open conflict: its identity goes to the user holding the unionid
+    (`MoveIdentity`). Only an open conflict with such a user is linked; any other id is
+    `ConflictNotFound`, and a conflict whose unionid nobody else holds is `IdentityRefused`
+    (dismiss it instead)."""
+
+    def __init__(self, *, identities: IdentityStore, move: MoveIdentity) -> None:
+        self._identities, self._move = identities, move
+
+    async def execute(self, conflict_id: str) -> tuple[IdentityConflict, LinkIdentityResult]:
+        conflict = (
+            await self._identities.conflict(conflict_id) if is_record_id(conflict_id) else None
+        )
+        if conflict is None or conflict.state is not ConflictState.OPEN:
+            raise ConflictNotFound
+        if not conflict.other_pb_id:
+            raise IdentityRefused("nobody else holds its unionid: dismiss it")
+        moving = LinkIdentityCommand(
+            pb_id=conflict.other_pb_id, app=conflict.appid, openid=conflict.openid
+        )
+        return conflict, await self._move.execute(moving)

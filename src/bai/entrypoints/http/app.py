@@ -129,7 +129,7 @@ def _console(container: Container) -> Router:
                 "delete": cases.delete_user(),
             },
             list_conflicts=cases.list_conflicts(),
-            move_identity=cases.move_identity(),
+            link_conflict=cases.link_conflict(),
             dismiss_conflict=cases.dismiss_conflict(),
             list_push_events=cases.list_push_events(),
             audit_log=cases.audit_log(),

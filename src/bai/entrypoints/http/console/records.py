@@ -1,7 +1,6 @@
 """The console's lists of what happened: the identity conflicts waiting for an operator (with
 link and dismiss), WeChat's push events, and the audit trail, newest first a page at a time."""
 
-import re
 from datetime import datetime
 from typing import Any, Final
 from urllib.parse import urlencode
@@ -17,13 +16,11 @@ from bai.domain.errors import (
     UnknownApp,
     UserNotFound,
 )
-from bai.domain.identities import IdentityConflict
 from bai.domain.use_cases.identity_actions import (
     DismissConflict,
-    LinkIdentityCommand,
+    LinkConflict,
     ListConflicts,
     ListConflictsCommand,
-    MoveIdentity,
 )
 from bai.domain.use_cases.operator_accounts import AuditLog
 from bai.domain.use_cases.push_events import ListPushEvents
@@ -32,7 +29,6 @@ from bai.domain.user_query import PageSize, recorded_before
 from .site import AnyRequest, Site, Visit, see_other
 
 PAGE: Final = 50
-_KEY = re.compile(r"[0-9a-z]{1,64}")  # a conflict's id
 
 
 def keyset(text: str) -> tuple[datetime, str]:
@@ -55,15 +51,11 @@ def record_routes(
     site: Site,
     *,
     conflicts: ListConflicts,
-    move: MoveIdentity,
+    link: LinkConflict,
     dismiss: DismissConflict,
     events: ListPushEvents,
     audit: AuditLog,
 ) -> list[HTTPRouteHandler]:
-    async def open_conflict(conflict_id: str) -> IdentityConflict | None:
-        listed = await conflicts.execute(ListConflictsCommand(page_size=PageSize(1000)))
-        return next((each for each in listed.conflicts if each.id == conflict_id), None)
-
     async def conflicts_page(visit: Visit, status: int = 200, refusal: str = "") -> Response[Any]:
         listed = await conflicts.execute(ListConflictsCommand(page_size=PageSize(PAGE)))
         shown: dict[str, Any] = {
@@ -86,21 +78,17 @@ def record_routes(
         visit = await site.acting(request, action, {"link", "dismiss"})
         if not isinstance(visit, Visit):
             return visit
-        conflict = await open_conflict(conflict_id) if _KEY.fullmatch(conflict_id) else None
-        if conflict is None:
-            return await conflicts_page(visit, 404, "没有这个待处理的冲突(可能已被处理)")
         try:
             if action == "dismiss":
-                await dismiss.execute(conflict.id)
-                await audit.record(visit.actor, "identities.dismiss", conflict.id)
+                await dismiss.execute(conflict_id)
+                await audit.record(visit.actor, "identities.dismiss", conflict_id)
             else:
-                linking = LinkIdentityCommand(
-                    pb_id=conflict.other_pb_id, app=conflict.appid, openid=conflict.openid
-                )
-                await move.execute(linking)
+                conflict, _ = await link.execute(conflict_id)
                 detail = f"app={conflict.appid} from={conflict.pb_id}"
                 await audit.record(visit.actor, "identities.link", conflict.other_pb_id, detail)
-        except (IdentityRefused, UserNotFound, UnknownApp, ConflictNotFound) as refusal:
+        except ConflictNotFound:
+            return await conflicts_page(visit, 404, "没有这个待处理的冲突(可能已被处理)")
+        except (IdentityRefused, UserNotFound, UnknownApp) as refusal:
             return await conflicts_page(
                 visit, 409, getattr(refusal, "reason", "") or refusal.message
             )

@@ -17,7 +17,7 @@ from litestar.static_files import create_static_files_router
 from bai.domain.errors import OperatorLocked, OperatorSignInRefused
 from bai.domain.use_cases.account_actions import AccountAction
 from bai.domain.use_cases.console_reads import ShowOverview, ShowUserRecord
-from bai.domain.use_cases.identity_actions import DismissConflict, ListConflicts, MoveIdentity
+from bai.domain.use_cases.identity_actions import DismissConflict, LinkConflict, ListConflicts
 from bai.domain.use_cases.list_users import ListUsers
 from bai.domain.use_cases.operator_accounts import AuditLog, OperatorAccounts, OperatorSignIn
 from bai.domain.use_cases.push_events import ListPushEvents
@@ -44,7 +44,7 @@ class ConsoleCases:
     show_user_record: ShowUserRecord
     account_actions: dict[str, AccountAction]  # disable, enable, revoke, delete
     list_conflicts: ListConflicts
-    move_identity: MoveIdentity
+    link_conflict: LinkConflict
     dismiss_conflict: DismissConflict
     list_push_events: ListPushEvents
     audit_log: AuditLog
@@ -144,7 +144,7 @@ def console_router(
             *record_routes(
                 site,
                 conflicts=cases.list_conflicts,
-                move=cases.move_identity,
+                link=cases.link_conflict,
                 dismiss=cases.dismiss_conflict,
                 events=cases.list_push_events,
                 audit=cases.audit_log,
