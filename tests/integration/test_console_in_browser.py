@@ -29,10 +29,10 @@ from bai.adapters.backends import storage_for
 from bai.adapters.storage import StorageOptions
 from bai.adapters.system.clock import SystemClock
 from bai.adapters.wechat.sandbox import sandbox_phone
-from bai.domain.identities import ConflictKind, Identity, IdentityConflict
+from bai.domain.identities import Identity, IdentityConflict
 from tests.support.browser import Browsing, Site
 from tests.support.builders import a_user
-from tests.support.identity_stores import APPS_FILE, OTHER, PRIMARY
+from tests.support.identity_stores import APPS_FILE, OTHER, PRIMARY, conflict_kept
 
 BAI = Path(sys.executable).parent / "bai"
 PASSWORD = "correct horse battery staple"
@@ -118,29 +118,17 @@ def conflicts_kept(database_url: str) -> list[IdentityConflict]:
         )
         try:
             now = SystemClock().now()
-            made = []
             holder = await storage.identities.register(
                 a_user(openid="o-holder"),
                 Identity(appid=PRIMARY, openid="o-holder", pb_id="", created=now),
             )
-            for n in range(2):
-                user = a_user(openid="")
-                identity = Identity(
-                    appid=OTHER, openid=f"o-shop-{n}", pb_id=user.pb_id, created=now
+            return [
+                await conflict_kept(
+                    storage.identities, appid=OTHER, openid=f"o-shop-{n}",
+                    holder=holder.pb_id, at=now,
                 )
-                user = await storage.identities.register(user, identity)
-                conflict = IdentityConflict(
-                    kind=ConflictKind.UNIONID_TAKEN,
-                    appid=OTHER,
-                    openid=f"o-shop-{n}",
-                    unionid="u-browser",
-                    pb_id=user.pb_id,
-                    other_pb_id=holder.pb_id,
-                    created=now,
-                )
-                await storage.identities.add_conflict(conflict)
-                made.append(conflict)
-            return made
+                for n in range(2)
+            ]  # fmt: skip
         finally:
             await storage.close()
 

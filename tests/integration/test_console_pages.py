@@ -18,7 +18,7 @@ from dependency_injector import providers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bai.domain.identities import ConflictKind, Identity, IdentityConflict
+from bai.domain.identities import Identity
 from bai.domain.operators import OperatorRole
 from bai.domain.push_events import PushEventRecord, PushOutcome
 from bai.domain.use_cases.operator_accounts import Actor
@@ -30,6 +30,7 @@ from tests.support.builders import a_user
 from tests.support.concurrent_client import concurrent_client
 from tests.support.databases import memory_only
 from tests.support.fakes import TEST_APPS, FakeWeChatGateway, FixedClock
+from tests.support.identity_stores import conflict_kept
 from tests.support.passwords import cheap_hasher
 
 CONSOLE = "/pb/console"
@@ -178,24 +179,13 @@ async def test_a_conflict_is_linked_to_the_unionids_holder_or_dismissed(
         Identity(appid=TEST_APPS.primary, openid="o-holder", pb_id="", created=clock.now()),
     )
     async with console_of(container) as client:
-        conflicts = []
-        for n in range(2):
-            user = a_user(openid="")
-            shop = Identity(
-                appid=other_app, openid=f"o-shop-{n}", pb_id=user.pb_id, created=clock.now()
+        conflicts = [
+            await conflict_kept(
+                identities, appid=other_app, openid=f"o-shop-{n}", holder=holder.pb_id,
+                at=clock.now(),
             )
-            user = await identities.register(user, shop)
-            conflict = IdentityConflict(
-                kind=ConflictKind.UNIONID_TAKEN,
-                appid=other_app,
-                openid=f"o-shop-{n}",
-                unionid="u-1",
-                pb_id=user.pb_id,
-                other_pb_id=holder.pb_id,
-                created=clock.now(),
-            )
-            await identities.add_conflict(conflict)
-            conflicts.append(conflict)
+            for n in range(2)
+        ]  # fmt: skip
         listed = await client.get(f"{CONSOLE}/conflicts")
         csrf = form_token(listed)
         linked = await client.post(
@@ -334,3 +324,55 @@ def test_no_path_or_query_is_a_500(
         return statuses
 
     assert all(status < 500 for status in asyncio.run(answered()))
+
+
+@memory_only
+async def test_every_refusal_is_a_console_page_with_its_status(
+    container: Container, clock: FixedClock
+) -> None:
+    identities = container.adapters.identities()
+    holder = await identities.register(
+        a_user(openid="o-holder"),
+        Identity(appid=TEST_APPS.primary, openid="o-holder", pb_id="", created=clock.now()),
+    )
+    retired, nobodys = [
+        await conflict_kept(
+            identities, appid=appid, openid=f"o-{appid}", holder=other, at=clock.now()
+        )
+        for appid, other in (("wxretired0000003", holder.pb_id), (TEST_APPS.others[0], ""))
+    ]
+    async with console_of(container) as client:
+        csrf = {"csrf": form_token(await client.get(f"{CONSOLE}/"))}
+        answers = {
+            "UserNotFound": await client.get(f"{CONSOLE}/users/nobody000000000"),
+            "ConflictNotFound": await client.post(
+                f"{CONSOLE}/conflicts/nothing00000000/dismiss", data=csrf
+            ),
+            "UnknownApp": await client.post(f"{CONSOLE}/conflicts/{retired.id}/link", data=csrf),
+            "IdentityRefused": await client.post(
+                f"{CONSOLE}/conflicts/{nobodys.id}/link", data=csrf
+            ),
+            "InvalidField (users)": await client.get(f"{CONSOLE}/users?status=gone"),
+            "InvalidField (audit)": await client.get(f"{CONSOLE}/audit?before=x"),
+        }
+        client.cookies.clear()
+        answers["OperatorSignInRefused"] = await sign_in(client, "wrong password!")
+        for _ in range(5):
+            answers["OperatorLocked"] = await sign_in(client, "wrong password!")
+
+    assert {name: answer.status_code for name, answer in answers.items()} == {
+        "UserNotFound": 404,
+        "ConflictNotFound": 404,
+        "UnknownApp": 409,
+        "IdentityRefused": 409,
+        "InvalidField (users)": 400,
+        "InvalidField (audit)": 400,
+        "OperatorSignInRefused": 401,
+        "OperatorLocked": 429,
+    }
+    assert all(
+        answer.headers["content-type"].startswith("text/html") for answer in answers.values()
+    )
+    assert "nobody000000000" in answers["UserNotFound"].text
+    assert 'name="status"' in answers["InvalidField (users)"].text  # the search form again
+    assert answers["OperatorLocked"].text.count('name="csrf"') == 1

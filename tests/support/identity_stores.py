@@ -1,6 +1,8 @@
 """Every backend's storage, fresh, for the identity store's contract suite."""
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import datetime
 
 import pytest
 
@@ -8,6 +10,9 @@ from bai.adapters.backends import storage_for
 from bai.adapters.sqlalchemy.storage import SqliteStorage
 from bai.adapters.storage import Storage, StorageOptions
 from bai.adapters.system.clock import SystemClock
+from bai.domain.identities import ConflictKind, Identity, IdentityConflict
+from bai.ports.identity_store import IdentityStore
+from tests.support.builders import a_user
 
 PRIMARY = "wxprimary0000001"
 OTHER = "wxother000000002"
@@ -62,3 +67,25 @@ async def backend(backend_url: tuple[str, str]) -> AsyncIterator[Storage]:
     )
     yield storage
     await storage.close()
+
+
+async def conflict_kept(
+    identities: IdentityStore, *, appid: str, openid: str, holder: str, at: datetime
+) -> IdentityConflict:
+    """A user of their own who signed in to `appid` as `openid`, and the conflict WeChat's
+    unionid raised about it: `holder` has the unionid ("": nobody else)."""
+    user = replace(a_user(), openid="")
+    await identities.register(
+        user, Identity(appid=appid, openid=openid, pb_id=user.pb_id, created=at)
+    )
+    conflict = IdentityConflict(
+        kind=ConflictKind.UNIONID_TAKEN,
+        appid=appid,
+        openid=openid,
+        unionid="u-1",
+        pb_id=user.pb_id,
+        other_pb_id=holder,
+        created=at,
+    )
+    await identities.add_conflict(conflict)
+    return conflict

@@ -14,7 +14,6 @@ from typing import Any
 from litestar import Response, Router, get, post
 from litestar.static_files import create_static_files_router
 
-from bai.domain.errors import OperatorLocked, OperatorSignInRefused
 from bai.domain.use_cases.account_actions import AccountAction
 from bai.domain.use_cases.console_reads import ShowOverview, ShowUserRecord
 from bai.domain.use_cases.identity_actions import DismissConflict, LinkConflict, ListConflicts
@@ -28,6 +27,7 @@ from ..client_address import limit_key
 from .cookies import ConsoleCookies
 from .overview import chart
 from .records import record_routes
+from .refusals import refusal_pages
 from .site import CONSOLE, FORBIDDEN, FORM, SESSION, STATIC, AnyRequest, Site, refused, see_other
 from .user_page import user_routes
 from .users import users_page
@@ -85,21 +85,10 @@ def console_router(
         if not site.form_holds(request, form, None):
             return refused(403, FORBIDDEN)
         email, password = str(form.get("email", "")), str(form.get("password", ""))
-        try:
-            operator = await cases.sign_in.execute(
-                email, password, address=client, counted_as=limit_key(client)
-            )
-        except (OperatorSignInRefused, OperatorLocked) as refusal:
-            status = 429 if isinstance(refusal, OperatorLocked) else 401
-            return site.page(
-                None,
-                "sign_in.html",
-                status,
-                csrf=site.cookies.csrf(request.cookies.get(FORM, "")),
-                email=email[:254],
-                refusal=refusal.message,
-                operators_exist=True,
-            )
+        request.scope["state"]["console_email"] = email[:254]  # shown again if refused
+        operator = await cases.sign_in.execute(
+            email, password, address=client, counted_as=limit_key(client)
+        )
         return site.begin(operator)
 
     @post("/sign-out", include_in_schema=False, status_code=303)
@@ -126,14 +115,14 @@ def console_router(
             return see_other("/sign-in")
         shown = await users_page(cases.list_users, cases.apps, request.query_params)
         done = "已删除" if request.query_params.get("done") == "delete" else ""
-        status = 400 if shown["refusal"] else 200
-        return site.page(visit, "users.html", status, done=done, **shown)
+        return site.page(visit, "users.html", done=done, **shown)
 
     static = create_static_files_router(
         path="/static", directories=[STATIC], include_in_schema=False
     )
     return Router(
         path=CONSOLE,
+        exception_handlers=refusal_pages(site, cases.apps),  # type: ignore[arg-type]
         route_handlers=[
             sign_in_form,
             sign_in,

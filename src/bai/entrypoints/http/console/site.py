@@ -29,6 +29,7 @@ SESSION: Final = "bai_console"
 FORM: Final = "bai_console_form"  # the sign-in form's own CSRF cookie
 FORBIDDEN: Final = "forbidden: the form's token is missing or wrong"
 VIEWER: Final = "forbidden: a viewer reads only"
+VISIT: Final = "console_visit"  # where a request's visit is kept
 RENEW_AFTER: Final = 60.0  # seconds: the idle clock restarts at most once a minute
 PAGE_HEADERS: Final = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self';"
@@ -98,7 +99,15 @@ class Site:
         if now - session.seen >= RENEW_AFTER:
             kept = ConsoleSession(session.email, session.operator_updated, session.began, now)
             renewed = self.cookies.issue(kept)
-        return Visit(operator, client, self.cookies.session_csrf(session), renewed)
+        visit = Visit(operator, client, self.cookies.session_csrf(session), renewed)
+        request.scope["state"][VISIT] = visit  # for a refusal's page (`refusals.py`)
+        return visit
+
+    @staticmethod
+    def kept_visit(request: AnyRequest) -> "Visit | None":
+        """The visit `visit` found for this request, if it found one."""
+        found = request.scope["state"].get(VISIT)
+        return found if isinstance(found, Visit) else None
 
     async def acting(
         self, request: AnyRequest, action: str, known: Iterable[str]

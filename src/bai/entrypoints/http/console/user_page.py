@@ -52,10 +52,7 @@ def user_routes(
         visit = await site.visit(request)
         if visit is None:
             return see_other("/sign-in")
-        try:
-            record = await show.execute(_record_id(pb_id))
-        except UserNotFound:
-            return site.page(visit, "missing.html", 404, pb_id=pb_id[:64])
+        record = await show.execute(_record_id(pb_id))
         done = ACTIONS[str(request.query_params.get("done"))].done if _done(request) else ""
         return site.page(
             visit,
@@ -77,10 +74,7 @@ def user_routes(
             return refused(404, "no such action")
         if not visit.may_act:
             return refused(403, VIEWER)
-        try:
-            record = await show.execute(_record_id(pb_id))
-        except UserNotFound:
-            return site.page(visit, "missing.html", 404, pb_id=pb_id[:64])
+        record = await show.execute(_record_id(pb_id))
         return site.page(
             visit,
             "confirm.html",
@@ -97,10 +91,7 @@ def user_routes(
         visit = await site.acting(request, action, ACTIONS.keys() & actions.keys())
         if not isinstance(visit, Visit):
             return visit
-        try:
-            await actions[action].execute(_record_id(pb_id))
-        except UserNotFound:
-            return site.page(visit, "missing.html", 404, pb_id=pb_id[:64])
+        await actions[action].execute(_record_id(pb_id))
         await audit.record(visit.actor, f"users.{action}", pb_id)
         if action == "delete":
             return see_other("/users?done=delete")

@@ -45,23 +45,24 @@ def _row(user: User) -> dict[str, str]:
     }
 
 
-async def users_page(list_users: ListUsers, apps: tuple[str, ...], params: Any) -> dict[str, Any]:
-    """What the users' page shows for its query string: the search asked, a page of users (or
-    why the search cannot be made), the link to the next page."""
-    asked = {name: str(params.get(name, ""))[:64] for name in SEARCHED}
-    shown: dict[str, Any] = {
-        "asked": asked,
+def search_form(apps: tuple[str, ...], params: Any) -> dict[str, Any]:
+    """The users' search as its query string asks it, for the form shown again."""
+    return {
+        "asked": {name: str(params.get(name, ""))[:64] for name in SEARCHED},
         "statuses": [each.value for each in UserStatus],
         "apps": apps,
         "users": [],
         "next_page": "",
         "refusal": "",
     }
-    try:
-        found = await list_users.execute(_search(asked))
-    except InvalidField as refused:
-        shown["refusal"] = f"{refused.field}: {refused.reason}"
-        return shown
+
+
+async def users_page(list_users: ListUsers, apps: tuple[str, ...], params: Any) -> dict[str, Any]:
+    """What the users' page shows for its query string: the search asked, a page of users, the
+    link to the next page; `InvalidField` when the search cannot be made."""
+    shown = search_form(apps, params)
+    asked = shown["asked"]
+    found = await list_users.execute(_search(asked))
     shown["users"] = [_row(user) for user in found.users]
     if found.next_after is not None:
         kept = {name: value for name, value in asked.items() if value and name != "after"}
