@@ -37,6 +37,9 @@ _encode_claims = msgspec.json.Encoder().encode
 _CLAIMS_DECODER = msgspec.json.Decoder(Claims)
 
 
+RECENT_TOKENS = 256  # tokens whose decoding is kept (a request asks up to three things of one)
+
+
 class PocketBaseTokenIssuer(TokenIssuer):
     """HS256 tokens exactly as a PocketBase (v0.23+) auth collection issues them.
 
@@ -53,6 +56,7 @@ class PocketBaseTokenIssuer(TokenIssuer):
         self._collection_id = collection_id
         self._ttl = ttl_seconds
         self._clock = clock
+        self._recent: dict[str, tuple[list[bytes] | None, Claims | None]] = {}
 
     def rekey(self, secret: str) -> None:
         """Sign and verify with `secret` from now on (the collection's secret was rotated:
@@ -80,13 +84,11 @@ class PocketBaseTokenIssuer(TokenIssuer):
         return compact_hs256.sign(_encode_claims(claims), self._key(user))
 
     def claimed(self, token: str) -> tuple[str, str] | None:
-        parts = compact_hs256.parts(token)
-        claims = self._unverified_claims(parts) if parts else None
+        _, claims = self._read(token)
         return (claims.id, claims.sid) if claims is not None else None
 
     def is_valid(self, token: str, user: User) -> bool:
-        parts = compact_hs256.parts(token)
-        claims = self._unverified_claims(parts) if parts else None
+        parts, claims = self._read(token)
         if parts is None or claims is None or claims.id != user.pb_id:
             return False
         return (
@@ -95,9 +97,22 @@ class PocketBaseTokenIssuer(TokenIssuer):
         )
 
     def is_refreshable(self, token: str) -> bool:
-        parts = compact_hs256.parts(token)
-        claims = self._unverified_claims(parts) if parts else None
+        _, claims = self._read(token)
         return claims is not None and claims.refreshable
+
+    def _read(self, token: str) -> tuple[list[bytes] | None, Claims | None]:
+        """The token's parts and unverified claims, decoded once for the few questions a
+        request asks of one token (who, is it valid, may it be refreshed): the last tokens read
+        are kept, keyed by the whole token, so a changed byte is another token. Nothing kept is
+        trusted: `is_valid` checks the signature every time."""
+        found = self._recent.get(token)
+        if found is None:
+            parts = compact_hs256.parts(token)
+            found = (parts, self._unverified_claims(parts) if parts else None)
+            if len(self._recent) >= RECENT_TOKENS:
+                self._recent.clear()
+            self._recent[token] = found
+        return found
 
     def _unverified_claims(self, parts: list[bytes]) -> Claims | None:
         """The claims of a well-formed HS256 PocketBase auth token of this collection, or None.
