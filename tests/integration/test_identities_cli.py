@@ -136,6 +136,32 @@ def test_conflicts_are_listed_and_dismissed(sqlite_url: str, operator: Operator)
     assert UNIONID not in listed.stdout + every.stdout
 
 
+def test_a_conflicts_identity_is_moved_to_the_unionids_holder_as_the_console_does(
+    sqlite_url: str, operator: Operator
+) -> None:
+    (stray, openid), (holder, _) = signed_in(sqlite_url, OTHER), signed_in(sqlite_url)
+    conflict = conflict_of(stray, openid, holder)
+    on_store(sqlite_url, lambda store: store.add_conflict(conflict))
+
+    moved = operator("identities", "link-conflict", conflict.id)
+    again = operator("identities", "link-conflict", conflict.id)
+    held = on_store(sqlite_url, lambda store: store.find(OTHER, openid))
+    trail = operator("audit", "list", "--target", holder.pb_id)
+
+    assert moved.returncode == 0, moved.stderr
+    assert moved.stdout.strip() == (
+        f"moved app {OTHER} openid {openid} from user {stray.pb_id} to user {holder.pb_id}"
+        " (1 conflict resolved)"
+    )
+    assert (again.returncode, again.stderr.splitlines()[-1]) == (
+        1,
+        f"bai identities link-conflict: no open conflict {conflict.id}",
+    )
+    assert held is not None
+    assert held[1].pb_id == holder.pb_id
+    assert json.loads(trail.stdout.splitlines()[0])["action"] == "identities.link"
+
+
 def test_an_identity_is_moved_by_unlink_then_link(sqlite_url: str, operator: Operator) -> None:
     (stray, openid), (holder, _) = signed_in(sqlite_url, OTHER), signed_in(sqlite_url)
     conflict = conflict_of(stray, openid, holder)

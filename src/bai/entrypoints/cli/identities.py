@@ -84,6 +84,16 @@ def add_identities_parser(commands: "argparse._SubParsersAction[argparse.Argumen
     for move in (link, unlink):
         move.add_argument("--app", required=True, metavar="APPID", help="the mini-program")
         move.add_argument("--openid", required=True, help="the person's openid in that app")
+    link_conflict = actions.add_parser(
+        "link-conflict",
+        help="move a conflict's identity to the user holding its unionid",
+        description="Move the identity of the open conflict CONFLICT_ID (as `conflicts` prints"
+        " it) from the user it signs in to (pb_id) to the user holding its unionid"
+        " (other_pb_id), as the console's link does: every rule of `link` is checked before"
+        " anything moves, then it is unlinked and linked. A conflict whose unionid nobody else"
+        f" holds is refused (dismiss it).{MOVED}",
+    )
+    link_conflict.add_argument("conflict", metavar="CONFLICT_ID")
     dismiss = actions.add_parser(
         "dismiss",
         help="leave both users of a conflict as they are",
@@ -142,6 +152,15 @@ async def _act(use_cases: Built, args: argparse.Namespace) -> tuple[str, str]:
         await audited(use_cases, "identities.unlink", pb_id, f"app={args.app}")
         done = f"unlinked app {args.app} openid {args.openid} from user {unlinked.identity.pb_id}"
         return done + _resolved(unlinked.settled), ""
+    if args.action == "link-conflict":
+        conflict, moved = await use_cases.link_conflict().execute(args.conflict)
+        detail = f"app={conflict.appid} from={conflict.pb_id}"
+        await audited(use_cases, "identities.link", conflict.other_pb_id, detail)
+        done = (
+            f"moved app {conflict.appid} openid {conflict.openid} from user {conflict.pb_id}"
+            f" to user {conflict.other_pb_id}"
+        )
+        return done + _resolved(moved.settled), ""
     await use_cases.dismiss_conflict().execute(args.conflict)
     await audited(use_cases, "identities.dismiss", args.conflict)
     return f"dismissed conflict {args.conflict}", ""
@@ -152,10 +171,12 @@ def _refusal(exc: BaiError, args: argparse.Namespace) -> tuple[int, str]:
     status, why = 1, type(exc).__name__
     if isinstance(exc, InvalidField):
         status, why = 2, f"--{exc.field} {exc.reason}"
+    elif isinstance(exc, UnknownApp) and args.action == "link-conflict":
+        why = "its app is not a configured mini-program"
     elif isinstance(exc, UnknownApp):
         status, why = 2, f"--app {args.app} is not a configured mini-program"
     elif isinstance(exc, UserNotFound):
-        why = f"no user {args.user}"
+        why = f"no user {getattr(args, 'user', '')}".rstrip()
     elif isinstance(exc, IdentityRefused):
         why = f"refused: {exc.reason}"
     elif isinstance(exc, ConflictNotFound):
