@@ -154,3 +154,43 @@ async def test_the_counter_and_readiness_are_served_through_shared_reads(tmp_pat
     await asyncio.gather(*(container.use_cases.check_readiness().execute() for _ in range(20)))
 
     assert (store.reads, store.pings) == (1, 1)
+
+
+async def test_callers_who_joined_a_read_stopped_midway_get_the_next_one() -> None:
+    store = GatedStore()
+    shared = SharedReadsUserRepository(store)
+    leader = asyncio.ensure_future(shared.count())
+    joiner = asyncio.ensure_future(shared.count())  # the same loop turn: joins the leader's read
+    await store.started.wait()
+    leader.cancel()  # its request gave up while the read was under way
+    await store.add_if_absent(a_user())
+    store.gate.set()
+
+    assert await asyncio.wait_for(joiner, 1) == 1  # a read begun after it was stopped
+    assert leader.cancelled()
+    assert store.reads == 2
+
+
+async def test_callers_who_joined_a_leader_stopped_before_reading_still_get_a_read() -> None:
+    store = GatedStore()
+    store.gate.set()
+    shared = SharedReadsUserRepository(store)
+    leader = asyncio.ensure_future(shared.count())
+    joiner = asyncio.ensure_future(shared.count())
+    await asyncio.sleep(0)  # the leader waits for its joiners; the joiner has joined
+    leader.cancel()
+
+    assert await asyncio.wait_for(joiner, 1) == 0
+    assert leader.cancelled()
+    assert store.reads == 1
+
+
+async def test_a_caller_alone_reads_at_once_and_the_next_reads_again() -> None:
+    store = CountingStore()
+    shared = SharedReadsUserRepository(store)
+
+    first = await shared.count()
+    await store.add_if_absent(a_user())
+    second = await shared.count()
+
+    assert (first, second, store.reads) == (0, 1, 2)

@@ -20,30 +20,70 @@ class SharedRead(Generic[T]):
     """`SharedRead(read)` is awaited instead of `read()`: callers that arrive while no read has
     started yet share the next read and its outcome, and a caller never gets a read that started
     before it arrived, so what it is told is as fresh as if it had read alone. At most one read
-    is under way at a time."""
+    is under way at a time.
+
+    A caller that finds nothing under way leads: it lets the callers of the same loop turn join,
+    then reads itself, with no task of its own (a read a request waits for alone costs no more
+    than the read). Callers that arrive while a read is under way share the next one, which a
+    reader task makes once the current one ends. A leader stopped before or during its read
+    (its request cancelled) hands its joiners on to the next read: they are never left waiting
+    and never given a read that started before them."""
 
     def __init__(self, read: Callable[[], Awaitable[T]]) -> None:
         self._read = read
-        self._next: asyncio.Future[T] | None = None
-        self._reading = False
+        self._joining: asyncio.Future[T] | None = None  # the next read, not started yet
+        self._leading = False  # a leader is gathering its joiners, before its read
+        self._busy = False  # a leader or the reader task is gathering or reading
         self._reader: asyncio.Task[None] | None = None
 
     async def __call__(self) -> T:
-        if self._next is None:
-            self._next = asyncio.get_running_loop().create_future()
-            self._next.add_done_callback(_observed)
-            if not self._reading:
-                self._reading = True
-                asyncio.get_running_loop().call_soon(self._start)
-        return await asyncio.shield(self._next)
+        if self._busy:
+            return await asyncio.shield(self._joined())
+        return await self._lead()
 
-    def _start(self) -> None:
+    def _joined(self) -> "asyncio.Future[T]":
+        """The read not started yet that a caller joins (made when none is)."""
+        if self._joining is None:
+            self._joining = asyncio.get_running_loop().create_future()
+            self._joining.add_done_callback(_observed)
+        return self._joining
+
+    async def _lead(self) -> T:
+        self._busy = self._leading = True
+        joiners: asyncio.Future[T] | None = None
+        started = False
+        try:
+            await asyncio.sleep(0)  # the callers of this loop turn join this read
+            joiners, self._joining, self._leading = self._joining, None, False
+            started = True
+            value = await self._read()
+        except Exception as exc:
+            if joiners is not None:  # every caller of this read gets its failure
+                joiners.set_exception(exc)
+            raise
+        except BaseException:
+            # Stopped before its read (its joiners are still the next read's) or during it
+            # (they arrived before any read that starts from now on): the next read is theirs.
+            self._leading = False
+            if started and joiners is not None:
+                _hand_on(joiners, self._joined())
+            raise
+        finally:
+            self._busy = False
+            if self._joining is not None:  # callers that came meanwhile: a reader for them
+                self._start_reader()
+        if joiners is not None:
+            joiners.set_result(value)
+        return value
+
+    def _start_reader(self) -> None:
+        self._busy = True
         self._reader = asyncio.ensure_future(self._read_while_asked())
 
     async def _read_while_asked(self) -> None:
         try:
-            while (joined := self._next) is not None:
-                self._next = None
+            while (joined := self._joining) is not None:
+                self._joining = None
                 try:
                     joined.set_result(await self._read())
                 except Exception as exc:  # every caller of this read gets its failure
@@ -52,10 +92,25 @@ class SharedRead(Generic[T]):
                     joined.cancel()
                     raise
         finally:
-            self._reading = False
-            if self._next is not None:  # callers that came meanwhile get a reader of their own
-                self._reading = True
-                asyncio.get_running_loop().call_soon(self._start)
+            self._busy, self._reader = False, None
+            if self._joining is not None:  # callers that came meanwhile get a reader of their own
+                self._start_reader()
+
+
+def _hand_on(waiting: "asyncio.Future[T]", later: "asyncio.Future[T]") -> None:
+    """`waiting` gets the outcome of `later`, a read that starts after its callers arrived."""
+
+    def copied(done: "asyncio.Future[T]") -> None:
+        if waiting.done():
+            return
+        if done.cancelled():
+            waiting.cancel()
+        elif (exc := done.exception()) is not None:
+            waiting.set_exception(exc)
+        else:
+            waiting.set_result(done.result())
+
+    later.add_done_callback(copied)
 
 
 def _observed(future: "asyncio.Future[T]") -> None:
