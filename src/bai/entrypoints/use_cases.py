@@ -10,15 +10,17 @@ from bai.domain.session_keeping import SessionKeeping
 from bai.domain.use_cases.account_actions import DeleteUser, DisableUser, EnableUser, RevokeSessions
 from bai.domain.use_cases.check_readiness import CheckReadiness
 from bai.domain.use_cases.complete_profile import CompleteProfile
+from bai.domain.use_cases.conflict_actions import (
+    DismissConflict,
+    LinkConflict,
+    ListConflicts,
+    MoveIdentity,
+)
 from bai.domain.use_cases.console_reads import ShowOverview, ShowUserRecord
 from bai.domain.use_cases.count_users import CountUsers
 from bai.domain.use_cases.find_user import FindUser
 from bai.domain.use_cases.identity_actions import (
-    DismissConflict,
-    LinkConflict,
     LinkIdentity,
-    ListConflicts,
-    MoveIdentity,
     ShowIdentities,
     UnlinkIdentity,
 )

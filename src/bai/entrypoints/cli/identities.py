@@ -15,9 +15,11 @@ from bai.domain.errors import (
     UserNotFound,
 )
 from bai.domain.identities import Identity, IdentityConflict
+from bai.domain.use_cases.conflict_actions import (
+    ListConflictsCommand,
+)
 from bai.domain.use_cases.identity_actions import (
     LinkIdentityCommand,
-    ListConflictsCommand,
     UnlinkIdentityCommand,
 )
 from bai.domain.user_query import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageSize

@@ -9,7 +9,7 @@ from litestar import Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 
-from bai.domain.use_cases.identity_actions import (
+from bai.domain.use_cases.conflict_actions import (
     DismissConflict,
     LinkConflict,
     ListConflicts,

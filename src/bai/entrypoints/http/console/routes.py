@@ -15,8 +15,12 @@ from litestar import Response, Router, get, post
 from litestar.static_files import create_static_files_router
 
 from bai.domain.use_cases.account_actions import AccountAction
+from bai.domain.use_cases.conflict_actions import (
+    DismissConflict,
+    LinkConflict,
+    ListConflicts,
+)
 from bai.domain.use_cases.console_reads import ShowOverview, ShowUserRecord
-from bai.domain.use_cases.identity_actions import DismissConflict, LinkConflict, ListConflicts
 from bai.domain.use_cases.list_users import ListUsers
 from bai.domain.use_cases.operator_accounts import AuditLog, OperatorAccounts, OperatorSignIn
 from bai.domain.use_cases.push_events import ListPushEvents
