@@ -14,19 +14,16 @@ from bai.adapters.asyncpg.login_code_ledger import AsyncpgLoginCodeLedger
 from bai.adapters.asyncpg.pool import LazyPool
 from bai.adapters.asyncpg.session_store import AsyncpgSessionStore
 from bai.adapters.asyncpg.user_repository import AsyncpgUserRepository
-from bai.adapters.sqlalchemy.account_import import SqlAlchemyAccountStore
-from bai.adapters.sqlalchemy.audit_trail import SqlAlchemyAuditTrail
 from bai.adapters.sqlalchemy.engine import create_engine
 from bai.adapters.sqlalchemy.identity_store import SqlAlchemyIdentityStore
 from bai.adapters.sqlalchemy.migrate import migrated
-from bai.adapters.sqlalchemy.operator_store import SqlAlchemyOperatorStore
-from bai.adapters.sqlalchemy.push_event_store import SqlAlchemyPushEventStore
 from bai.adapters.sqlalchemy.session_store import SqlAlchemySessionStore
+from bai.adapters.sqlalchemy.storage import EngineStores
 from bai.adapters.storage import Storage, StorageOptions
 from bai.ports.clock import Clock
 
 
-class PostgresStorage(Storage):
+class PostgresStorage(EngineStores, Storage):
     name = "postgresql"
 
     def __init__(self, options: StorageOptions, *, clock: Clock) -> None:
@@ -61,23 +58,8 @@ class PostgresStorage(Storage):
         return AsyncpgSessionStore(self.pool, rest=rest)
 
     @cached_property
-    def push_events(self) -> SqlAlchemyPushEventStore:
-        return SqlAlchemyPushEventStore(self.engine)
-
-    @cached_property
-    def operators(self) -> SqlAlchemyOperatorStore:
-        return SqlAlchemyOperatorStore(self.engine)
-
-    @cached_property
-    def audit(self) -> SqlAlchemyAuditTrail:
-        return SqlAlchemyAuditTrail(self.engine)
-
-    @cached_property
     def login_codes(self) -> AsyncpgLoginCodeLedger:
         return AsyncpgLoginCodeLedger(self.pool)
-
-    def accounts(self) -> SqlAlchemyAccountStore:
-        return SqlAlchemyAccountStore(self.engine)
 
     def migrate(self) -> str:
         return migrated(self._options.migrations, primary_appid=self._options.primary_appid)

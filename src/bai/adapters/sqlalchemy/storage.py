@@ -34,7 +34,31 @@ def pool_usage(engine: AsyncEngine) -> tuple[int, int] | None:
     return pool.checkedin() + pool.checkedout(), pool.checkedout()
 
 
-class SqliteStorage(Storage):
+class EngineStores:
+    """The stores served by SQLAlchemy alone on every SQL backend (SQLite, and PostgreSQL beside
+    asyncpg's): a storage with an `engine` gets them by inheriting these."""
+
+    @property
+    def engine(self) -> AsyncEngine:
+        raise NotImplementedError  # the storage's own
+
+    @cached_property
+    def push_events(self) -> SqlAlchemyPushEventStore:
+        return SqlAlchemyPushEventStore(self.engine)
+
+    @cached_property
+    def operators(self) -> SqlAlchemyOperatorStore:
+        return SqlAlchemyOperatorStore(self.engine)
+
+    @cached_property
+    def audit(self) -> SqlAlchemyAuditTrail:
+        return SqlAlchemyAuditTrail(self.engine)
+
+    def accounts(self) -> SqlAlchemyAccountStore:
+        return SqlAlchemyAccountStore(self.engine)
+
+
+class SqliteStorage(EngineStores, Storage):
     name = "sqlite"
 
     def __init__(self, options: StorageOptions, *, clock: Clock) -> None:
@@ -59,23 +83,8 @@ class SqliteStorage(Storage):
         )
 
     @cached_property
-    def push_events(self) -> SqlAlchemyPushEventStore:
-        return SqlAlchemyPushEventStore(self.engine)
-
-    @cached_property
-    def operators(self) -> SqlAlchemyOperatorStore:
-        return SqlAlchemyOperatorStore(self.engine)
-
-    @cached_property
-    def audit(self) -> SqlAlchemyAuditTrail:
-        return SqlAlchemyAuditTrail(self.engine)
-
-    @cached_property
     def login_codes(self) -> SqlAlchemyLoginCodeLedger:
         return SqlAlchemyLoginCodeLedger(self.engine)
-
-    def accounts(self) -> SqlAlchemyAccountStore:
-        return SqlAlchemyAccountStore(self.engine)
 
     def migrate(self) -> str:
         return migrated(self._options.migrations, primary_appid=self._options.primary_appid)
