@@ -10,7 +10,7 @@ from dependency_injector import providers
 
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.domain.entities import NewUserKeys
-from bai.entrypoints.cli.accounts import USE_CASES
+from bai.entrypoints.account_actions import account_actions
 from bai.entrypoints.container import Container
 from tests.integration.conftest import Api, api_of
 from tests.support.builders import a_user
@@ -152,7 +152,7 @@ def test_a_profile_update_in_flight_when_the_account_is_stopped_writes_nothing(
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(api.profile, token, users_phone_code=phone)
         assert wechat.asked.wait(10)
-        portal.call(USE_CASES[action][0](api.container.use_cases).execute, user.pb_id)
+        portal.call(account_actions(api.container.use_cases)[action].execute, user.pb_id)
         wechat.gate.set()
         response = pending.result(timeout=10)
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from bai.adapters.sqlalchemy.engine import create_engine
 from bai.domain.entities import UserStatus
-from bai.entrypoints.cli.accounts import USE_CASES
+from bai.entrypoints.account_actions import account_actions
 from tests.integration.conftest import Api
 from tests.integration.test_served import serving
 from tests.support.apps import SECRET
@@ -39,9 +39,9 @@ def test_forged_tokens_are_401(api: Api, clock: FixedClock, kind: str) -> None:
 def test_tokens_of_disabled_revoked_or_deleted_users_are_401(api: Api, action: str) -> None:
     user = a_user()
     token = api.seed(user)
-    use_case, _, _ = USE_CASES[action]
+    use_case = account_actions(api.container.use_cases)[action]
 
-    api.client.blocking_portal.call(use_case(api.container.use_cases).execute, user.pb_id)
+    api.client.blocking_portal.call(use_case.execute, user.pb_id)
 
     assert api.profile(token).status_code == 401
     assert api.refresh(token).status_code == 401

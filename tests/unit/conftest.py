@@ -2,6 +2,7 @@ import pytest
 
 from bai.adapters.memory.identity_store import InMemoryIdentityStore
 from bai.adapters.memory.login_code_ledger import InMemoryLoginCodeLedger
+from bai.adapters.memory.push_event_store import InMemoryPushEventStore
 from bai.adapters.memory.session_store import InMemorySessionStore
 from bai.adapters.memory.user_repository import InMemoryUserRepository
 from bai.adapters.system.ids import SecretsIdGenerator
@@ -77,6 +78,12 @@ def keeping(
     return SessionKeeping(
         sessions=sessions, tokens=tokens, ids=SecretsIdGenerator(), policy=policy, clock=clock
     )
+
+
+@pytest.fixture
+def events() -> InMemoryPushEventStore:
+    """WeChat's push events received."""
+    return InMemoryPushEventStore()
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ from bai.domain.use_cases.account_actions import (
     RevokeSessions,
 )
 from bai.domain.use_cases.find_user import FindUser
+from bai.entrypoints.account_actions import ACCOUNT_ACTIONS
+from bai.entrypoints.cli.accounts import USE_CASES as CLI_ACTIONS
+from bai.entrypoints.http.console.user_page import ACTIONS as CONSOLE_ACTIONS
 from tests.support.fakes import FixedClock
 
 
@@ -84,3 +87,7 @@ async def test_deleted_users_are_gone(
 async def test_unknown_users_are_not_found(actions: dict[str, AccountAction], action: str) -> None:
     with pytest.raises(UserNotFound):
         await actions[action].execute("nobody000000000")
+
+
+def test_the_cli_and_the_console_offer_the_same_account_actions() -> None:
+    assert set(ACCOUNT_ACTIONS) == set(CLI_ACTIONS) == set(CONSOLE_ACTIONS)

@@ -28,11 +28,6 @@ def now_clock() -> FixedClock:
 
 
 @pytest.fixture
-def events() -> InMemoryPushEventStore:
-    return InMemoryPushEventStore()
-
-
-@pytest.fixture
 def overview(
     users: InMemoryUserRepository,
     sessions: InMemorySessionStore,

@@ -29,11 +29,6 @@ PHONE, NAME, PICTURE = WithdrawnField.PHONE, WithdrawnField.NAME, WithdrawnField
 
 
 @pytest.fixture
-def events() -> InMemoryPushEventStore:
-    return InMemoryPushEventStore()
-
-
-@pytest.fixture
 def apply(
     events: InMemoryPushEventStore,
     users: InMemoryUserRepository,

@@ -32,9 +32,8 @@ class SharedRead(Generic[T]):
     def __init__(self, read: Callable[[], Awaitable[T]]) -> None:
         self._read = read
         self._joining: asyncio.Future[T] | None = None  # the next read, not started yet
-        self._leading = False  # a leader is gathering its joiners, before its read
         self._busy = False  # a leader or the reader task is gathering or reading
-        self._reader: asyncio.Task[None] | None = None
+        self._reader: asyncio.Task[None] | None = None  # held: a task nobody holds may vanish
 
     async def __call__(self) -> T:
         if self._busy:
@@ -49,12 +48,12 @@ class SharedRead(Generic[T]):
         return self._joining
 
     async def _lead(self) -> T:
-        self._busy = self._leading = True
+        self._busy = True
         joiners: asyncio.Future[T] | None = None
         started = False
         try:
             await asyncio.sleep(0)  # the callers of this loop turn join this read
-            joiners, self._joining, self._leading = self._joining, None, False
+            joiners, self._joining = self._joining, None
             started = True
             value = await self._read()
         except Exception as exc:
@@ -64,7 +63,6 @@ class SharedRead(Generic[T]):
         except BaseException:
             # Stopped before its read (its joiners are still the next read's) or during it
             # (they arrived before any read that starts from now on): the next read is theirs.
-            self._leading = False
             if started and joiners is not None:
                 _hand_on(joiners, self._joined())
             raise

@@ -3,15 +3,14 @@
 import argparse
 import asyncio
 import json
-from collections.abc import Callable
 
 from dependency_injector import providers
 
 from bai.adapters.pocketbase.records import pocketbase_time
 from bai.domain.errors import BaiError, InvalidField, SessionNotFound, UserNotFound
 from bai.domain.sessions import Session
-from bai.domain.use_cases.account_actions import AccountAction
 from bai.domain.use_cases.list_users import ListUsersCommand
+from bai.entrypoints.account_actions import account_actions
 from bai.entrypoints.cli.answers import printed
 from bai.entrypoints.cli.audited import audited
 from bai.entrypoints.cli.identities import shown_identity
@@ -24,25 +23,21 @@ from bai.entrypoints.use_cases import UseCases
 from bai.entrypoints.wiring import container_for, storage_of
 
 Built = providers.Container[UseCases]
-# Each change: its use case, what is printed when done, and its help.
-USE_CASES: dict[str, tuple[Callable[[Built], AccountAction], str, str]] = {
+# Each change (`account_actions`'s): what is printed when done, and its help.
+USE_CASES: dict[str, tuple[str, str]] = {
     "disable": (
-        lambda use_cases: use_cases.disable_user(),
         "disabled",
         "refuse the account everywhere (401, login included) until enabled, and end its sessions",
     ),
     "enable": (
-        lambda use_cases: use_cases.enable_user(),
         "enabled",
         "let a disabled account back in (it signs in anew: disabling ended its sessions)",
     ),
     "revoke": (
-        lambda use_cases: use_cases.revoke_sessions(),
         "revoked every token of",
         "give the account a new token key and end its sessions: every token issued before gets 401",
     ),
     "delete": (
-        lambda use_cases: use_cases.delete_user(),
         "deleted",
         "remove the account; its tokens get 401 and its openid may register again",
     ),
@@ -86,7 +81,7 @@ def add_users_parser(commands: "argparse._SubParsersAction[argparse.ArgumentPars
         " success it prints 'ended session SID of user PB_ID'; no such open session: exit 1.",
     )
     end.add_argument("user", metavar="SID")
-    for action, (_, done, does) in USE_CASES.items():
+    for action, (done, does) in USE_CASES.items():
         change = actions.add_parser(
             action, help=does, description=f"{does[0].upper()}{does[1:]}. {DONE.format(done=done)}"
         )
@@ -117,8 +112,8 @@ async def answer(
         ended = await use_cases.end_session().execute(args.user)
         await audited(use_cases, "users.end-session", ended.pb_id, f"session={ended.id}")
         return f"ended session {ended.id} of user {ended.pb_id}", ""
-    use_case, done, _ = USE_CASES[args.action]
-    await use_case(use_cases).execute(args.user)
+    done, _ = USE_CASES[args.action]
+    await account_actions(use_cases)[args.action].execute(args.user)
     await audited(use_cases, f"users.{args.action}", args.user)
     return f"{done} user {args.user}", ""
 

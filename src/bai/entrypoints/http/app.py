@@ -13,6 +13,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp
 
+from bai.entrypoints.account_actions import account_actions
 from bai.entrypoints.closing import closed, opened
 from bai.entrypoints.config.settings import Settings, load_settings
 from bai.entrypoints.container import Container
@@ -122,12 +123,7 @@ def _console(container: Container) -> Router:
             show_overview=cases.show_overview(),
             list_users=cases.list_users(),
             show_user_record=cases.show_user_record(),
-            account_actions={
-                "disable": cases.disable_user(),
-                "enable": cases.enable_user(),
-                "revoke": cases.revoke_sessions(),
-                "delete": cases.delete_user(),
-            },
+            account_actions=account_actions(cases),
             list_conflicts=cases.list_conflicts(),
             link_conflict=cases.link_conflict(),
             dismiss_conflict=cases.dismiss_conflict(),
