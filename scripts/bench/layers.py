@@ -11,7 +11,7 @@ hook; it is the process's CPU time over the profile less everything attributed.
 
 cProfile's clock here is the thread's CPU clock: with the wall clock, a request that wakes
 PostgreSQL or the fake WeChat on this 2-core machine is often preempted right after its `send`,
-and the wait was charged to the sender (asyncpg, aiohttp) as if it were work. Its hooks cost
+and the wait was charged to the sender (asyncpg, the WeChat transport) as if it were work. Its hooks cost
 about the same on every call (a CPU clock read is ~0.7 us here), which would inflate code that
 makes many small calls; so the profiler's cost per call (the profiled CPU time per request less
 the unprofiled, over the calls per request) is taken off every function, split between callee
@@ -46,11 +46,7 @@ LAYERS = [
         "WeChat client",
         ("/src/bai/adapters/wechat/", "/site-packages/httpx", "/site-packages/httpcore/"),
     ),
-    (
-        "WeChat client",
-        ("/site-packages/aiohttp/", "/site-packages/yarl/", "/site-packages/multidict/"),
-    ),
-    ("WeChat client", ("/site-packages/aiohappyeyeballs/", "/site-packages/propcache/")),
+    ("WeChat client", ("/site-packages/httptools/", "/lib/python3.11/urllib/")),
     ("framework (Litestar)", ("/site-packages/litestar/", "/site-packages/msgspec/")),
     ("framework (Litestar)", ("/site-packages/anyio/", "/site-packages/multipart")),
     ("BAI HTTP edge and wiring", ("/src/bai/entrypoints/", "/site-packages/dependency_injector/")),

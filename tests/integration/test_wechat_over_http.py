@@ -11,7 +11,7 @@ import pytest
 from devtools.fake_wechat_server import FakeWeChatServer
 from litestar.testing import TestClient
 
-from bai.adapters.wechat.aiohttp_transport import new_transport
+from bai.adapters.wechat.http1_transport import new_transport
 from bai.entrypoints.config.settings import load_settings
 from bai.entrypoints.container import Container
 from bai.entrypoints.http.app import create_app

@@ -17,8 +17,8 @@ from bai.adapters.system.argon2_passwords import Argon2PasswordHasher
 from bai.adapters.system.clock import SystemClock
 from bai.adapters.system.ids import SecretsIdGenerator
 from bai.adapters.tokens.pocketbase_jwt import PocketBaseTokenIssuer
-from bai.adapters.wechat.aiohttp_transport import new_transport
 from bai.adapters.wechat.api import WeChatApi
+from bai.adapters.wechat.http1_transport import new_transport
 from bai.adapters.wechat.sandbox import SandboxWeChatGateway
 from bai.adapters.wechat.server_gateway import WeChatServerGateway, credentials_of
 from bai.entrypoints.closing import aclose_of, closed_at_exit

@@ -3,7 +3,7 @@ from typing import Protocol
 from bai.domain.errors import WeChatMisconfigured, WeChatUnavailable
 from bai.ports.clock import Clock
 
-from .api import WeChatApi, check_errcode
+from .api import WeChatAnswer, WeChatApi, check_errcode
 from .single_flight import SingleFlight
 
 
@@ -27,6 +27,11 @@ PATH = "/cgi-bin/stable_token"
 RENEWAL_MARGIN_SECONDS = 300
 
 
+class TokenAnswer(WeChatAnswer):
+    access_token: str | None = None
+    expires_in: int | None = None
+
+
 class StableAccessToken:
     """The app's access token from `/cgi-bin/stable_token`, in normal mode.
 
@@ -47,6 +52,7 @@ class StableAccessToken:
         clock: Clock,
     ) -> None:
         self._api = api
+        self._endpoint = api.endpoint("POST", PATH)
         self._credentials = {"grant_type": "client_credential", "appid": appid, "secret": secret}
         self._shared = shared
         self._key = f"wechat-access-token:{appid}"
@@ -80,15 +86,10 @@ class StableAccessToken:
         return token
 
     async def _fetch(self) -> str:
-        reply = await self._api.call("POST", PATH, body=self._credentials)
-        check_errcode(reply, path=PATH, rejected=WeChatMisconfigured)
-        token, expires_in = reply.get("access_token"), reply.get("expires_in")
-        if (
-            not isinstance(token, str)
-            or not token
-            or not isinstance(expires_in, int)
-            or expires_in <= 0
-        ):
+        reply = await self._api.call(self._endpoint, TokenAnswer, body=self._credentials)
+        check_errcode(reply.errcode, path=PATH, rejected=WeChatMisconfigured)
+        token, expires_in = reply.access_token, reply.expires_in
+        if not token or expires_in is None or expires_in <= 0:
             raise WeChatUnavailable
         self._token = token
         self._renew_at = (

@@ -1,10 +1,12 @@
-"""The transport to WeChat's server API and the meaning of its errcodes."""
+"""The calls to WeChat's server API and the meaning of its errcodes."""
 
 import asyncio
 import logging
-from typing import Any, Final
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
+from urllib.parse import urlencode
 
-import aiohttp
 import httpx
 import msgspec
 
@@ -25,18 +27,42 @@ QUOTA_ERRCODE: Final = 45011
 BUSY_ERRCODE: Final = -1
 
 
+class WeChatAnswer(msgspec.Struct):
+    """What every answer of WeChat's API may carry: an errcode (missing, null or 0: success).
+    Each call decodes its answer into a subclass naming the fields it reads; fields it does not
+    name are skipped, a named field of another type makes the answer unusable."""
+
+    errcode: int | None = None
+
+
+Answer = TypeVar("Answer", bound=WeChatAnswer)
+
+
 class AccessTokenRejected(Exception):
     """WeChat refused the access token we sent (expired or replaced)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A method and path of WeChat's API, with the query every call to it carries, prepared
+    once (the URL parsed by httpx once, its headers made once): `WeChatApi.endpoint`."""
+
+    method: str
+    path: str
+    url: httpx.URL
+    query: str
+    headers: httpx.Headers
+
+
 class WeChatApi:
-    """Calls WeChat and hands back its JSON object, or raises `WeChatUnreachable` (no answer
-    came back) or `WeChatUnavailable` (an answer that is not a JSON object: HTTP 5xx, not JSON,
-    nested too deep to decode).
+    """Calls WeChat and decodes its answer into the call's `WeChatAnswer`, or raises
+    `WeChatUnreachable` (no answer came back in time) or `WeChatUnavailable` (an answer that is
+    not one: HTTP 5xx, not a JSON object, a field of the wrong type, nested too deep).
 
     WeChat answers errors with HTTP 200, sometimes as `text/plain`, so the body is decoded as
     JSON whatever its content type. Only a failed connect is tried again: a request that
-    reached WeChat may have used up a single-use code.
+    reached WeChat may have used up a single-use code. `total_timeout` bounds the whole call,
+    `connect_timeout` each connect.
     """
 
     def __init__(
@@ -51,51 +77,61 @@ class WeChatApi:
         # (why: docs/performance.md#wechat-calls-without-httpxs-client).
         self._transport = transport
         self._base_url = base_url.rstrip("/")
-        self._urls: dict[str, httpx.URL] = {}  # each path's URL, parsed by httpx once
         self._total_timeout = total_timeout
-        self._timeout = httpx.Timeout(total_timeout, connect=connect_timeout).as_dict()
+        self._extensions = {"timeout": {"connect": connect_timeout or total_timeout}}
+        self._decoders: dict[type[Any], msgspec.json.Decoder[Any]] = {}
+
+    def endpoint(self, method: str, path: str, query: Mapping[str, str] | None = None) -> Endpoint:
+        """`path` called with `method`, every call carrying `query` (an app's id and secret)."""
+        headers = {"User-Agent": "bai"}
+        if method == "POST":
+            headers["Content-Type"] = "application/json"
+        return Endpoint(
+            method,
+            path,
+            httpx.URL(self._base_url + path),
+            urlencode(query or {}),
+            httpx.Headers(headers),
+        )
 
     async def call(
         self,
-        method: str,
-        path: str,
+        endpoint: Endpoint,
+        answer: type[Answer],
         *,
-        params: dict[str, str] | None = None,
-        body: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+        params: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> Answer:
         try:
             async with asyncio.timeout(self._total_timeout):
-                response = await self._send(method, path, params=params, body=body)
-        except (httpx.HTTPError, aiohttp.ClientError, TimeoutError) as exc:
-            logger.warning("WeChat %s failed: %s", path, type(exc).__name__)
+                response = await self._send(endpoint, params, body)
+        except (httpx.HTTPError, TimeoutError) as exc:
+            logger.warning("WeChat %s failed: %s", endpoint.path, type(exc).__name__)
             raise WeChatUnreachable from exc
         if response.status_code >= 500:  # noqa: PLR2004
-            logger.warning("WeChat %s answered HTTP %s", path, response.status_code)
+            logger.warning("WeChat %s answered HTTP %s", endpoint.path, response.status_code)
             raise WeChatUnavailable
+        decoder = self._decoders.get(answer) or self._decoders.setdefault(
+            answer, msgspec.json.Decoder(answer)
+        )
         try:
-            reply = msgspec.json.decode(response.content)
+            return decoder.decode(response.content)  # type: ignore[no-any-return]
         except (msgspec.DecodeError, RecursionError):  # msgspec recurses into nested values
-            reply = None
-        if not isinstance(reply, dict):
-            logger.warning("WeChat %s answered something that is not a JSON object", path)
-            raise WeChatUnavailable
-        return reply
+            logger.warning("WeChat %s answered something that is not its answer", endpoint.path)
+            raise WeChatUnavailable from None
 
     async def _send(
-        self, method: str, path: str, *, params: dict[str, str] | None, body: dict[str, Any] | None
+        self, endpoint: Endpoint, params: Mapping[str, str] | None, body: Mapping[str, Any] | None
     ) -> httpx.Response:
-        headers = {"User-Agent": "bai"}
-        content = None
-        if body is not None:
-            content = msgspec.json.encode(body)
-            headers["Content-Type"] = "application/json"
-        url = self._urls.get(path) or self._urls.setdefault(path, httpx.URL(self._base_url + path))
+        query = endpoint.query
+        if params:
+            query = f"{query}&{urlencode(params)}" if query else urlencode(params)
         request = httpx.Request(
-            method,
-            with_query(url, params or {}),
-            content=content,
-            headers=headers,
-            extensions={"timeout": self._timeout},
+            endpoint.method,
+            with_query(endpoint.url, query),
+            content=None if body is None else msgspec.json.encode(body),
+            headers=endpoint.headers,
+            extensions=self._extensions,
         )
         try:
             response = await self._transport.handle_async_request(request)
@@ -109,12 +145,11 @@ class WeChatApi:
 
 
 def check_errcode(
-    reply: dict[str, Any], *, path: str, rejected: type[BaiError], token_sent: bool = False
+    errcode: int | None, *, path: str, rejected: type[BaiError], token_sent: bool = False
 ) -> None:
     """Raise what an errcode means; a missing or zero errcode is success. An errcode about the
     access token (40001, 40014, 42001) on a call that carried none is WeChat misbehaving."""
-    errcode = reply.get("errcode") or 0
-    if not isinstance(errcode, int) or errcode == 0:
+    if not errcode:
         return
     if errcode in CONFIGURATION_ERRCODES:
         logger.error(

@@ -8,20 +8,18 @@ BAI encodes itself (`urlencode`, as httpx encodes `params`), so `with_query` put
 together without parsing again; the test checks that the result is the URL httpx itself makes
 of the same base and `params`."""
 
-from collections.abc import Mapping
-from urllib.parse import urlencode
-
 import httpx
 from httpx._urlparse import ParseResult
 
 
-def with_query(base: httpx.URL, params: Mapping[str, str]) -> httpx.URL:
-    """`base` with `params` as its query (merged with its own, the slow way, if it has one)."""
+def with_query(base: httpx.URL, query: str) -> httpx.URL:
+    """`base` with `query` (`urlencode`d) as its query (merged with its own, the slow way, if
+    it has one)."""
     parts = base._uri_reference
-    if not params:
+    if not query:
         return base
     if parts.query is not None or parts.fragment is not None:
-        return base.copy_merge_params(params)
+        return base.copy_merge_params(query)
     url = httpx.URL.__new__(httpx.URL)
     url._uri_reference = ParseResult(
         parts.scheme,
@@ -29,7 +27,7 @@ def with_query(base: httpx.URL, params: Mapping[str, str]) -> httpx.URL:
         parts.host,
         parts.port,
         parts.path,
-        urlencode(params),
+        query,
         None,
     )
     return url

@@ -1,7 +1,8 @@
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+
+import msgspec
 
 from bai.domain.errors import (
     InvalidField,
@@ -15,44 +16,58 @@ from bai.ports.clock import Clock
 from bai.ports.wechat_gateway import WeChatGateway
 
 from .access_token import SharedCache, StableAccessToken
-from .api import AccessTokenRejected, WeChatApi, check_errcode
+from .api import AccessTokenRejected, Endpoint, WeChatAnswer, WeChatApi, check_errcode
 
 logger = logging.getLogger("bai.wechat")
 SESSION_PATH = "/sns/jscode2session"
 PHONE_PATH = "/wxa/business/getuserphonenumber"
 
 
-def session_identity(reply: dict[str, Any]) -> WeChatIdentity:
-    """Who a `jscode2session` answer names (an id that is not text is none). An answer without
-    an openid, or whose ids break `WeChatIdentity`'s bounds, is WeChat misbehaving:
-    unavailable, and logged without the ids."""
-    openid, unionid = reply.get("openid"), reply.get("unionid")
+class SessionAnswer(WeChatAnswer):
+    openid: str | None = None
+    unionid: str | None = None
+
+
+class Watermark(msgspec.Struct):
+    appid: str | None = None
+
+
+class PhoneInfo(msgspec.Struct):
+    countryCode: str | int | None = None  # noqa: N815 (WeChat's names)
+    purePhoneNumber: str | None = None  # noqa: N815
+    watermark: Watermark | None = None
+
+
+class PhoneAnswer(WeChatAnswer):
+    phone_info: PhoneInfo | None = None
+
+
+def session_identity(reply: SessionAnswer) -> WeChatIdentity:
+    """Who a `jscode2session` answer names. An answer without an openid, or whose ids break
+    `WeChatIdentity`'s bounds, is WeChat misbehaving: unavailable, and logged without the
+    ids."""
     try:
-        return WeChatIdentity(
-            openid=openid if isinstance(openid, str) else "",
-            unionid=unionid if isinstance(unionid, str) else "",
-        )
+        return WeChatIdentity(openid=reply.openid or "", unionid=reply.unionid or "")
     except InvalidField as exc:
         logger.warning("WeChat %s answered an unusable %s: %s", SESSION_PATH, exc.field, exc.reason)
         raise WeChatUnavailable from exc
 
 
-def stored_phone(info: dict[str, Any]) -> PhoneNumber:
+def stored_phone(info: PhoneInfo) -> PhoneNumber:
     """`phone_info` as the domain keeps a number (`PhoneNumber.verified`); `countryCode` may
     be a string or a number. A malformed answer is WeChat misbehaving: unavailable."""
     try:
-        return PhoneNumber.verified(
-            str(info.get("countryCode") or ""), str(info.get("purePhoneNumber") or "")
-        )
+        return PhoneNumber.verified(str(info.countryCode or ""), info.purePhoneNumber or "")
     except InvalidField as exc:
         raise WeChatUnavailable from exc
 
 
 @dataclass(frozen=True, slots=True)
 class AppCredentials:
-    """One mini-program's secret and its access token (each app has its own)."""
+    """One mini-program's `jscode2session` (its id and secret in the query, prepared once) and
+    its access token (each app has its own)."""
 
-    secret: str
+    session: Endpoint
     access_token: StableAccessToken
 
 
@@ -63,7 +78,11 @@ def credentials_of(
     over processes and hosts under its app id's key."""
     return {
         appid: AppCredentials(
-            secret,
+            api.endpoint(
+                "GET",
+                SESSION_PATH,
+                {"appid": appid, "secret": secret, "grant_type": "authorization_code"},
+            ),
             StableAccessToken(api=api, appid=appid, secret=secret, shared=shared, clock=clock),
         )
         for appid, secret in secrets.items()
@@ -71,7 +90,7 @@ def credentials_of(
 
 
 class WeChatServerGateway(WeChatGateway):
-    """WeChat's server API, through `WeChatApi` (httpx's transport on aiohttp, one per process),
+    """WeChat's server API, through `WeChatApi` (BAI's httpx transport, one per process),
     for each configured app with its own secret and access token.
 
     - `jscode2session` is never retried once sent (a login code is single-use); that requests
@@ -84,6 +103,7 @@ class WeChatServerGateway(WeChatGateway):
     def __init__(self, *, api: WeChatApi, apps: Mapping[str, AppCredentials]) -> None:
         self._api = api
         self._apps = dict(apps)
+        self._phone = api.endpoint("POST", PHONE_PATH)
 
     def _app(self, app: str) -> AppCredentials:
         try:
@@ -92,14 +112,9 @@ class WeChatServerGateway(WeChatGateway):
             raise WeChatMisconfigured from None
 
     async def code_to_session(self, code: LoginCode, *, app: str) -> WeChatIdentity:
-        params = {
-            "appid": app,
-            "secret": self._app(app).secret,
-            "js_code": code.value,
-            "grant_type": "authorization_code",
-        }
-        reply = await self._api.call("GET", SESSION_PATH, params=params)
-        check_errcode(reply, path=SESSION_PATH, rejected=LoginCodeRejected)
+        session = self._app(app).session
+        reply = await self._api.call(session, SessionAnswer, params={"js_code": code.value})
+        check_errcode(reply.errcode, path=SESSION_PATH, rejected=LoginCodeRejected)
         return session_identity(reply)
 
     async def phone_number(self, code: PhoneCode, *, openid: str, app: str) -> PhoneNumber:
@@ -113,16 +128,19 @@ class WeChatServerGateway(WeChatGateway):
                 reply = await self._ask_phone(await access_token.current(), code, openid)
             except AccessTokenRejected as exc:
                 raise WeChatUnavailable from exc
-        info = reply.get("phone_info")
-        if not isinstance(info, dict):
+        info = reply.phone_info
+        if info is None:
             raise WeChatUnavailable
-        watermark = info.get("watermark")
-        if not isinstance(watermark, dict) or watermark.get("appid") != app:
+        if info.watermark is None or info.watermark.appid != app:
             raise PhoneCodeRejected
         return stored_phone(info)
 
-    async def _ask_phone(self, token: str, code: PhoneCode, openid: str) -> dict[str, Any]:
-        body = {"code": code.value, "openid": openid}
-        reply = await self._api.call("POST", PHONE_PATH, params={"access_token": token}, body=body)
-        check_errcode(reply, path=PHONE_PATH, rejected=PhoneCodeRejected, token_sent=True)
+    async def _ask_phone(self, token: str, code: PhoneCode, openid: str) -> PhoneAnswer:
+        reply = await self._api.call(
+            self._phone,
+            PhoneAnswer,
+            params={"access_token": token},
+            body={"code": code.value, "openid": openid},
+        )
+        check_errcode(reply.errcode, path=PHONE_PATH, rejected=PhoneCodeRejected, token_sent=True)
         return reply
