@@ -19,6 +19,8 @@ from prometheus_client.multiprocess import MultiProcessCollector, mark_process_d
 
 from bai.domain.auth_events import AuthEvent
 
+from .turn_batched_histogram import TurnBatchedHistogram
+
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 # From a loopback users-count (~0.5 ms) to WeChat's own timeout (seconds).
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -106,7 +108,7 @@ class PrometheusMetrics:
             multiprocess_mode="livesum",
             registry=registry,
         )
-        self._requests = _cached(requests.labels)
+        self._requests = TurnBatchedHistogram(_cached(requests.labels), LATENCY_BUCKETS)
         self._wechat_calls = _cached(wechat_calls.labels)
         self._wechat_latency = _cached(wechat_latency.labels)
         self._auth_events = _cached(auth_events.labels)
@@ -115,7 +117,7 @@ class PrometheusMetrics:
         self._push_refusals = _cached(push_refusals.labels)
 
     def request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self._requests(method if method in METHODS else "other", route, status).observe(seconds)
+        self._requests.observe((method if method in METHODS else "other", route, status), seconds)
 
     def wechat_call(self, app: str, api: str, outcome: str, seconds: float) -> None:
         self._wechat_calls(app, api, outcome).inc()
@@ -139,6 +141,7 @@ class PrometheusMetrics:
 
     def scrape(self) -> bytes:
         """Prometheus's text format, for every worker of the host when there are several."""
+        self._requests.flush()
         directory = os.environ.get(MULTIPROCESS_DIR)
         if not directory:
             return generate_latest(self._registry)
@@ -148,5 +151,6 @@ class PrometheusMetrics:
 
     def stopped(self) -> None:
         """This worker is stopping: its pool gauges no longer count (its counters still do)."""
+        self._requests.flush()
         if directory := os.environ.get(MULTIPROCESS_DIR):
             mark_process_dead(os.getpid(), directory)  # type: ignore[no-untyped-call]  # untyped upstream

@@ -49,9 +49,13 @@ class Edge:
 
     async def _http(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        given = next((value for name, value in scope["headers"] if name == b"x-request-id"), b"")
-        named_id = given.decode("latin-1") if given else ""
-        request_id = named_id if named_id and _REQUEST_ID.fullmatch(named_id) else _new_request_id()
+        request_id = ""
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":  # the first one, if it is one BAI would make
+                given = value.decode("latin-1")
+                request_id = given if _REQUEST_ID.fullmatch(given) else ""
+                break
+        request_id = request_id or _new_request_id()
         client_socket = scope.get("client")
         peer = client_socket[0] if client_socket else ""
         forwarded = _header_lines(scope, b"x-forwarded-for") if self._trusted else []

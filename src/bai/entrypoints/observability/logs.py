@@ -61,7 +61,7 @@ def json_line(entry: dict[str, Any]) -> str:
 
 
 ACCESS = logging.getLogger("bai.access")
-_ACCESS_LINE = (ACCESS, logging.getLogger("bai"))  # the loggers between the line and the root
+_BAI = logging.getLogger("bai")  # the one logger between the access line's and the root
 
 
 class AccessLines:
@@ -78,12 +78,16 @@ class AccessLines:
         handlers = logging.root.handlers
         handler = handlers[0] if len(handlers) == 1 else None
         if not (
-            isinstance(handler, TurnBatchedStreamHandler)
-            and isinstance(handler.formatter, JsonFormatter)
+            type(handler) is TurnBatchedStreamHandler
+            and type(handler.formatter) is JsonFormatter
             and handler.level <= logging.INFO
             and not handler.filters
-            and all(not each.handlers and not each.filters for each in _ACCESS_LINE)
+            and not ACCESS.handlers
+            and not ACCESS.filters
+            and not _BAI.handlers
+            and not _BAI.filters
             and ACCESS.propagate
+            and _BAI.propagate
             and ACCESS.isEnabledFor(logging.INFO)
         ):
             ACCESS.info("request", extra=fields)
