@@ -13,10 +13,10 @@ cProfile's clock here is the thread's CPU clock: with the wall clock, a request 
 PostgreSQL or the fake WeChat on this 2-core machine is often preempted right after its `send`,
 and the wait was charged to the sender (asyncpg, the WeChat transport) as if it were work. Its
 hooks cost about the same on every call (a CPU clock read is ~0.7 us here), which would inflate
-code that makes many small calls; so the profiler's cost per call (the profiled CPU time per request less
-the unprofiled, over the calls per request) is taken off every function, split between callee
-and caller as measured on the cheapest functions, before the layers are summed. The total is
-the CPU time per request measured without the profiler.
+code that makes many small calls; so the profiler's cost per call (the profiled CPU time per
+request less the unprofiled, over the calls per request) is taken off every function, split
+between callee and caller as measured on the cheapest functions, before the layers are summed.
+The total is the CPU time per request measured without the profiler.
 """
 
 import cProfile
