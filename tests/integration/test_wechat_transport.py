@@ -4,7 +4,9 @@ as scripted: framing, keep-alive, what is never sent twice, bounds, TLS."""
 import asyncio
 import datetime
 import ipaddress
+import socket
 import ssl
+import struct
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from tests.support.tcp_proxy import free_port
 
 BODY = b'{"openid":"o_1","session_key":"k"}'
 CLOSE = b"(the server closes the connection)"
+RESET = b"(the server resets the connection)"
 Reply = Callable[[bytes], list[bytes] | None]
 
 
@@ -74,6 +77,13 @@ class ScriptedServer:
                 for chunk in chunks:
                     if chunk == CLOSE:
                         break
+                    if chunk == RESET:  # cut off: TCP's reset, not an orderly close
+                        sock = writer.get_extra_info("socket")
+                        sock.setsockopt(
+                            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                        )
+                        writer.transport.abort()
+                        return
                     if chunk == b"":  # a pause: the client sees the chunks apart
                         await asyncio.sleep(0.01)
                         continue
@@ -253,6 +263,26 @@ async def test_a_request_whose_connection_dropped_after_it_went_out_is_not_sent_
     with pytest.raises(httpx.RemoteProtocolError):
         await get(transport, server.url)
     assert len(server.requests) == 2
+
+
+async def test_an_answer_without_a_body_leaves_nothing_for_the_next_request_to_get(
+    server: ScriptedServer, transport: Http1Transport
+) -> None:
+    server.reply = lambda _: [b"HTTP/1.1 204 No Content\r\nX-Req: 1\r\n\r\n"]
+    assert (await get(transport, server.url)).status_code == 204
+    server.reply = lambda _: None  # the next request: the server hangs up without a byte
+
+    with pytest.raises(httpx.RemoteProtocolError):
+        await get(transport, server.url)
+
+
+async def test_an_answer_that_ends_at_the_close_is_refused_when_the_connection_is_cut_off(
+    server: ScriptedServer, transport: Http1Transport
+) -> None:
+    server.reply = lambda _: [b'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{"errcode":0,', RESET]
+
+    with pytest.raises(httpx.RemoteProtocolError):
+        await get(transport, server.url)
 
 
 async def test_a_refused_connect_is_a_connect_error_nothing_was_sent(

@@ -32,14 +32,19 @@ class Http1Connection(asyncio.Protocol):
         self.closed = False
         self.idle_since = 0.0
         self._fileno = -1
+        self._eof = False  # the server closed in order (TCP's FIN; TLS's close_notify)
 
     def exchange(self, message: bytes) -> "asyncio.Future[Answer]":
         """Write `message` and return the future of its answer."""
         assert self._transport is not None  # noqa: S101 (connected before its first exchange)
         self.reusable = False
         self._received = 0
+        self._status, self._headers, self._body, self._framed = 0, [], [], False
         self._answer = self._loop.create_future()
-        self._transport.write(message)
+        if self.closed:  # closed since it was chosen: nothing is written
+            self._answer.set_exception(httpx.RemoteProtocolError("the connection closed"))
+        else:
+            self._transport.write(message)
         return self._answer
 
     def quiet(self) -> bool:
@@ -81,6 +86,8 @@ class Http1Connection(asyncio.Protocol):
             self._fail(httpx.RemoteProtocolError(f"malformed answer: {exc}"))
 
     def eof_received(self) -> bool:
+        self._eof = self.closed = True
+        self.reusable = False
         return False  # close our side too; connection_lost ends the exchange
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -89,7 +96,8 @@ class Http1Connection(asyncio.Protocol):
         answer = self._answer
         if answer is None or answer.done():
             return
-        if self._status and not self._framed:  # an answer whose end is the connection's close
+        if self._status and not self._framed and exc is None and self._eof:
+            # an answer whose end is the connection's close, closed in order (not cut off)
             self._complete(reusable=False)
         else:
             answer.set_exception(
