@@ -32,7 +32,7 @@ import httpx
 from .http1_connection import Http1Connection, wire_message
 
 MAX_ANSWER_BYTES: Final = 1 << 20
-_NO_BODY_METHODS: Final = frozenset({"HEAD", "CONNECT"})
+_UNSUPPORTED_METHODS: Final = frozenset({"HEAD", "CONNECT"})
 
 
 class Http1Transport(httpx.AsyncBaseTransport):
@@ -57,7 +57,7 @@ class Http1Transport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
-        if url.scheme not in ("http", "https") or request.method in _NO_BODY_METHODS:
+        if url.scheme not in ("http", "https") or request.method in _UNSUPPORTED_METHODS:
             raise httpx.UnsupportedProtocol(f"{request.method} {url.scheme}: not supported")
         if self._closed:
             raise httpx.ConnectError("the transport is closed", request=request)
@@ -78,12 +78,8 @@ class Http1Transport(httpx.AsyncBaseTransport):
                     async with asyncio.timeout(read_timeout):
                         status, headers, content = await answer
             except TimeoutError:
-                connection.close()
                 raise httpx.ReadTimeout("WeChat did not answer in time", request=request) from None
-            except BaseException:
-                connection.close()
-                raise
-            finally:
+            finally:  # closed unless its answer came whole and clean (a stopped call's did not)
                 self._park(key, connection)
         return httpx.Response(
             status,
